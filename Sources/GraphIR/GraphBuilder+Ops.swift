@@ -1,0 +1,248 @@
+/// The operations of the graph API: elementwise math with NumPy broadcasting, reductions,
+/// shape ops and matmul. Each throws a `GraphError` naming the op when operands do not fit.
+extension GraphBuilder {
+  // MARK: Elementwise, one operand
+
+  /// `-x`
+  public func neg(_ x: NodeID) throws -> NodeID { try apply(.neg, [x], name: "-") }
+  /// `e^x`
+  public func exp(_ x: NodeID) throws -> NodeID { try apply(.exp, [x]) }
+  /// Natural logarithm.
+  public func log(_ x: NodeID) throws -> NodeID { try apply(.log, [x]) }
+  /// Sine.
+  public func sin(_ x: NodeID) throws -> NodeID { try apply(.sin, [x]) }
+  /// Cosine.
+  public func cos(_ x: NodeID) throws -> NodeID { try apply(.cos, [x]) }
+  /// Tangent.
+  public func tan(_ x: NodeID) throws -> NodeID { try apply(.tan, [x]) }
+  /// Hyperbolic tangent.
+  public func tanh(_ x: NodeID) throws -> NodeID { try apply(.tanh, [x]) }
+  /// Square root.
+  public func sqrt(_ x: NodeID) throws -> NodeID { try apply(.sqrt, [x]) }
+  /// Absolute value.
+  public func abs(_ x: NodeID) throws -> NodeID { try apply(.abs, [x]) }
+
+  // MARK: Elementwise, two operands (NumPy broadcasting)
+
+  /// `a + b`
+  public func add(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.add, a, b, "+") }
+  /// `a - b`
+  public func sub(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.sub, a, b, "-") }
+  /// `a * b`
+  public func mul(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.mul, a, b, "*") }
+  /// `a / b`
+  public func div(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.div, a, b, "/") }
+  /// `a ^ b`
+  public func pow(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.pow, a, b, "^") }
+  /// Elementwise maximum.
+  public func maximum(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.maximum, a, b, "max") }
+  /// Elementwise minimum.
+  public func minimum(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.minimum, a, b, "min") }
+  /// `a < b` as 1 or 0.
+  public func less(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.less, a, b, "<") }
+  /// `a <= b` as 1 or 0.
+  public func lessEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.lessEqual, a, b, "<=") }
+  /// `a > b` as 1 or 0.
+  public func greater(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.greater, a, b, ">") }
+  /// `a >= b` as 1 or 0.
+  public func greaterEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID {
+    try binary(.greaterEqual, a, b, ">=")
+  }
+  /// `a == b` as 1 or 0.
+  public func equal(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.equal, a, b, "==") }
+  /// `a != b` as 1 or 0.
+  public func notEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.notEqual, a, b, "!=") }
+
+  /// Applies a binary elementwise op after broadcasting both operands to a common shape.
+  public func binary(_ op: Op, _ a: NodeID, _ b: NodeID, _ name: String) throws -> NodeID {
+    let (ta, tb) = (type(a), type(b))
+    guard ta.dtype == tb.dtype else { throw GraphError.dtypeMismatch(op: name, operands: [ta, tb]) }
+    guard let shape = ShapeRules.broadcastShape(ta.shape, tb.shape) else {
+      throw GraphError.shapeMismatch(op: name, operands: [ta, tb])
+    }
+    try checkShape(shape)
+    return try apply(op, [broadcast(a, to: shape), broadcast(b, to: shape)], name: name)
+  }
+
+  /// `where(cond, a, b)`: `a` where `cond` is non-zero, else `b`, all three broadcast together.
+  public func select(_ cond: NodeID, _ a: NodeID, _ b: NodeID) throws -> NodeID {
+    let types = [type(cond), type(a), type(b)]
+    guard types.allSatisfy({ $0.dtype == types[0].dtype }) else {
+      throw GraphError.dtypeMismatch(op: "where", operands: types)
+    }
+    guard let ab = ShapeRules.broadcastShape(types[1].shape, types[2].shape),
+      let shape = ShapeRules.broadcastShape(types[0].shape, ab)
+    else { throw GraphError.shapeMismatch(op: "where", operands: types) }
+    try checkShape(shape)
+    return try apply(
+      .select, [broadcast(cond, to: shape), broadcast(a, to: shape), broadcast(b, to: shape)],
+      name: "where")
+  }
+
+  /// Converts to another dtype.
+  public func cast(_ x: NodeID, to dtype: DType) throws -> NodeID {
+    try apply(.cast, [x], type: TensorType(dtype, type(x).shape))
+  }
+
+  // MARK: Shape
+
+  /// Broadcasts `x` to `shape` under NumPy's rules (a no-op when the shape already matches).
+  public func broadcast(_ x: NodeID, to shape: [Int]) throws -> NodeID {
+    try apply(.broadcast, [x], type: type(x).with(shape: shape))
+  }
+
+  /// Reshapes `x`; one dimension may be -1 and is then inferred.
+  public func reshape(_ x: NodeID, to shape: [Int]) throws -> NodeID {
+    var shape = shape
+    let t = type(x)
+    if let hole = shape.firstIndex(of: -1) {
+      let known = shape.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
+      guard known > 0, t.count % known == 0, shape.filter({ $0 == -1 }).count == 1 else {
+        throw GraphError.invalidOperand(op: "reshape", expected: "a shape with \(t.count) elements")
+      }
+      shape[hole] = t.count / known
+    }
+    try checkShape(shape)
+    guard shape.reduce(1, *) == t.count else {
+      throw GraphError.invalidOperand(
+        op: "reshape", expected: "a shape with \(t.count) elements like \(t), got [\(shape.map(String.init).joined(separator: ", "))]")
+    }
+    return try apply(.reshape, [x], type: t.with(shape: shape), name: "reshape")
+  }
+
+  /// Swaps the two axes of a matrix (vectors and scalars are returned unchanged).
+  public func transpose(_ x: NodeID) throws -> NodeID {
+    let rank = type(x).rank
+    guard rank <= 2 else {
+      throw GraphError.invalidOperand(op: "transpose", expected: "a 2-D tensor, got \(type(x))")
+    }
+    return rank == 2 ? try transpose(x, permutation: [1, 0]) : x
+  }
+
+  /// Permutes axes: result axis `k` is axis `permutation[k]` of `x`.
+  public func transpose(_ x: NodeID, permutation: [Int]) throws -> NodeID {
+    try apply(.transpose(permutation), [x], name: "transpose")
+  }
+
+  /// Elements `start[k] ..< end[k]` along every axis.
+  public func slice(_ x: NodeID, start: [Int], end: [Int]) throws -> NodeID {
+    try apply(.slice(start: start, end: end), [x], name: "slice")
+  }
+
+  /// Zero padding around `x`.
+  public func pad(_ x: NodeID, low: [Int], high: [Int]) throws -> NodeID {
+    try apply(.pad(low: low, high: high), [x], name: "pad")
+  }
+
+  /// Joins tensors along `axis` (negative counts from the end).
+  public func concat(_ parts: [NodeID], axis: Int) throws -> NodeID {
+    guard let first = parts.first else {
+      throw GraphError.invalidOperand(op: "concat", expected: "at least one tensor")
+    }
+    let rank = type(first).rank
+    guard rank > 0 else { throw GraphError.invalidOperand(op: "concat", expected: "tensors of rank 1 or more") }
+    let a = try normalize(axis: axis, rank: rank, op: "concat")
+    return parts.count == 1 ? first : try apply(.concat(axis: a), parts, name: "concat")
+  }
+
+  /// One entry of a NumPy basic index: a range (bounds may be nil or negative) or an integer.
+  public enum Index: Hashable, Sendable {
+    case range(Int?, Int?)
+    case at(Int)
+  }
+
+  /// NumPy basic indexing: ranges keep their axis, integers drop it, missing trailing axes
+  /// are taken whole. Out-of-range integers are an error; ranges are clamped as in Python.
+  public func index(_ x: NodeID, _ indices: [Index]) throws -> NodeID {
+    let shape = type(x).shape
+    guard indices.count <= shape.count else {
+      throw GraphError.invalidOperand(
+        op: "[]", expected: "at most \(shape.count) indices for \(type(x)), got \(indices.count)")
+    }
+    var start = [Int](repeating: 0, count: shape.count)
+    var end = shape
+    var kept: [Int] = []
+    for axis in shape.indices {
+      let dim = shape[axis]
+      let entry: Index = axis < indices.count ? indices[axis] : .range(nil, nil)
+      switch entry {
+      case .range(let lo, let hi):
+        func clamp(_ v: Int?, _ fallback: Int) -> Int {
+          guard let v else { return fallback }
+          return Swift.min(Swift.max(v < 0 ? v + dim : v, 0), dim)
+        }
+        start[axis] = clamp(lo, 0)
+        end[axis] = Swift.max(clamp(hi, dim), start[axis])
+        kept.append(end[axis] - start[axis])
+      case .at(let i):
+        let j = i < 0 ? i + dim : i
+        guard j >= 0, j < dim else {
+          throw GraphError.invalidOperand(op: "[]", expected: "an index in \(-dim) ..< \(dim) on axis \(axis), got \(i)")
+        }
+        start[axis] = j
+        end[axis] = j + 1
+      }
+    }
+    let sliced = try slice(x, start: start, end: end)
+    return kept.count == shape.count ? sliced : try reshape(sliced, to: kept)
+  }
+
+  // MARK: Reductions
+
+  /// Sum over `axes` (nil: all axes; negative axes count from the end).
+  public func sum(_ x: NodeID, axes: [Int]? = nil) throws -> NodeID {
+    try apply(.sum(axes: reductionAxes(x, axes, "sum")), [x], name: "sum")
+  }
+
+  /// Largest element over `axes` (nil: all axes).
+  public func reduceMax(_ x: NodeID, axes: [Int]? = nil) throws -> NodeID {
+    try apply(.reduceMax(axes: reductionAxes(x, axes, "reduce_max")), [x], name: "reduce_max")
+  }
+
+  /// Mean over `axes` (nil: all axes).
+  public func mean(_ x: NodeID, axes: [Int]? = nil) throws -> NodeID {
+    let normalized = try reductionAxes(x, axes, "mean")
+    let count = normalized.reduce(1) { $0 * type(x).shape[$1] }
+    let total = try sum(x, axes: normalized)
+    return try div(total, constant(Double(count), .scalar(type(x).dtype)))
+  }
+
+  /// Normalises an axis in `-rank ..< rank` to `0 ..< rank`.
+  public func normalize(axis: Int, rank: Int, op: String) throws -> Int {
+    let a = axis < 0 ? axis + rank : axis
+    guard a >= 0, a < rank else { throw GraphError.badAxis(op: op, axis: axis, rank: rank) }
+    return a
+  }
+
+  private func reductionAxes(_ x: NodeID, _ axes: [Int]?, _ op: String) throws -> [Int] {
+    let rank = type(x).rank
+    guard let axes else { return Array(0..<rank) }
+    return Array(Set(try axes.map { try normalize(axis: $0, rank: rank, op: op) })).sorted()
+  }
+
+  // MARK: Matrix product
+
+  /// `a @ b` with NumPy's `matmul` rules for 1-D and 2-D operands: a 1-D left operand is a
+  /// row, a 1-D right operand a column, and the added axis is removed from the result.
+  public func matmul(_ a: NodeID, _ b: NodeID) throws -> NodeID {
+    let (ta, tb) = (type(a), type(b))
+    guard ta.dtype == tb.dtype else { throw GraphError.dtypeMismatch(op: "@", operands: [ta, tb]) }
+    guard (1...2).contains(ta.rank), (1...2).contains(tb.rank) else {
+      throw GraphError.shapeMismatch(op: "@", operands: [ta, tb])
+    }
+    let inner = ta.shape[ta.rank - 1]
+    guard inner == tb.shape[0] else { throw GraphError.shapeMismatch(op: "@", operands: [ta, tb]) }
+    let a2 = ta.rank == 2 ? a : try reshape(a, to: [1, inner])
+    let b2 = tb.rank == 2 ? b : try reshape(b, to: [inner, 1])
+    let product = try apply(.matmul, [a2, b2], name: "@")
+    var shape: [Int] = []
+    if ta.rank == 2 { shape.append(ta.shape[0]) }
+    if tb.rank == 2 { shape.append(tb.shape[1]) }
+    return shape == type(product).shape ? product : try reshape(product, to: shape)
+  }
+
+  /// A scalar constant of `x`'s dtype.
+  public func scalar(_ value: Double, like x: NodeID) -> NodeID {
+    constant(value, .scalar(type(x).dtype))
+  }
+}

@@ -1,0 +1,111 @@
+/// Builds graphs: checks shapes, deduplicates identical nodes (hash-consing), applies the
+/// peephole simplifications in `Peephole.swift`, and records labels and outputs.
+///
+/// It is a class so that passes (differentiation, simplification) can append to the graph
+/// a user is building. Every method that can fail because of its operands throws a
+/// `GraphError` that names the op as the user wrote it.
+public final class GraphBuilder {
+  /// The graph built so far.
+  public private(set) var graph: Graph
+  private var memo: [Node: NodeID] = [:]
+  /// When false, `apply` adds nodes exactly as asked (used by tests of the peepholes).
+  public var simplifies = true
+
+  /// An empty builder.
+  public init() { graph = Graph() }
+
+  /// A builder that continues `graph`: new nodes are appended and deduplicated against it.
+  public init(continuing graph: Graph) {
+    self.graph = graph
+    for id in graph.ids { memo[graph[id]] = memo[graph[id]] ?? id }
+  }
+
+  /// The node with this ID.
+  public subscript(id: NodeID) -> Node { graph[id] }
+
+  /// The type of a node.
+  public func type(_ id: NodeID) -> TensorType { graph[id].type }
+
+  // MARK: Leaves
+
+  /// Declares an input. Throws if the name is taken or the shape is absurd.
+  public func input(_ name: String, _ type: TensorType) throws -> NodeID {
+    try declare(.input(name), name, type)
+  }
+
+  /// Declares a trainable parameter with its initialiser.
+  public func param(_ name: String, _ type: TensorType, initializer: Initializer = .fill(0))
+    throws -> NodeID
+  {
+    let id = try declare(.param(name), name, type)
+    graph.initializers[name] = initializer
+    return id
+  }
+
+  private func declare(_ op: Op, _ name: String, _ type: TensorType) throws -> NodeID {
+    try checkShape(type.shape)
+    guard graph.argument(named: name) == nil else { throw GraphError.duplicateName(name) }
+    let id = append(Node(op, [], type))
+    graph.labels[id] = name
+    return id
+  }
+
+  /// A tensor of `type` filled with `value` (rounded to the dtype).
+  public func constant(_ value: Double, _ type: TensorType) -> NodeID {
+    intern(Node(.constant(Constant(type.dtype.round(value))), [], type))
+  }
+
+  /// A scalar constant of the dtype and shape of `like`.
+  public func constant(_ value: Double, like id: NodeID) -> NodeID {
+    constant(value, type(id))
+  }
+
+  // MARK: Generic application
+
+  /// Applies a primitive op: infers and checks the result type, simplifies, deduplicates.
+  ///
+  /// `type` is required for `broadcast`, `reshape` and `cast`; `name` is the op as the user
+  /// wrote it, for error messages (defaults to the IR name).
+  @discardableResult
+  public func apply(_ op: Op, _ inputs: [NodeID], type: TensorType? = nil, name: String? = nil)
+    throws -> NodeID
+  {
+    let result = try ShapeRules.resultType(
+      op, inputs.map { self.type($0) }, requested: type, opName: name ?? op.name)
+    if simplifies, let simpler = try Peephole.simplify(op, inputs, result, in: self) {
+      return simpler
+    }
+    return intern(Node(op, inputs, result))
+  }
+
+  /// Adds a node whose type is already known to be right, deduplicating.
+  func intern(_ node: Node) -> NodeID {
+    if let existing = memo[node] { return existing }
+    return append(node)
+  }
+
+  private func append(_ node: Node) -> NodeID {
+    precondition(node.inputs.allSatisfy { $0.index < graph.nodes.count }, "operand after node")
+    let id = NodeID(graph.nodes.count)
+    graph.nodes.append(node)
+    if memo[node] == nil { memo[node] = id }
+    return id
+  }
+
+  // MARK: Names and outputs
+
+  /// Gives a value a name for printing (the first name given wins).
+  public func label(_ id: NodeID, _ name: String) {
+    if graph.labels[id] == nil { graph.labels[id] = name }
+  }
+
+  /// Adds a named output.
+  public func output(_ name: String, _ id: NodeID) {
+    graph.outputs.append(GraphOutput(name, id))
+  }
+
+  /// Replaces the outputs.
+  public func setOutputs(_ outputs: [GraphOutput]) {
+    graph.outputs = outputs
+  }
+}

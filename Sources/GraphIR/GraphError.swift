@@ -1,0 +1,63 @@
+/// A mistake in a graph that its author can make (and fix): bad shapes, axes, names or sizes.
+///
+/// All wording lives in `description`, so messages stay consistent and testable. `op` is the
+/// name the user wrote (`+`, `@`, `concat`), so messages point at their own code.
+public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// Operand shapes that do not fit together.
+  case shapeMismatch(op: String, operands: [TensorType])
+  /// Operands of different dtypes.
+  case dtypeMismatch(op: String, operands: [TensorType])
+  /// An axis outside `-rank ..< rank`.
+  case badAxis(op: String, axis: Int, rank: Int)
+  /// An operand that is not of a kind the op accepts (with a sentence saying what was wanted).
+  case invalidOperand(op: String, expected: String)
+  /// A tensor with more elements than graphc allows, or a negative dimension.
+  case tooLarge(shape: [Int])
+  /// A value that must be a scalar is not.
+  case notScalar(op: String, type: TensorType)
+  /// Two inputs or params with one name.
+  case duplicateName(String)
+
+  private static let infix: Set<String> = [
+    "+", "-", "*", "/", "^", "@", "<", "<=", ">", ">=", "==", "!=",
+  ]
+
+  public var description: String {
+    switch self {
+    case .shapeMismatch(let op, let operands):
+      "shape mismatch in '\(op)': \(Self.list(op, operands))"
+    case .dtypeMismatch(let op, let operands):
+      "dtype mismatch in '\(op)': \(Self.list(op, operands))"
+    case .badAxis(let op, let axis, let rank):
+      "axis \(axis) is out of range in '\(op)' for a tensor of rank \(rank) "
+        + "(expected \(-max(rank, 1)) to \(max(rank, 1) - 1))"
+    case .invalidOperand(let op, let expected):
+      "invalid operand to '\(op)': expected \(expected)"
+    case .tooLarge(let shape):
+      "shape [\(shape.map(String.init).joined(separator: ", "))] is too large or negative "
+        + "(at most \(maximumElementCount) elements)"
+    case .notScalar(let op, let type):
+      "'\(op)' needs a scalar, got \(type)"
+    case .duplicateName(let name):
+      "'\(name)' is defined twice"
+    }
+  }
+
+  private static func list(_ op: String, _ operands: [TensorType]) -> String {
+    if infix.contains(op), operands.count == 2 {
+      return "\(operands[0]) \(op) \(operands[1])"
+    }
+    return operands.map(\.description).joined(separator: ", ")
+  }
+}
+
+/// Checks that a shape is non-negative and small enough to allocate.
+public func checkShape(_ shape: [Int]) throws {
+  var count = 1
+  for dim in shape {
+    guard dim >= 0 else { throw GraphError.tooLarge(shape: shape) }
+    let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+    guard !overflow, product <= maximumElementCount else { throw GraphError.tooLarge(shape: shape) }
+    count = product
+  }
+}

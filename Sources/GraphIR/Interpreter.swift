@@ -1,0 +1,175 @@
+/// The reference interpreter: the test oracle for everything the compiler produces.
+///
+/// Evaluates every node in order with plain loops, in double precision, rounding each f32
+/// result to float. Slow on purpose: it must be obviously right.
+public enum Interpreter {
+  /// An input the graph needs but was not given, or given with the wrong shape.
+  public enum Failure: Error, Equatable, CustomStringConvertible {
+    case missingInputs([String])
+    case wrongShape(name: String, expected: TensorType, got: [Int])
+
+    public var description: String {
+      switch self {
+      case .missingInputs(let names): "missing value for \(names.map { "'\($0)'" }.joined(separator: ", "))"
+      case .wrongShape(let name, let expected, let got):
+        "'\(name)' expects \(expected), got shape [\(got.map(String.init).joined(separator: ", "))]"
+      }
+    }
+  }
+
+  /// Evaluates the graph's outputs. Params not in `inputs` take their initialisers' fill
+  /// value when it is a constant; random initialisers must be supplied.
+  public static func run(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [String: Tensor] {
+    let values = try evaluate(graph, inputs)
+    var result: [String: Tensor] = [:]
+    for output in graph.outputs { result[output.name] = values[output.node.index] }
+    return result
+  }
+
+  /// Evaluates every node; the result is indexed by node.
+  public static func evaluate(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [Tensor] {
+    var missing: [String] = []
+    for id in graph.arguments {
+      let name = graph[id].op.inputName ?? ""
+      if inputs[name] == nil, !(graph.initializers[name].map(isFill) ?? false) { missing.append(name) }
+    }
+    if !missing.isEmpty { throw Failure.missingInputs(missing) }
+
+    var values: [Tensor] = []
+    values.reserveCapacity(graph.nodes.count)
+    for id in graph.ids {
+      let node = graph[id]
+      let args = node.inputs.map { values[$0.index] }
+      values.append(try evaluate(node, args, inputs, graph))
+    }
+    return values
+  }
+
+  private static func isFill(_ i: Initializer) -> Bool {
+    if case .fill = i { return true }
+    return false
+  }
+
+  private static func evaluate(_ node: Node, _ args: [Tensor], _ inputs: [String: Tensor], _ graph: Graph)
+    throws -> Tensor
+  {
+    let type = node.type
+    func make(_ scalars: [Double]) -> Tensor { Tensor(type.dtype, shape: type.shape, scalars: scalars) }
+    switch node.op {
+    case .input(let name), .param(let name):
+      if let given = inputs[name] {
+        guard given.shape == type.shape else {
+          throw Failure.wrongShape(name: name, expected: type, got: given.shape)
+        }
+        return make(given.scalars)
+      }
+      guard case .fill(let v)? = graph.initializers[name] else { throw Failure.missingInputs([name]) }
+      return Tensor(filling: v, type)
+    case .constant(let c):
+      return Tensor(filling: c.value, type)
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
+      .cast:
+      return make((0..<type.count).map { i in ScalarMath.apply(node.op, args.map { $0.scalars[i] }) })
+    case .broadcast:
+      return make(gather(type.shape) { index in
+        offset(of: broadcastSource(index, from: args[0].shape), in: args[0].shape)
+      }.map { args[0].scalars[$0] })
+    case .reshape:
+      return make(args[0].scalars)
+    case .transpose(let perm):
+      return make(gather(type.shape) { index in
+        var source = [Int](repeating: 0, count: perm.count)
+        for k in perm.indices { source[perm[k]] = index[k] }
+        return offset(of: source, in: args[0].shape)
+      }.map { args[0].scalars[$0] })
+    case .slice(let start, _):
+      return make(gather(type.shape) { index in
+        offset(of: zip(index, start).map(+), in: args[0].shape)
+      }.map { args[0].scalars[$0] })
+    case .pad(let low, _):
+      let inner = args[0].shape
+      return make(gather(type.shape) { index in
+        let source = zip(index, low).map(-)
+        let inside = zip(source, inner).allSatisfy { $0 >= 0 && $0 < $1 }
+        return inside ? offset(of: source, in: inner) : -1
+      }.map { $0 < 0 ? 0 : args[0].scalars[$0] })
+    case .concat(let axis):
+      var scalars: [Double] = []
+      scalars.reserveCapacity(type.count)
+      for index in allIndices(type.shape) {
+        var position = index[axis]
+        for part in args {
+          if position < part.shape[axis] {
+            var source = index
+            source[axis] = position
+            scalars.append(part.scalars[offset(of: source, in: part.shape)])
+            break
+          }
+          position -= part.shape[axis]
+        }
+      }
+      return make(scalars)
+    case .sum(let axes), .reduceMax(let axes):
+      let isSum = if case .sum = node.op { true } else { false }
+      var acc = [Double](repeating: isSum ? 0 : -.infinity, count: type.count)
+      let inShape = args[0].shape
+      let keep = inShape.indices.filter { !axes.contains($0) }
+      for (i, index) in allIndices(inShape).enumerated() {
+        let o = offset(of: keep.map { index[$0] }, in: type.shape)
+        let v = args[0].scalars[i]
+        acc[o] = isSum ? acc[o] + v : (acc[o].isNaN || v.isNaN ? .nan : Swift.max(acc[o], v))
+      }
+      return make(acc)
+    case .matmul:
+      let (a, b) = (args[0], args[1])
+      let (n, k, m) = (a.shape[0], a.shape[1], b.shape[1])
+      var out = [Double](repeating: 0, count: n * m)
+      for i in 0..<n {
+        for j in 0..<m {
+          var s = 0.0
+          for p in 0..<k { s += a.scalars[i * k + p] * b.scalars[p * m + j] }
+          out[i * m + j] = s
+        }
+      }
+      return make(out)
+    }
+  }
+
+  /// The operand index a broadcast result index reads (NumPy rules, aligned right).
+  static func broadcastSource(_ index: [Int], from shape: [Int]) -> [Int] {
+    let offset = index.count - shape.count
+    return shape.indices.map { shape[$0] == 1 ? 0 : index[$0 + offset] }
+  }
+
+  /// Row-major offset of a multi-index.
+  static func offset(of index: [Int], in shape: [Int]) -> Int {
+    var o = 0
+    for (i, d) in zip(index, shape) { o = o * d + i }
+    return o
+  }
+
+  /// Every multi-index of a shape in row-major order.
+  static func allIndices(_ shape: [Int]) -> [[Int]] {
+    let count = shape.reduce(1, *)
+    guard count > 0 else { return [] }
+    var result: [[Int]] = []
+    result.reserveCapacity(count)
+    var index = [Int](repeating: 0, count: shape.count)
+    for _ in 0..<count {
+      result.append(index)
+      var axis = shape.count - 1
+      while axis >= 0 {
+        index[axis] += 1
+        if index[axis] < shape[axis] { break }
+        index[axis] = 0
+        axis -= 1
+      }
+    }
+    return result
+  }
+
+  private static func gather(_ shape: [Int], _ source: ([Int]) -> Int) -> [Int] {
+    allIndices(shape).map(source)
+  }
+}

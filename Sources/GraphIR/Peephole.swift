@@ -1,0 +1,127 @@
+/// Local simplifications applied as each node is built.
+///
+/// Every rule is exact in IEEE arithmetic for all inputs (NaN and infinities included), up
+/// to the sign of a zero result: `x*0` is never folded, because `inf*0` is NaN. Rules only
+/// ever build smaller or equal graphs, so rewriting terminates.
+enum Peephole {
+  static func simplify(_ op: Op, _ inputs: [NodeID], _ type: TensorType, in b: GraphBuilder)
+    throws -> NodeID?
+  {
+    let consts = inputs.map { b[$0].op.constantValue }
+    func const(_ i: Int) -> Double? { consts[i] }
+    func isConst(_ i: Int, _ v: Double) -> Bool { consts[i] == v }
+    func operand(_ i: Int) -> Node { b[inputs[i]] }
+
+    // Folding: a filled constant stays a filled constant through elementwise and shape ops.
+    if op.isElementwise, consts.allSatisfy({ $0 != nil }) {
+      let value = ScalarMath.apply(op, consts.map { $0 ?? 0 })
+      return b.constant(value, type)
+    }
+
+    switch op {
+    case .broadcast, .reshape, .transpose, .slice:
+      if let c = const(0) { return b.constant(c, type) }
+      if b.type(inputs[0]) == type, !isReorder(op) { return inputs[0] }
+      if case .transpose(let perm) = op, perm == Array(perm.indices) { return inputs[0] }
+      // Two reshapes, or two broadcasts, in a row are one.
+      if case .reshape = op, case .reshape = operand(0).op {
+        return try b.apply(.reshape, operand(0).inputs, type: type)
+      }
+      if case .broadcast = op, case .broadcast = operand(0).op {
+        return try b.apply(.broadcast, operand(0).inputs, type: type)
+      }
+      return nil
+    case .pad:
+      if isConst(0, 0) { return b.constant(0, type) }
+      return b.type(inputs[0]) == type ? inputs[0] : nil
+    case .cast:
+      return b.type(inputs[0]) == type ? inputs[0] : nil
+    case .sum(let axes):
+      if axes.isEmpty { return inputs[0] }
+      if let c = const(0) {
+        let n = axes.reduce(1) { $0 * b.type(inputs[0]).shape[$1] }
+        return b.constant(c * Double(n), type)
+      }
+      return nil
+    case .reduceMax(let axes):
+      if axes.isEmpty { return inputs[0] }
+      if let c = const(0), b.type(inputs[0]).count > 0 { return b.constant(c, type) }
+      return nil
+    case .concat:
+      return nil
+    case .neg:
+      if case .neg = operand(0).op { return operand(0).inputs[0] }
+      return nil
+    case .add:
+      if isConst(1, 0) { return inputs[0] }
+      if isConst(0, 0) { return inputs[1] }
+      if case .neg = operand(1).op { return try b.apply(.sub, [inputs[0], operand(1).inputs[0]]) }
+      if case .neg = operand(0).op { return try b.apply(.sub, [inputs[1], operand(0).inputs[0]]) }
+      // Canonical order for deduplication: constants last, otherwise older node first.
+      if const(0) != nil || (const(1) == nil && inputs[1] < inputs[0]) {
+        return b.intern(Node(.add, [inputs[1], inputs[0]], type))
+      }
+      return nil
+    case .sub:
+      if isConst(1, 0) { return inputs[0] }
+      if isConst(0, 0) { return try b.apply(.neg, [inputs[1]]) }
+      if case .neg = operand(1).op { return try b.apply(.add, [inputs[0], operand(1).inputs[0]]) }
+      return nil
+    case .mul:
+      if isConst(0, 1) { return inputs[1] }
+      if isConst(1, 1) { return inputs[0] }
+      if isConst(0, -1) { return try b.apply(.neg, [inputs[1]]) }
+      if isConst(1, -1) { return try b.apply(.neg, [inputs[0]]) }
+      if case .neg = operand(0).op, case .neg = operand(1).op {
+        return try b.apply(.mul, [operand(0).inputs[0], operand(1).inputs[0]])
+      }
+      // c1 * (c2 * x) = (c1*c2) * x exactly when one factor is a power of two.
+      if let c1 = const(0), case .mul = operand(1).op,
+        let c2 = b[operand(1).inputs[0]].op.constantValue,
+        isPowerOfTwo(c1) || isPowerOfTwo(c2)
+      {
+        return try b.apply(.mul, [b.constant(c1 * c2, type), operand(1).inputs[1]])
+      }
+      // Canonical order: constants first, otherwise older node first.
+      if const(1) != nil && const(0) == nil || (const(0) == nil && inputs[1] < inputs[0]) {
+        return try b.apply(.mul, [inputs[1], inputs[0]])
+      }
+      return nil
+    case .div:
+      if isConst(1, 1) { return inputs[0] }
+      if isConst(1, -1) { return try b.apply(.neg, [inputs[0]]) }
+      // x / c = x * (1/c) exactly when c is a power of two.
+      if let c = const(1), isPowerOfTwo(c), (1 / c).isFinite, (1 / c) != 0 {
+        return try b.apply(.mul, [b.constant(1 / c, type), inputs[0]])
+      }
+      return nil
+    case .pow:
+      if isConst(1, 1) { return inputs[0] }
+      if isConst(1, 0) { return b.constant(1, type) }
+      return nil
+    case .maximum, .minimum, .equal, .notEqual:
+      if inputs[1] < inputs[0] { return try b.apply(op, [inputs[1], inputs[0]]) }
+      return nil
+    case .select:
+      if let c = const(0) { return c != 0 ? inputs[1] : inputs[2] }
+      if inputs[1] == inputs[2] { return inputs[1] }
+      return nil
+    case .input, .param, .constant, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
+      .less, .lessEqual, .greater, .greaterEqual, .matmul:
+      return nil
+    }
+  }
+
+  /// Transposes and slices can keep the shape while moving elements.
+  private static func isReorder(_ op: Op) -> Bool {
+    switch op {
+    case .transpose(let perm): perm != Array(perm.indices)
+    default: false
+    }
+  }
+
+  /// True for ±2^k: multiplying by it only changes the exponent.
+  static func isPowerOfTwo(_ c: Double) -> Bool {
+    c.isFinite && c != 0 && c.significandBitPattern == 0 && c.exponentBitPattern != 0
+  }
+}

@@ -1,0 +1,151 @@
+/// Result types of primitive ops.
+///
+/// `resultType` is the single shape rule: one exhaustive switch, cases in `Op` order. Ops whose
+/// result cannot be derived from the operands (`broadcast`, `reshape`, `cast`) take it as
+/// `requested`; for every other op `requested` must be nil or agree.
+public enum ShapeRules {
+  /// The type of `op` applied to operands of `types`, or a `GraphError` naming `opName`.
+  public static func resultType(
+    _ op: Op, _ types: [TensorType], requested: TensorType?, opName: String
+  ) throws -> TensorType {
+    func arity(_ n: Int) throws {
+      guard types.count == n else {
+        throw GraphError.invalidOperand(op: opName, expected: "\(n) operands, got \(types.count)")
+      }
+    }
+    func sameTypes() throws -> TensorType {
+      guard let first = types.first else { throw GraphError.invalidOperand(op: opName, expected: "operands") }
+      for t in types.dropFirst() {
+        guard t.dtype == first.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
+        guard t.shape == first.shape else { throw GraphError.shapeMismatch(op: opName, operands: types) }
+      }
+      return first
+    }
+    func target() throws -> TensorType {
+      guard let requested else {
+        throw GraphError.invalidOperand(op: opName, expected: "a result type")
+      }
+      try checkShape(requested.shape)
+      return requested
+    }
+
+    switch op {
+    case .input, .param, .constant:
+      try arity(0)
+      return try target()
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
+      try arity(1)
+      return types[0]
+    case .add, .sub, .mul, .div, .pow, .maximum, .minimum,
+      .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
+      try arity(2)
+      return try sameTypes()
+    case .select:
+      try arity(3)
+      return try sameTypes()
+    case .cast:
+      try arity(1)
+      let t = try target()
+      guard t.shape == types[0].shape else { throw GraphError.shapeMismatch(op: opName, operands: types + [t]) }
+      return t
+    case .broadcast:
+      try arity(1)
+      let t = try target()
+      guard t.dtype == types[0].dtype, canBroadcast(types[0].shape, to: t.shape) else {
+        throw GraphError.shapeMismatch(op: opName, operands: [types[0], t])
+      }
+      return t
+    case .reshape:
+      try arity(1)
+      let t = try target()
+      guard t.dtype == types[0].dtype, t.count == types[0].count else {
+        throw GraphError.shapeMismatch(op: opName, operands: [types[0], t])
+      }
+      return t
+    case .transpose(let perm):
+      try arity(1)
+      guard perm.sorted() == Array(0..<types[0].rank) else {
+        throw GraphError.invalidOperand(op: opName, expected: "a permutation of the axes of \(types[0])")
+      }
+      return types[0].with(shape: perm.map { types[0].shape[$0] })
+    case .slice(let start, let end):
+      try arity(1)
+      let shape = types[0].shape
+      guard start.count == shape.count, end.count == shape.count,
+        zip(zip(start, end), shape).allSatisfy({ $0.0 >= 0 && $0.0 <= $0.1 && $0.1 <= $1 })
+      else {
+        throw GraphError.invalidOperand(op: opName, expected: "slice bounds within \(types[0])")
+      }
+      return types[0].with(shape: zip(start, end).map { $1 - $0 })
+    case .pad(let low, let high):
+      try arity(1)
+      let shape = types[0].shape
+      guard low.count == shape.count, high.count == shape.count,
+        low.allSatisfy({ $0 >= 0 }), high.allSatisfy({ $0 >= 0 })
+      else {
+        throw GraphError.invalidOperand(op: opName, expected: "non-negative padding for each axis")
+      }
+      let result = shape.indices.map { shape[$0] + low[$0] + high[$0] }
+      try checkShape(result)
+      return types[0].with(shape: result)
+    case .concat(let axis):
+      guard let first = types.first, !types.isEmpty else {
+        throw GraphError.invalidOperand(op: opName, expected: "at least one operand")
+      }
+      guard axis >= 0, axis < first.rank else { throw GraphError.badAxis(op: opName, axis: axis, rank: first.rank) }
+      var total = 0
+      for t in types {
+        guard t.dtype == first.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
+        guard t.rank == first.rank,
+          t.shape.indices.allSatisfy({ $0 == axis || t.shape[$0] == first.shape[$0] })
+        else { throw GraphError.shapeMismatch(op: opName, operands: types) }
+        total += t.shape[axis]
+      }
+      var shape = first.shape
+      shape[axis] = total
+      try checkShape(shape)
+      return first.with(shape: shape)
+    case .sum(let axes), .reduceMax(let axes):
+      try arity(1)
+      let rank = types[0].rank
+      guard axes == Array(Set(axes)).sorted(), axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
+        throw GraphError.badAxis(op: opName, axis: axes.first { $0 < 0 || $0 >= rank } ?? -1, rank: rank)
+      }
+      let shape = types[0].shape.indices.filter { !axes.contains($0) }.map { types[0].shape[$0] }
+      return types[0].with(shape: shape)
+    case .matmul:
+      try arity(2)
+      let (a, b) = (types[0], types[1])
+      guard a.dtype == b.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
+      guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[0] else {
+        throw GraphError.shapeMismatch(op: opName, operands: types)
+      }
+      return a.with(shape: [a.shape[0], b.shape[1]])
+    }
+  }
+
+  /// NumPy's rule: `from` aligned right against `to`, each of its axes 1 or equal.
+  public static func canBroadcast(_ from: [Int], to: [Int]) -> Bool {
+    guard from.count <= to.count else { return false }
+    let offset = to.count - from.count
+    return from.indices.allSatisfy { from[$0] == 1 || from[$0] == to[$0 + offset] }
+  }
+
+  /// The NumPy broadcast of two shapes, or nil when they do not fit.
+  public static func broadcastShape(_ a: [Int], _ b: [Int]) -> [Int]? {
+    let rank = max(a.count, b.count)
+    let pa = [Int](repeating: 1, count: rank - a.count) + a
+    let pb = [Int](repeating: 1, count: rank - b.count) + b
+    var result: [Int] = []
+    for (x, y) in zip(pa, pb) {
+      if x == y || y == 1 {
+        result.append(x)
+      } else if x == 1 {
+        result.append(y)
+      } else {
+        return nil
+      }
+    }
+    return result
+  }
+}
