@@ -26,6 +26,6 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
-    .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"]),
+    .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
   ]
 )
