@@ -25,7 +25,11 @@ let package = Package(
         "GraphCompiler", "GraphLanguage",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+    .target(name: "GraphData", dependencies: ["GraphIR", "CZlib"]),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(
+      name: "GraphDataTests", dependencies: ["GraphData", "GraphTestSupport"], exclude: ["Fixtures"]),
   ]
 )
