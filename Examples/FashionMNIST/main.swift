@@ -1,0 +1,162 @@
+// Trains an MLP on Fashion-MNIST with one compiled step (forward, backward and optimizer
+// update in a single call) and reports test accuracy and speed.
+import ArgumentParser
+import Foundation
+import GraphCompiler
+import GraphData
+import GraphIR
+import GraphTraining
+
+struct FashionMNIST: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "fashion-mnist",
+    abstract: "Train a 784-256-10 MLP on Fashion-MNIST with graphc's compiled training step.")
+
+  @Option(help: "Passes over the training set.") var epochs = 8
+  @Option(help: "Examples per step.") var batch = 128
+  @Option(help: "Learning rate.") var lr = 0.001
+  @Option(help: "sgd, momentum or adam.") var optimizer = "adam"
+  @Option(help: "Hidden units.") var hidden = 256
+  @Option(help: "Worker threads for the kernels.") var threads = 1
+  @Option(help: "tcc (in-process TinyCC) or cc (system compiler).") var backend = "tcc"
+  @Option(help: "Seed for initial weights and batch order.") var seed: UInt64 = 0
+  @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = "/usr/share/datasets/fashion-mnist"
+  @Option(help: "Write the loss/accuracy curve here (SVG).") var plot = "fashion-mnist-curve.svg"
+  @Option(help: "Save the trained parameters (.npy files) to this folder.") var save: String?
+  @Option(help: "Start from parameters saved in this folder.") var load: String?
+  @Option(help: "Use only this many training examples (0: all).") var limit = 0
+  @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+
+  func validate() throws {
+    guard epochs >= 1, batch >= 1, hidden >= 1, threads >= 1, limit >= 0 else {
+      throw ValidationError("--epochs, --batch, --hidden and --threads must be at least 1")
+    }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
+    guard Optimizer(name: optimizer) != nil else {
+      throw ValidationError("unknown optimizer '\(optimizer)' (expected sgd, momentum or adam)")
+    }
+    guard Backend(rawValue: backend) != nil else {
+      throw ValidationError("unknown backend '\(backend)' (expected tcc or cc)")
+    }
+  }
+
+  func run() throws {
+    let started = Date()
+    let train = try loadSplit("train", limit: limit)
+    let test = try loadSplit("t10k", limit: 0)
+    log("loaded \(train.count) training and \(test.count) test examples from \(data)")
+
+    let options = CompileOptions(backend: Backend(rawValue: backend) ?? .tcc, threads: threads, seed: seed)
+    let trainer = try Trainer(trainingStep(batch: batch), options: options)
+    if let load { try trainer.load(from: load) }
+    let evalBatch = min(test.count, 1000)
+    let evaluator = try Pipeline.compile(predictionGraph(batch: evalBatch), options: options)
+
+    var reporter = ProgressReporter()
+    var losses: [Double] = []
+    var accuracies: [Double] = []
+    var steps = 0
+    var trainingSeconds = 0.0
+    for epoch in 1...epochs {
+      let batches = train.batches(size: batch, seed: seed, epoch: epoch)
+      let epochStart = Date()
+      var total = 0.0
+      for (i, rows) in batches.enumerated() {
+        let loss = try trainer.train(on: train.batch(rows), learningRate: lr)
+        total += loss
+        steps += 1
+        reporter.step(epoch: epoch, epochs: epochs, done: i + 1, total: batches.count, loss: total / Double(i + 1))
+      }
+      trainingSeconds += Date().timeIntervalSince(epochStart)
+      let accuracy = try evaluate(evaluator, trainer.parameters, test, batch: evalBatch)
+      losses.append(total / Double(max(batches.count, 1)))
+      accuracies.append(accuracy)
+      reporter.epochDone(
+        String(format: "epoch %d/%d  loss %.4f  test accuracy %.4f  (%.1f s)", epoch, epochs, losses.last ?? 0,
+               accuracy, Date().timeIntervalSince(epochStart)))
+    }
+    if let save { try trainer.save(to: save) }
+    try CurvePlot(
+      title: "Fashion-MNIST, MLP 784-\(hidden)-10, \(optimizer)", xLabel: "epoch",
+      left: [.init("training loss", losses, color: "#d62728")],
+      right: [.init("test accuracy", accuracies, color: "#1f77b4")]
+    ).write(to: plot)
+    log("wrote \(plot)")
+    let result: [String: Any] = [
+      "test_accuracy": accuracies.last ?? 0, "epochs": epochs, "seconds": Date().timeIntervalSince(started),
+      "training_seconds": trainingSeconds, "steps": steps,
+      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "train_loss": losses.last ?? 0,
+      "backend": backend, "optimizer": optimizer, "batch": batch,
+    ]
+    if json {
+      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      print(String(format: "test accuracy %.4f after %d epochs; %.1f steps/s (%d steps of %d)",
+                   accuracies.last ?? 0, epochs, Double(steps) / max(trainingSeconds, 1e-9), steps, batch))
+    }
+  }
+
+  /// The MLP on a batch of `batch` images: its builder, logits, loss and params.
+  func network(batch: Int) throws -> (GraphBuilder, logits: Value, loss: Value, params: [Value]) {
+    let b = GraphBuilder()
+    let image = try b.input("image", .f32, shape: [batch, 784])
+    let label = try b.input("label", .f32, shape: [batch, 10])
+    let net = try Sequential(b, sizes: [784, hidden, 10], hidden: .relu)
+    let logits = try net(image)
+    return (b, logits, try Loss.softmaxCrossEntropy(logits: logits, onehot: label), net.parameters)
+  }
+
+  /// The compiled-step graph: loss, gradients and the optimizer update.
+  func trainingStep(batch: Int) throws -> TrainingStep {
+    let (b, _, loss, params) = try network(batch: batch)
+    return try TrainingStep(
+      b, loss: loss.id, parameters: params.map(\.id), optimizer: Optimizer(name: optimizer) ?? .adam)
+  }
+
+  /// The prediction graph: logits only.
+  func predictionGraph(batch: Int) throws -> Graph {
+    let (b, logits, _, _) = try network(batch: batch)
+    b.setOutputs([GraphOutput("logits", logits.id)])
+    return Simplify.run(b.graph)
+  }
+
+  func loadSplit(_ prefix: String, limit: Int) throws -> Dataset {
+    let images = try IDX.read("\(data)/\(prefix)-images-idx3-ubyte.gz", scale: 1.0 / 255)
+    let labels = try IDX.read("\(data)/\(prefix)-labels-idx1-ubyte.gz")
+    guard images.shape.count == 3, images.shape[1] * images.shape[2] == 784, labels.shape == [images.shape[0]] else {
+      throw DataError(data, "\(prefix): expected images [n, 28, 28] and labels [n], got \(images.shape) and \(labels.shape)")
+    }
+    let n = limit > 0 ? min(limit, images.shape[0]) : images.shape[0]
+    return try Dataset([
+      "image": Tensor(.f32, shape: [n, 784], scalars: Array(images.values.prefix(n * 784))),
+      "label": oneHot(Array(labels.values.prefix(n)), classes: 10),
+    ])
+  }
+
+  func evaluate(_ evaluator: CompiledGraph, _ parameters: [String: Tensor], _ test: Dataset, batch: Int) throws -> Double {
+    var correct = 0
+    var seen = 0
+    var start = 0
+    while start + batch <= test.count {
+      let rows = Array(start..<start + batch)
+      var inputs = test.batch(rows)
+      inputs.merge(parameters) { a, _ in a }
+      guard let logits = try evaluator.run(inputs)["logits"], let labels = inputs["label"] else { break }
+      for i in 0..<batch {
+        let row = logits.scalars[i * 10..<(i + 1) * 10]
+        let predicted = row.indices.max { row[$0] < row[$1] } ?? 0
+        if labels.scalars[predicted] == 1 { correct += 1 }  // `predicted` indexes the whole batch
+      }
+      seen += batch
+      start += batch
+    }
+    return Double(correct) / Double(max(seen, 1))
+  }
+
+  func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+FashionMNIST.main()

@@ -1,0 +1,63 @@
+import GraphIR
+
+/// Examples stored as tensors whose first axis indexes the example.
+public struct Dataset: Sendable {
+  /// Tensors by the input name they bind to; all share the first dimension.
+  public var tensors: [String: Tensor]
+
+  /// Checks that every tensor has at least one axis and the same number of examples.
+  public init(_ tensors: [String: Tensor]) throws {
+    let counts = Set(tensors.values.map { $0.shape.first ?? -1 })
+    guard counts.count <= 1, !counts.contains(-1) else {
+      let shapes = tensors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.type)" }
+      throw GraphError.invalidOperand(
+        op: "dataset", expected: "tensors with the same first dimension, got \(shapes.joined(separator: ", "))")
+    }
+    self.tensors = tensors
+  }
+
+  /// Number of examples.
+  public var count: Int { tensors.values.first?.shape.first ?? 0 }
+
+  /// The examples at `rows`, in that order, as one batch.
+  public func batch(_ rows: [Int]) -> [String: Tensor] {
+    tensors.mapValues { gatherRows($0, rows) }
+  }
+
+  /// Minibatches of `size` covering every example once per epoch, in an order shuffled by
+  /// `seed` and `epoch` (the last, shorter batch is dropped when `dropLast`).
+  public func batches(size: Int, seed: UInt64, epoch: Int, dropLast: Bool = true) -> [[Int]] {
+    var order = Array(0..<count)
+    var rng = SeededGenerator(seed: seed &+ UInt64(epoch) &* 0x9E37_79B9)
+    order.shuffle(using: &rng)
+    var result: [[Int]] = []
+    var start = 0
+    while start < order.count {
+      let end = min(start + size, order.count)
+      if end - start == size || !dropLast { result.append(Array(order[start..<end])) }
+      start = end
+    }
+    return result
+  }
+}
+
+/// Rows of a tensor, along its first axis.
+public func gatherRows(_ tensor: Tensor, _ rows: [Int]) -> Tensor {
+  let width = tensor.shape.dropFirst().reduce(1, *)
+  var scalars: [Double] = []
+  scalars.reserveCapacity(rows.count * width)
+  for row in rows { scalars.append(contentsOf: tensor.scalars[row * width..<(row + 1) * width]) }
+  return Tensor(tensor.dtype, shape: [rows.count] + tensor.shape.dropFirst(), scalars: scalars)
+}
+
+/// One-hot rows for integer class labels: `[n]` labels to `[n, classes]`.
+public func oneHot(_ labels: [Double], classes: Int, dtype: DType = .f32) throws -> Tensor {
+  var scalars = [Double](repeating: 0, count: labels.count * classes)
+  for (i, label) in labels.enumerated() {
+    guard label >= 0, label < Double(classes), label == label.rounded() else {
+      throw GraphError.invalidOperand(op: "one_hot", expected: "labels in 0..<\(classes), got \(label) at \(i)")
+    }
+    scalars[i * classes + Int(label)] = 1
+  }
+  return Tensor(dtype, shape: [labels.count, classes], scalars: scalars)
+}
