@@ -9,15 +9,31 @@ extension MathPrinter {
       let (ka, kc) = (firstArguments[a.element.id.index], firstArguments[c.element.id.index])
       return ka != kc ? ka < kc : a.offset < c.offset
     }.map(\.element)
-    var text = ""
-    for (position, term) in ordered.enumerated() {
+    // Repeated terms are counted (`2*t`); a leading minus of a product-level term is the
+    // sign of the whole term.
+    var written: [(negative: Bool, body: String, count: Int)] = []
+    for term in ordered {
       var body = operand(term.id, atLeast: 2)
       var negative = term.negative
-      // A leading minus of a product-level term is the sign of the whole term.
       if body.hasPrefix("-") {
         body.removeFirst()
         negative.toggle()
       }
+      let isConstant = graph[term.id].op.constantValue != nil
+      if !isConstant, let i = written.firstIndex(where: { $0.body == body && $0.negative == negative }) {
+        written[i].count += 1
+      } else {
+        written.append((negative, body, 1))
+      }
+    }
+    // Start with a positive term when there is one: `1 - tanh(x)^2`, not `-tanh(x)^2 + 1`.
+    if let i = written.firstIndex(where: { !$0.negative }), i > 0 {
+      written.insert(written.remove(at: i), at: 0)
+    }
+    var text = ""
+    for (position, term) in written.enumerated() {
+      let body = term.count > 1 ? "\(term.count)*\(term.body)" : term.body
+      let negative = term.negative
       if position == 0 {
         text = negative ? "-\(body)" : body
       } else {
@@ -101,14 +117,14 @@ extension MathPrinter {
     }
   }
 
-  /// 0 constants, 1 inputs and powers of inputs, 2 everything else.
+  /// 0 constants, 1 inputs, 2 powers of inputs, 3 everything else.
   private func factorRank(_ id: NodeID) -> Int {
     let node = graph[id]
     switch node.op {
     case .constant: return 0
     case .input, .param: return 1
-    case .pow where graph[node.inputs[0]].op.isLeafInput: return hasLine(id) ? 2 : 1
-    default: return 2
+    case .pow where graph[node.inputs[0]].op.isLeafInput: return hasLine(id) ? 3 : 2
+    default: return 3
     }
   }
 }

@@ -64,9 +64,21 @@ struct MathPrinter {
   mutating func lines() -> [String] {
     var result: [String] = []
     var taken = Set(graph.arguments.compactMap { graph[$0].op.inputName })
+    var outputNames: [NodeID: String] = [:]
+    for output in graph.outputs where outputNames[output.node] == nil {
+      outputNames[output.node] = output.name
+      taken.insert(output.name)
+    }
+    var formulas: [NodeID: String] = [:]
     for id in graph.ids where live[id.index] {
       let rendered = render(id)
+      formulas[id] = rendered.text
       guard shouldName(id, rendered) else { continue }
+      // An output that needs a line is referred to by its output name, defined below.
+      if let name = outputNames[id] {
+        names[id] = name
+        continue
+      }
       var name = graph.label(id) ?? "t\(id.index)"
       if taken.contains(name) { name = "t\(id.index)" }
       taken.insert(name)
@@ -74,8 +86,8 @@ struct MathPrinter {
       result.append("\(name) = \(rendered.text)")
     }
     for output in graph.outputs {
-      if names[output.node] == output.name { continue }
-      result.append("\(output.name) = \(operand(output.node).text)")
+      let own = names[output.node] == output.name
+      result.append("\(output.name) = \(own ? formulas[output.node] ?? "" : operand(output.node).text)")
     }
     return result
   }

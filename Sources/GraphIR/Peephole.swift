@@ -124,7 +124,10 @@ enum Peephole {
     case .div:
       if isConst(1, 1) { return inputs[0] }
       if isConst(1, -1) { return try b.apply(.neg, [inputs[0]]) }
-      // (-a)/b = a/(-b) = -(a/b).
+      // (-c)/b = -(c/b) for a constant c > 0, and (-a)/b = a/(-b) = -(a/b).
+      if let c = const(0), c < 0, const(1) == nil {
+        return try b.apply(.neg, [b.apply(.div, [b.constant(-c, type), inputs[1]])])
+      }
       for i in 0..<2 {
         if case .neg = operand(i).op {
           let rest = i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
