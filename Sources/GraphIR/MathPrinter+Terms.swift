@@ -78,7 +78,12 @@ extension MathPrinter {
     func grouped(_ list: [NodeID]) -> [(id: NodeID, count: Int)] {
       var result: [(id: NodeID, count: Int)] = []
       for f in list {
-        if let i = result.firstIndex(where: { $0.id == f }) { result[i].count += 1 } else { result.append((f, 1)) }
+        let isConstant = graph[f].op.constantValue != nil
+        if !isConstant, let i = result.firstIndex(where: { $0.id == f }) {
+          result[i].count += 1
+        } else {
+          result.append((f, 1))
+        }
       }
       return result.enumerated().sorted { a, c in
         let (ra, rc) = (factorRank(a.element.id), factorRank(c.element.id))
