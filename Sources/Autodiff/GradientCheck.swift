@@ -136,7 +136,8 @@ public enum GradientCheck {
         default: map[id] = try b.apply(node.op, node.inputs.map { map[$0] ?? $0 }, type: type)
         }
       } catch {
-        preconditionFailure("gradient check: rebuilding in f64 failed: \(error)\n\(graph.context(around: id))")
+        preconditionFailure(
+          "gradient check: rebuilding in f64 failed: \(error)\n\(graph.context(around: id))")
       }
     }
     b.output("y", map[y] ?? y)

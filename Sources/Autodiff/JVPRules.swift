@@ -30,14 +30,17 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   case .div: return try quotientTangent(tx, ty, z, y, in: b)
   case .pow:
     return try plus(
-      tx.map { try powerBase($0, x, y, in: b) }, ty.map { try b.mul(b.mul($0, b.log(x)), z) }, in: b)
+      tx.map { try powerBase($0, x, y, in: b) }, ty.map { try b.mul(b.mul($0, b.log(x)), z) }, in: b
+    )
   case .maximum:
     return try plus(
-      tx.map { try b.mul($0, tieWeight(x, y, in: b)) }, ty.map { try b.mul($0, tieWeight(y, x, in: b)) },
+      tx.map { try b.mul($0, tieWeight(x, y, in: b)) },
+      ty.map { try b.mul($0, tieWeight(y, x, in: b)) },
       in: b)
   case .minimum:
     return try plus(
-      tx.map { try b.mul($0, tieWeight(y, x, in: b)) }, ty.map { try b.mul($0, tieWeight(x, y, in: b)) },
+      tx.map { try b.mul($0, tieWeight(y, x, in: b)) },
+      ty.map { try b.mul($0, tieWeight(x, y, in: b)) },
       in: b)
   case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: return nil
   case .select: return try selectTangent(node.inputs[0], t[1], t[2], in: b)
@@ -45,7 +48,9 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   case .broadcast, .reshape, .transpose, .slice, .pad, .sum:
     return try linear { try b.apply(node.op, [$0], type: node.type) }
   case .concat:
-    let parts = zip(node.inputs, t).map { operand, tangent in tangent ?? b.constant(0, b.type(operand)) }
+    let parts = zip(node.inputs, t).map { operand, tangent in
+      tangent ?? b.constant(0, b.type(operand))
+    }
     return try b.apply(node.op, parts, type: node.type)
   case .reduceMax(let axes): return try linear { try maxTangent($0, x, z, axes: axes, in: b) }
   case .matmul:
@@ -62,7 +67,9 @@ func plus(_ a: NodeID?, _ c: NodeID?, in b: GraphBuilder) throws -> NodeID? {
 }
 
 // d(a/b) = da/b - (a/b) db/b = (da - z db) / b, with z = a/b the result.
-private func quotientTangent(_ ta: NodeID?, _ tb: NodeID?, _ z: NodeID, _ d: NodeID, in b: GraphBuilder)
+private func quotientTangent(
+  _ ta: NodeID?, _ tb: NodeID?, _ z: NodeID, _ d: NodeID, in b: GraphBuilder
+)
   throws -> NodeID?
 {
   guard let top = try plus(ta, tb.map { try b.neg(b.mul(z, $0)) }, in: b) else { return nil }

@@ -14,7 +14,8 @@ public func jacobian(of y: NodeID, withRespectTo x: NodeID, in b: GraphBuilder) 
     let row = try gradient(of: element, withRespectTo: [x], in: b)[0]
     rows.append(try b.reshape(row, to: [1, xType.count]))
   }
-  let stacked = rows.isEmpty ? b.constant(0, xType.with(shape: [0, xType.count])) : try b.concat(rows, axis: 0)
+  let stacked =
+    rows.isEmpty ? b.constant(0, xType.with(shape: [0, xType.count])) : try b.concat(rows, axis: 0)
   return try b.reshape(stacked, to: yType.shape + xType.shape)
 }
 

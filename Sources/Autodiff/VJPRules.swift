@@ -34,13 +34,17 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
   case .mul: return try [d(0, b.mul(g, y)), d(1, b.mul(g, x))]
   case .div: return try [d(0, b.div(g, y)), d(1, quotientDivisor(g, x, y, in: b))]
   case .pow: return try [d(0, powerBase(g, x, y, in: b)), d(1, b.mul(b.mul(g, b.log(x)), z))]
-  case .maximum: return try [d(0, b.mul(g, tieWeight(x, y, in: b))), d(1, b.mul(g, tieWeight(y, x, in: b)))]
-  case .minimum: return try [d(0, b.mul(g, tieWeight(y, x, in: b))), d(1, b.mul(g, tieWeight(x, y, in: b)))]
+  case .maximum:
+    return try [d(0, b.mul(g, tieWeight(x, y, in: b))), d(1, b.mul(g, tieWeight(y, x, in: b)))]
+  case .minimum:
+    return try [d(0, b.mul(g, tieWeight(y, x, in: b))), d(1, b.mul(g, tieWeight(x, y, in: b)))]
   case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
     return [nil, nil]
   case .select:
     let zero = one(0)
-    return try [nil, d(1, b.select(node.inputs[0], g, zero)), d(2, b.select(node.inputs[0], zero, g))]
+    return try [
+      nil, d(1, b.select(node.inputs[0], g, zero)), d(2, b.select(node.inputs[0], zero, g)),
+    ]
   case .cast: return try [d(0, b.cast(g, to: b.type(x).dtype))]
   case .broadcast: return try [d(0, unbroadcast(g, to: b.type(x).shape, in: b))]
   case .reshape: return try [d(0, b.reshape(g, to: b.type(x).shape))]

@@ -20,7 +20,9 @@ extension MathPrinter {
         negative.toggle()
       }
       let isConstant = graph[term.id].op.constantValue != nil
-      if !isConstant, let i = written.firstIndex(where: { $0.body == body && $0.negative == negative }) {
+      if !isConstant,
+        let i = written.firstIndex(where: { $0.body == body && $0.negative == negative })
+      {
         written[i].count += 1
       } else {
         written.append((negative, body, 1))
@@ -43,7 +45,9 @@ extension MathPrinter {
     return Rendered(text: text, precedence: 1)
   }
 
-  private mutating func collectTerms(_ id: NodeID, negative: Bool, into terms: inout [(negative: Bool, id: NodeID)]) {
+  private mutating func collectTerms(
+    _ id: NodeID, negative: Bool, into terms: inout [(negative: Bool, id: NodeID)]
+  ) {
     let node = graph[id]
     let inline = !hasLine(id)
     switch node.op {
@@ -96,7 +100,9 @@ extension MathPrinter {
         let t = operand(f.id, atLeast: 2)
         return position > 0 && t.hasPrefix("-") ? "(\(t))" : t
       }
-      let precedence = list.count == 1 && list[0].count > 1 ? 3 : (list.count == 1 ? operand(list[0].id).precedence : 2)
+      let precedence =
+        list.count == 1 && list[0].count > 1
+        ? 3 : (list.count == 1 ? operand(list[0].id).precedence : 2)
       return (parts.joined(separator: "*"), precedence)
     }
     let (top, topPrecedence) = factors.isEmpty ? ("1", 4) : text(grouped(factors))
@@ -106,7 +112,9 @@ extension MathPrinter {
     return Rendered(text: "\(topPrecedence >= 2 ? top : "(\(top))")/\(under)", precedence: 2)
   }
 
-  private mutating func collectFactors(_ id: NodeID, into factors: inout [NodeID], divisors: inout [NodeID]) {
+  private mutating func collectFactors(
+    _ id: NodeID, into factors: inout [NodeID], divisors: inout [NodeID]
+  ) {
     let node = graph[id]
     let inline = !hasLine(id)
     switch node.op {

@@ -87,7 +87,8 @@ struct MathPrinter {
     }
     for output in graph.outputs {
       let own = names[output.node] == output.name
-      result.append("\(output.name) = \(own ? formulas[output.node] ?? "" : operand(output.node).text)")
+      result.append(
+        "\(output.name) = \(own ? formulas[output.node] ?? "" : operand(output.node).text)")
     }
     return result
   }
@@ -164,16 +165,20 @@ struct MathPrinter {
       let ranges = shape.indices.map { k in
         start[k] == 0 && end[k] == shape[k] ? ":" : "\(start[k]):\(end[k])"
       }
-      return Rendered(text: "\(operand(args[0], atLeast: 4))[\(ranges.joined(separator: ", "))]", precedence: 4)
+      return Rendered(
+        text: "\(operand(args[0], atLeast: 4))[\(ranges.joined(separator: ", "))]", precedence: 4)
     case .pad(let low, let high):
       return call("pad", [operand(args[0]).text, "low: \(list(low))", "high: \(list(high))"])
     case .concat(let axis): return call("concat", args.map { operand($0).text } + ["\(axis)"])
     case .sum(let axes), .reduceMax(let axes):
       let all = axes == Array(0..<graph[args[0]].type.rank)
       let axisText = axes.count == 1 ? "\(axes[0])" : list(axes)
-      return call(node.op == .sum(axes: axes) ? "sum" : "reduce_max", [operand(args[0]).text] + (all ? [] : [axisText]))
+      return call(
+        node.op == .sum(axes: axes) ? "sum" : "reduce_max",
+        [operand(args[0]).text] + (all ? [] : [axisText]))
     case .matmul:
-      return Rendered(text: "\(operand(args[0], atLeast: 2)) @ \(operand(args[1], atLeast: 3))", precedence: 2)
+      return Rendered(
+        text: "\(operand(args[0], atLeast: 2)) @ \(operand(args[1], atLeast: 3))", precedence: 2)
     }
   }
 

@@ -105,7 +105,8 @@ enum Peephole {
       }
       for i in 0..<2 {
         if case .neg = operand(i).op, const(1 - i) == nil {
-          let rest = i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
+          let rest =
+            i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
           return try b.apply(.neg, [b.apply(.mul, rest)])
         }
       }
@@ -130,7 +131,8 @@ enum Peephole {
       }
       for i in 0..<2 {
         if case .neg = operand(i).op {
-          let rest = i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
+          let rest =
+            i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
           return try b.apply(.neg, [b.apply(.div, rest)])
         }
       }

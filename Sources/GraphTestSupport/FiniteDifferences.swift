@@ -5,7 +5,8 @@ import GraphIR
 /// graphs for tight tolerances); the step is `h = 1e-6 * max(1, |x|)` per element.
 public enum FiniteDifferences {
   /// The value of node `y` (a scalar) at `inputs`.
-  public static func value(_ graph: Graph, _ y: NodeID, _ inputs: [String: Tensor]) throws -> Double {
+  public static func value(_ graph: Graph, _ y: NodeID, _ inputs: [String: Tensor]) throws -> Double
+  {
     let values = try Interpreter.evaluate(graph, inputs)
     guard let v = values[y.index].scalar else {
       preconditionFailure("finite differences need a scalar, got \(values[y.index].type)")
@@ -49,7 +50,8 @@ public enum FiniteDifferences {
     }
     let up = try Interpreter.evaluate(graph, moved(1))[y.index]
     let down = try Interpreter.evaluate(graph, moved(-1))[y.index]
-    return Tensor(up.dtype, shape: up.shape, scalars: zip(up.scalars, down.scalars).map { ($0 - $1) / (2 * h) })
+    return Tensor(
+      up.dtype, shape: up.shape, scalars: zip(up.scalars, down.scalars).map { ($0 - $1) / (2 * h) })
   }
 }
 

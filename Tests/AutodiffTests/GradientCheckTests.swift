@@ -18,7 +18,8 @@ import Testing
       GradientCheck.Case(y: loss, x: pair.1, gradient: grads[i], label: "grad(loss, \(pair.0))")
     }
     let inputs = [
-      "x": sampleTensor([4, 3], seed: 1, dtype: dtype), "w": sampleTensor([3, 2], seed: 2, dtype: dtype),
+      "x": sampleTensor([4, 3], seed: 1, dtype: dtype),
+      "w": sampleTensor([3, 2], seed: 2, dtype: dtype),
       "b": sampleTensor([2], seed: 3, dtype: dtype),
       "onehot": Tensor(dtype, shape: [4, 2], scalars: [1, 0, 0, 1, 0, 1, 1, 0]),
     ]
@@ -27,7 +28,8 @@ import Testing
 
   @Test(arguments: [DType.f64, .f32]) func correctGradientsPass(_ dtype: DType) throws {
     let (graph, cases, inputs) = try network(dtype)
-    let results = try GradientCheck.run(graph, cases: cases, inputs: inputs, evaluate: Interpreter.run)
+    let results = try GradientCheck.run(
+      graph, cases: cases, inputs: inputs, evaluate: Interpreter.run)
     #expect(results.count == 3)
     for r in results { #expect(r.passed, "\(r)") }
   }
@@ -46,7 +48,8 @@ import Testing
 
   @Test func nonFiniteValuesMatchOnlyThemselves() {
     let cases: [(Double, Double, Bool)] = [
-      (.nan, .nan, true), (.infinity, .infinity, true), (.nan, 1, false), (.infinity, 1e300, false), (1, 1 + 1e-9, true),
+      (.nan, .nan, true), (.infinity, .infinity, true), (.nan, 1, false), (.infinity, 1e300, false),
+      (1, 1 + 1e-9, true),
     ]
     for (g, fd, same) in cases {
       let a = Tensor(shape: [1], scalars: [g])

@@ -16,22 +16,34 @@ import Testing
   static let examples: [Example] = [
     Example(name: "power", f: { x in try x ** 3 }, second: { 6 * $0 }),
     Example(name: "sum", f: { x in try x ** 2 + sin(x) }, second: { 2 - _sin($0) }),
-    Example(name: "product", f: { x in try x ** 2 * exp(x) }, second: { x in (x * x + 4 * x + 2) * _exp(x) }),
-    Example(name: "quotient", f: { x in try sin(x) / x }, second: { x in
-      -_sin(x) / x - 2 * _cos(x) / (x * x) + 2 * _sin(x) / (x * x * x)
-    }),
-    Example(name: "chain", f: { x in try sin(x ** 2) }, second: { x in 2 * _cos(x * x) - 4 * x * x * _sin(x * x) }),
-    Example(name: "tanh", f: { x in try tanh(x) }, second: { x in
-      let t = _tanh(x)
-      return -2 * t * (1 - t * t)
-    }),
+    Example(
+      name: "product", f: { x in try x ** 2 * exp(x) },
+      second: { x in (x * x + 4 * x + 2) * _exp(x) }),
+    Example(
+      name: "quotient", f: { x in try sin(x) / x },
+      second: { x in
+        -_sin(x) / x - 2 * _cos(x) / (x * x) + 2 * _sin(x) / (x * x * x)
+      }),
+    Example(
+      name: "chain", f: { x in try sin(x ** 2) },
+      second: { x in 2 * _cos(x * x) - 4 * x * x * _sin(x * x) }),
+    Example(
+      name: "tanh", f: { x in try tanh(x) },
+      second: { x in
+        let t = _tanh(x)
+        return -2 * t * (1 - t * t)
+      }),
     Example(name: "sqrt", f: { x in try sqrt(x) }, second: { x in -0.25 * _pow(x, -1.5) }),
-    Example(name: "general power", f: { x in try x ** x }, second: { x in
-      _pow(x, x) * ((_log(x) + 1) * (_log(x) + 1) + 1 / x)
-    }),
+    Example(
+      name: "general power", f: { x in try x ** x },
+      second: { x in
+        _pow(x, x) * ((_log(x) + 1) * (_log(x) + 1) + 1 / x)
+      }),
   ]
 
-  @Test(arguments: examples, [0.7, 1.3, 2.0]) func secondDerivative(_ e: Example, _ at: Double) throws {
+  @Test(arguments: examples, [0.7, 1.3, 2.0]) func secondDerivative(_ e: Example, _ at: Double)
+    throws
+  {
     let g = GraphBuilder()
     let x = try g.input("x")
     let d2 = try grad(grad(e.f(x), x), x)

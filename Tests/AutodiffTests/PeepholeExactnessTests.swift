@@ -12,10 +12,18 @@ import Testing
   }
 
   static let rules: [Rule] = [
-    Rule(name: "x*1, 1*x") { b, x, _ in try b.add(b.mul(x, b.scalar(1, like: x)), b.mul(b.scalar(1, like: x), x)) },
-    Rule(name: "x+0, x-0, 0+x") { b, x, y in try b.sub(b.add(x, b.scalar(0, like: x)), b.sub(y, b.scalar(0, like: x))) },
-    Rule(name: "x/1, x/-1") { b, x, y in try b.add(b.div(x, b.scalar(1, like: x)), b.div(y, b.scalar(-1, like: x))) },
-    Rule(name: "x^1, x^0") { b, x, y in try b.add(b.pow(x, b.scalar(1, like: x)), b.pow(y, b.scalar(0, like: x))) },
+    Rule(name: "x*1, 1*x") { b, x, _ in
+      try b.add(b.mul(x, b.scalar(1, like: x)), b.mul(b.scalar(1, like: x), x))
+    },
+    Rule(name: "x+0, x-0, 0+x") { b, x, y in
+      try b.sub(b.add(x, b.scalar(0, like: x)), b.sub(y, b.scalar(0, like: x)))
+    },
+    Rule(name: "x/1, x/-1") { b, x, y in
+      try b.add(b.div(x, b.scalar(1, like: x)), b.div(y, b.scalar(-1, like: x)))
+    },
+    Rule(name: "x^1, x^0") { b, x, y in
+      try b.add(b.pow(x, b.scalar(1, like: x)), b.pow(y, b.scalar(0, like: x)))
+    },
     Rule(name: "--x") { b, x, _ in try b.neg(b.neg(x)) },
     Rule(name: "-(c*x)") { b, x, _ in try b.neg(b.mul(b.scalar(3, like: x), x)) },
     Rule(name: "-(a-b)") { b, x, y in try b.neg(b.sub(x, y)) },
@@ -35,8 +43,11 @@ import Testing
     },
     Rule(name: "x+x") { b, x, _ in try b.add(x, x) },
     Rule(name: "x/4") { b, x, _ in try b.div(x, b.scalar(4, like: x)) },
-    Rule(name: "3*(4*x)") { b, x, _ in try b.mul(b.scalar(3, like: x), b.mul(b.scalar(4, like: x), x)) },
-    Rule(name: "x*0, x-x kept") { b, x, y in try b.add(b.mul(x, b.scalar(0, like: x)), b.sub(y, y)) },
+    Rule(name: "3*(4*x)") { b, x, _ in
+      try b.mul(b.scalar(3, like: x), b.mul(b.scalar(4, like: x), x))
+    },
+    Rule(name: "x*0, x-x kept") { b, x, y in try b.add(b.mul(x, b.scalar(0, like: x)), b.sub(y, y))
+    },
     Rule(name: "canonical order") { b, x, y in try b.sub(b.add(y, x), b.add(x, y)) },
   ]
 

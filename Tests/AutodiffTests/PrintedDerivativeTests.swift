@@ -15,11 +15,19 @@ import Testing
 
   static let examples: [Example] = [
     Example(name: "power", f: { x, _ in try x ** 3 }, wrt: 0, expected: "3*x^2"),
-    Example(name: "quadratic", f: { x, _ in try 3 * x ** 2 + 2 * x + 1 }, wrt: 0, expected: "6*x + 2"),
-    Example(name: "product", f: { x, _ in try x ** 2 * exp(x) }, wrt: 0, expected: "x^2*exp(x) + 2*x*exp(x)"),
-    Example(name: "partial x", f: { x, y in try x ** 2 + 3 * x * y + y ** 2 }, wrt: 0, expected: "2*x + 3*y"),
-    Example(name: "partial y", f: { x, y in try x ** 2 + 3 * x * y + y ** 2 }, wrt: 1, expected: "3*x + 2*y"),
-    Example(name: "quotient", f: { x, _ in try sin(x) / x }, wrt: 0, expected: "cos(x)/x - sin(x)/x^2"),
+    Example(
+      name: "quadratic", f: { x, _ in try 3 * x ** 2 + 2 * x + 1 }, wrt: 0, expected: "6*x + 2"),
+    Example(
+      name: "product", f: { x, _ in try x ** 2 * exp(x) }, wrt: 0,
+      expected: "x^2*exp(x) + 2*x*exp(x)"),
+    Example(
+      name: "partial x", f: { x, y in try x ** 2 + 3 * x * y + y ** 2 }, wrt: 0,
+      expected: "2*x + 3*y"),
+    Example(
+      name: "partial y", f: { x, y in try x ** 2 + 3 * x * y + y ** 2 }, wrt: 1,
+      expected: "3*x + 2*y"),
+    Example(
+      name: "quotient", f: { x, _ in try sin(x) / x }, wrt: 0, expected: "cos(x)/x - sin(x)/x^2"),
     Example(name: "chain", f: { x, _ in try sin(x ** 2) }, wrt: 0, expected: "2*x*cos(x^2)"),
     Example(name: "cos", f: { x, _ in try cos(x) }, wrt: 0, expected: "-sin(x)"),
     Example(name: "square", f: { x, _ in try x * x }, wrt: 0, expected: "2*x"),

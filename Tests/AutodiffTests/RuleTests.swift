@@ -18,18 +18,22 @@ struct RuleCase: CustomTestStringConvertible, Sendable {
 let awayFromZero: @Sendable (Double) -> Double = { $0 >= 0 ? $0 + 0.5 : $0 - 0.5 }
 let positive: @Sendable (Double) -> Double = { Swift.abs($0) + 0.3 }
 
-func unary(_ name: String, _ domain: @escaping @Sendable (Double) -> Double = { $0 },
-  _ f: @escaping @Sendable (GraphBuilder, NodeID) throws -> NodeID) -> [RuleCase]
-{
+func unary(
+  _ name: String, _ domain: @escaping @Sendable (Double) -> Double = { $0 },
+  _ f: @escaping @Sendable (GraphBuilder, NodeID) throws -> NodeID
+) -> [RuleCase] {
   [[], [3], [2, 3]].map { shape in
     RuleCase(name: name, shapes: [shape], domain: domain) { b, x in try f(b, x[0]) }
   }
 }
 
-func binary(_ name: String, _ domain: @escaping @Sendable (Double) -> Double = { $0 },
-  _ f: @escaping @Sendable (GraphBuilder, NodeID, NodeID) throws -> NodeID) -> [RuleCase]
-{
-  let patterns: [[[Int]]] = [[[], []], [[2, 3], [2, 3]], [[2, 3], [3]], [[2, 1], [1, 3]], [[], [2, 3]]]
+func binary(
+  _ name: String, _ domain: @escaping @Sendable (Double) -> Double = { $0 },
+  _ f: @escaping @Sendable (GraphBuilder, NodeID, NodeID) throws -> NodeID
+) -> [RuleCase] {
+  let patterns: [[[Int]]] = [
+    [[], []], [[2, 3], [2, 3]], [[2, 3], [3]], [[2, 1], [1, 3]], [[], [2, 3]],
+  ]
   return patterns.map { shapes in
     RuleCase(name: name, shapes: shapes, domain: domain) { b, x in try f(b, x[0], x[1]) }
   }
@@ -54,8 +58,11 @@ let ruleCases: [RuleCase] =
     RuleCase(name: "transpose", shapes: [[2, 3, 4]]) { b, x in
       try b.transpose(x[0], permutation: [2, 0, 1])
     },
-    RuleCase(name: "slice", shapes: [[4, 3]]) { b, x in try b.slice(x[0], start: [1, 0], end: [3, 2]) },
-    RuleCase(name: "index", shapes: [[4, 3]]) { b, x in try b.index(x[0], [.at(2), .range(1, nil)]) },
+    RuleCase(name: "slice", shapes: [[4, 3]]) { b, x in
+      try b.slice(x[0], start: [1, 0], end: [3, 2])
+    },
+    RuleCase(name: "index", shapes: [[4, 3]]) { b, x in try b.index(x[0], [.at(2), .range(1, nil)])
+    },
     RuleCase(name: "pad", shapes: [[2, 3]]) { b, x in try b.pad(x[0], low: [1, 0], high: [0, 2]) },
     RuleCase(name: "concat", shapes: [[2, 3], [1, 3]]) { b, x in try b.concat(x, axis: 0) },
     RuleCase(name: "concat", shapes: [[2, 3], [2, 1], [2, 2]]) { b, x in try b.concat(x, axis: 1) },

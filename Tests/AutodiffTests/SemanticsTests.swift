@@ -5,7 +5,9 @@ import Testing
 
 /// What a gradient means at the edges: defined values, missing dependence, kinks, IEEE values.
 @Suite struct SemanticsTests {
-  func scalars(_ g: GraphBuilder, _ outputs: KeyValuePairs<String, Value>, _ inputs: [String: Double])
+  func scalars(
+    _ g: GraphBuilder, _ outputs: KeyValuePairs<String, Value>, _ inputs: [String: Double]
+  )
     throws -> [String: Double]
   {
     g.outputs(outputs)
@@ -58,7 +60,8 @@ import Testing
     let g = GraphBuilder()
     let x = try g.input("x", shape: [3])
     #expect(throws: GraphError.notScalar(op: "grad", type: x.type)) { try grad(x * 2, x) }
-    #expect("\(GraphError.notScalar(op: "grad", type: x.type))" == "'grad' needs a scalar, got f64[3]")
+    #expect(
+      "\(GraphError.notScalar(op: "grad", type: x.type))" == "'grad' needs a scalar, got f64[3]")
   }
 
   @Test func gradientWithRespectToTheOutputItselfIsOne() throws {
@@ -84,7 +87,9 @@ import Testing
     Kink(name: "min tie", f: { x, y in try min(x, y) }, at: (1, 1), expected: (0.5, 0.5)),
     Kink(name: "max(x, x)", f: { x, _ in try max(x, x) }, at: (3, 0), expected: (1, 0)),
     Kink(name: "max no tie", f: { x, y in try max(x, y) }, at: (1, 2), expected: (0, 1)),
-    Kink(name: "comparison", f: { x, y in try select(x.map { b, id in try b.less(id, y.id) }, x, y) }, at: (1, 2), expected: (1, 0)),
+    Kink(
+      name: "comparison", f: { x, y in try select(x.map { b, id in try b.less(id, y.id) }, x, y) },
+      at: (1, 2), expected: (1, 0)),
   ]
 
   @Test(arguments: kinks) func derivativesAtKinks(_ k: Kink) throws {
@@ -92,7 +97,8 @@ import Testing
     let x = try g.input("x")
     let y = try g.input("y")
     let f = try k.f(x, y)
-    let out = try scalars(g, ["dx": try grad(f, x), "dy": try grad(f, y)], ["x": k.at.0, "y": k.at.1])
+    let out = try scalars(
+      g, ["dx": try grad(f, x), "dy": try grad(f, y)], ["x": k.at.0, "y": k.at.1])
     #expect(out["dx"] == k.expected.0 && out["dy"] == k.expected.1)
   }
 
