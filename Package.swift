@@ -31,5 +31,7 @@ let package = Package(
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "GraphDataTests", dependencies: ["GraphData", "GraphTestSupport"], exclude: ["Fixtures"]),
+    .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "GraphIR", "GraphTestSupport"]),
+    .testTarget(name: "KernelsTests", dependencies: ["GraphTestSupport"]),
   ]
 )

@@ -1,8 +1,17 @@
 /// Local simplifications applied as each node is built.
 ///
 /// Every rule is exact in IEEE arithmetic for all inputs (NaN and infinities included), up
-/// to the sign of a zero result: `x*0` is never folded, because `inf*0` is NaN. Rules only
-/// ever build smaller or equal graphs, so rewriting terminates.
+/// to the sign of a zero result: `x*0` and `x-x` are never folded, because `inf*0` and
+/// `inf-inf` are NaN. Rules only ever build smaller or equal graphs, or move a negation
+/// outward (toward a `sub`), so rewriting terminates.
+///
+/// Constants are combined only where that is exact: `c1*(c2*x)` when one factor is ±2^k, which
+/// only moves the exponent (the one caveat: an intermediate that overflowed or underflowed
+/// before no longer does, so the result is the finite, more accurate value). Products of other
+/// constants, even small integers, are not combined: `3*(3*x)` rounds twice, `9*x` once, and
+/// they differ in the last bit. Negations are exact, so signs move freely:
+/// `-(c*x) = (-c)*x`, `(-a)*b = -(a*b)`, `a + (-c)*b = a - c*b`, `-(a - b) = b - a`.
+/// `x + x = 2*x` is exact too (including overflow to inf).
 enum Peephole {
   static func simplify(_ op: Op, _ inputs: [NodeID], _ type: TensorType, in b: GraphBuilder)
     throws -> NodeID?
@@ -50,13 +59,25 @@ enum Peephole {
     case .concat:
       return nil
     case .neg:
-      if case .neg = operand(0).op { return operand(0).inputs[0] }
+      let inner = operand(0)
+      if case .neg = inner.op { return inner.inputs[0] }
+      if case .sub = inner.op { return try b.apply(.sub, [inner.inputs[1], inner.inputs[0]]) }
+      if case .mul = inner.op, let c = b[inner.inputs[0]].op.constantValue {
+        return try b.apply(.mul, [b.constant(-c, type), inner.inputs[1]])
+      }
       return nil
     case .add:
       if isConst(1, 0) { return inputs[0] }
       if isConst(0, 0) { return inputs[1] }
       if case .neg = operand(1).op { return try b.apply(.sub, [inputs[0], operand(1).inputs[0]]) }
       if case .neg = operand(0).op { return try b.apply(.sub, [inputs[1], operand(0).inputs[0]]) }
+      if inputs[0] == inputs[1] { return try b.apply(.mul, [b.constant(2, type), inputs[0]]) }
+      // a + (-c) = a - c and a + (-c)*x = a - c*x, so printed sums read as differences.
+      for (i, other) in [(1, 0), (0, 1)] {
+        if let negated = try negatedTerm(inputs[i], type, in: b) {
+          return try b.apply(.sub, [inputs[other], negated])
+        }
+      }
       // Canonical order for deduplication: constants last, otherwise older node first.
       if const(0) != nil || (const(1) == nil && inputs[1] < inputs[0]) {
         return b.intern(Node(.add, [inputs[1], inputs[0]], type))
@@ -66,6 +87,9 @@ enum Peephole {
       if isConst(1, 0) { return inputs[0] }
       if isConst(0, 0) { return try b.apply(.neg, [inputs[1]]) }
       if case .neg = operand(1).op { return try b.apply(.add, [inputs[0], operand(1).inputs[0]]) }
+      if let negated = try negatedTerm(inputs[1], type, in: b) {
+        return try b.apply(.add, [inputs[0], negated])
+      }
       return nil
     case .mul:
       if isConst(0, 1) { return inputs[1] }
@@ -74,6 +98,17 @@ enum Peephole {
       if isConst(1, -1) { return try b.apply(.neg, [inputs[0]]) }
       if case .neg = operand(0).op, case .neg = operand(1).op {
         return try b.apply(.mul, [operand(0).inputs[0], operand(1).inputs[0]])
+      }
+      // c * (-x) = (-c) * x; otherwise a negation moves out of a product: (-a)*b = -(a*b).
+      if let c = const(0), case .neg = operand(1).op {
+        return try b.apply(.mul, [b.constant(-c, type), operand(1).inputs[0]])
+      }
+      for i in 0..<2 {
+        if case .neg = operand(i).op, const(1 - i) == nil {
+          let rest =
+            i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
+          return try b.apply(.neg, [b.apply(.mul, rest)])
+        }
       }
       // c1 * (c2 * x) = (c1*c2) * x exactly when one factor is a power of two.
       if let c1 = const(0), case .mul = operand(1).op,
@@ -90,6 +125,17 @@ enum Peephole {
     case .div:
       if isConst(1, 1) { return inputs[0] }
       if isConst(1, -1) { return try b.apply(.neg, [inputs[0]]) }
+      // (-c)/b = -(c/b) for a constant c > 0, and (-a)/b = a/(-b) = -(a/b).
+      if let c = const(0), c < 0, const(1) == nil {
+        return try b.apply(.neg, [b.apply(.div, [b.constant(-c, type), inputs[1]])])
+      }
+      for i in 0..<2 {
+        if case .neg = operand(i).op {
+          let rest =
+            i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
+          return try b.apply(.neg, [b.apply(.div, rest)])
+        }
+      }
       // x / c = x * (1/c) exactly when c is a power of two.
       if let c = const(1), isPowerOfTwo(c), (1 / c).isFinite, (1 / c) != 0 {
         return try b.apply(.mul, [b.constant(1 / c, type), inputs[0]])
@@ -110,6 +156,18 @@ enum Peephole {
       .less, .lessEqual, .greater, .greaterEqual, .matmul:
       return nil
     }
+  }
+
+  /// For a term `-c` or `(-c)*x` with `c > 0`, the positive term `c` or `c*x`; else nil.
+  private static func negatedTerm(_ id: NodeID, _ type: TensorType, in b: GraphBuilder) throws
+    -> NodeID?
+  {
+    let node = b[id]
+    if let c = node.op.constantValue, c < 0 { return b.constant(-c, type) }
+    if case .mul = node.op, let c = b[node.inputs[0]].op.constantValue, c < 0 {
+      return try b.apply(.mul, [b.constant(-c, type), node.inputs[1]])
+    }
+    return nil
   }
 
   /// Transposes and slices can keep the shape while moving elements.

@@ -1,0 +1,128 @@
+import GraphIR
+
+/// The vector-Jacobian product of one node: given the cotangent `g` of its result, the
+/// cotangent of each operand, or nil for none (a symbolic zero).
+///
+/// `wants[i]` says whether operand `i` needs a cotangent; rules build nothing for the others.
+/// One exhaustive switch in `Op` order. Conventions at kinks, documented where they apply:
+/// `abs'(0) = 0`, `max`/`min` split ties ½ each, `reduce_max` splits equally among tied
+/// maxima, `select` (and so `relu`) sends nothing through the branch not taken.
+func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: GraphBuilder)
+  throws -> [NodeID?]
+{
+  let x = node.inputs.first ?? z
+  let y = node.inputs.count > 1 ? node.inputs[1] : z
+  func d(_ i: Int, _ rule: @autoclosure () throws -> NodeID) rethrows -> NodeID? {
+    wants[i] ? try rule() : nil
+  }
+  func one(_ v: Double) -> NodeID { b.scalar(v, like: z) }
+
+  switch node.op {
+  case .input, .param, .constant: return []
+  case .neg: return try [d(0, b.neg(g))]
+  case .exp: return try [d(0, b.mul(g, z))]
+  case .log: return try [d(0, b.div(g, x))]
+  case .sin: return try [d(0, b.mul(g, b.cos(x)))]
+  case .cos: return try [d(0, b.neg(b.mul(g, b.sin(x))))]
+  // tan' = 1 + tan², tanh' = 1 - tanh², both from the result.
+  case .tan: return try [d(0, b.mul(g, b.add(one(1), b.mul(z, z))))]
+  case .tanh: return try [d(0, b.mul(g, b.sub(one(1), b.mul(z, z))))]
+  case .sqrt: return try [d(0, b.div(g, b.mul(one(2), z)))]
+  case .abs: return try [d(0, b.mul(g, sign(x, in: b)))]
+  case .add: return [d(0, g), d(1, g)]
+  case .sub: return try [d(0, g), d(1, b.neg(g))]
+  case .mul: return try [d(0, b.mul(g, y)), d(1, b.mul(g, x))]
+  case .div: return try [d(0, b.div(g, y)), d(1, quotientDivisor(g, x, y, in: b))]
+  case .pow: return try [d(0, powerBase(g, x, y, in: b)), d(1, b.mul(b.mul(g, b.log(x)), z))]
+  case .maximum:
+    return try [d(0, b.mul(g, tieWeight(x, y, in: b))), d(1, b.mul(g, tieWeight(y, x, in: b)))]
+  case .minimum:
+    return try [d(0, b.mul(g, tieWeight(y, x, in: b))), d(1, b.mul(g, tieWeight(x, y, in: b)))]
+  case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
+    return [nil, nil]
+  case .select:
+    let zero = one(0)
+    return try [
+      nil, d(1, b.select(node.inputs[0], g, zero)), d(2, b.select(node.inputs[0], zero, g)),
+    ]
+  case .cast: return try [d(0, b.cast(g, to: b.type(x).dtype))]
+  case .broadcast: return try [d(0, unbroadcast(g, to: b.type(x).shape, in: b))]
+  case .reshape: return try [d(0, b.reshape(g, to: b.type(x).shape))]
+  case .transpose(let perm): return try [d(0, b.transpose(g, permutation: inverse(perm)))]
+  case .slice(let start, let end):
+    let high = zip(b.type(x).shape, end).map { $0 - $1 }
+    return try [d(0, b.pad(g, low: start, high: high))]
+  case .pad(let low, _):
+    let end = zip(low, b.type(x).shape).map { $0 + $1 }
+    return try [d(0, b.slice(g, start: low, end: end))]
+  case .concat(let axis): return try concatParts(g, node.inputs, axis: axis, wants: wants, in: b)
+  case .sum(let axes): return try [d(0, expand(g, axes: axes, to: b.type(x).shape, in: b))]
+  case .reduceMax(let axes): return try [d(0, maxCotangent(g, x, z, axes: axes, in: b))]
+  case .matmul:
+    return try [
+      d(0, b.apply(.matmul, [g, b.transpose(y)])), d(1, b.apply(.matmul, [b.transpose(x), g])),
+    ]
+  }
+}
+
+// d/dx |x| = sign(x) = (x > 0) - (x < 0): 0 at 0 (and at NaN).
+func sign(_ x: NodeID, in b: GraphBuilder) throws -> NodeID {
+  let zero = b.scalar(0, like: x)
+  return try b.sub(b.greater(x, zero), b.less(x, zero))
+}
+
+// d/db (a / b) = -a / b², written so that x^2 shows in the printed derivative.
+private func quotientDivisor(_ g: NodeID, _ a: NodeID, _ b2: NodeID, in b: GraphBuilder) throws
+  -> NodeID
+{
+  try b.neg(b.div(b.mul(g, a), b.mul(b2, b2)))
+}
+
+// d/da a^e = e * a^(e-1); the exponent e - 1 folds to a constant when e is one.
+func powerBase(_ g: NodeID, _ a: NodeID, _ e: NodeID, in b: GraphBuilder) throws -> NodeID {
+  let lowered = try b.pow(a, b.sub(e, b.scalar(1, like: e)))
+  return try b.mul(g, b.mul(e, lowered))
+}
+
+// d/da max(a, b) = 1 where a > b, ½ where a == b, 0 elsewhere (also d/db min(a, b), swapped):
+// (a > b) + ½ (a == b). Ties split evenly, so max(x, x) has derivative 1, as it should.
+func tieWeight(_ a: NodeID, _ other: NodeID, in b: GraphBuilder) throws -> NodeID {
+  let half = b.scalar(0.5, like: a)
+  return try b.add(b.greater(a, other), b.mul(half, b.equal(a, other)))
+}
+
+/// The permutation that undoes `perm`.
+func inverse(_ perm: [Int]) -> [Int] {
+  var result = perm
+  for (k, axis) in perm.enumerated() { result[axis] = k }
+  return result
+}
+
+// concat's cotangent is cut back into the parts' slices along `axis`.
+private func concatParts(
+  _ g: NodeID, _ parts: [NodeID], axis: Int, wants: [Bool], in b: GraphBuilder
+) throws -> [NodeID?] {
+  var offset = 0
+  var result: [NodeID?] = []
+  for (part, wanted) in zip(parts, wants) {
+    let shape = b.type(part).shape
+    var start = [Int](repeating: 0, count: shape.count)
+    var end = b.type(g).shape
+    start[axis] = offset
+    end[axis] = offset + shape[axis]
+    offset += shape[axis]
+    result.append(wanted ? try b.slice(g, start: start, end: end) : nil)
+  }
+  return result
+}
+
+// d/dx max over axes: the cotangent goes to the maxima, split equally among ties:
+// g * (x == m) / count(x == m), with m and the count broadcast back over `axes`.
+private func maxCotangent(_ g: NodeID, _ x: NodeID, _ m: NodeID, axes: [Int], in b: GraphBuilder)
+  throws -> NodeID
+{
+  let shape = b.type(x).shape
+  let isMax = try b.equal(x, expand(m, axes: axes, to: shape, in: b))
+  let share = try b.div(g, b.sum(isMax, axes: axes))
+  return try b.mul(expand(share, axes: axes, to: shape, in: b), isMax)
+}

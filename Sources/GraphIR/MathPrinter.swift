@@ -1,0 +1,188 @@
+/// The outputs of a graph as readable math, one `name = formula` line each, preceded by
+/// `tN = ...` lines for the values the formulas share (what `graphc show` prints).
+///
+/// Formulas use the `.graph` language's operators and functions with the fewest parentheses
+/// that keep the meaning. Presentation follows the usual conventions without changing the
+/// value mathematically: a sum's terms are ordered by the first input they use (constants
+/// last) and `a + -b` reads `a - b`; a product lists constants first, then inputs and their
+/// powers, then other factors, writes `x*x` as `x^2` and `(1/b)*a` as `a/b`; broadcasting is
+/// implicit. Reductions, matrix products, concatenation and padding, and long subterms that
+/// are used more than once, get their own line, named after the value's label or `tN` for
+/// node N, so no formula repeats work or grows without bound.
+public func mathText(_ graph: Graph) -> [String] {
+  var printer = MathPrinter(graph)
+  return printer.lines()
+}
+
+/// The formula of one node, as `mathText` would print it (shared parts inlined only when short).
+public func mathFormula(_ graph: Graph, _ node: NodeID) -> String {
+  var copy = graph
+  copy.outputs = [GraphOutput("\u{1}", node)]
+  var printer = MathPrinter(copy)
+  return printer.lines().compactMap { line in
+    line.hasPrefix("\u{1} = ") ? String(line.dropFirst(4)) : nil
+  }.first ?? ""
+}
+
+/// A formula and how tightly it binds: 0 comparison, 1 sum, 2 product (and a leading minus),
+/// 3 power, 4 atom (a number, name, call or index).
+struct Rendered {
+  var text: String
+  var precedence: Int
+}
+
+struct MathPrinter {
+  let graph: Graph
+  /// Values printed on their own line, by name.
+  var names: [NodeID: String] = [:]
+  private var memo: [NodeID: Rendered] = [:]
+  /// The smallest argument node each value depends on (`Int.max` for constants): the sort key
+  /// of sum terms.
+  let firstArguments: [Int]
+  private let uses: [Int]
+  private let live: [Bool]
+  /// Shared subterms longer than this many characters get their own line.
+  private let longText = 24
+
+  init(_ graph: Graph) {
+    self.graph = graph
+    var first = [Int](repeating: Int.max, count: graph.nodes.count)
+    for id in graph.ids {
+      let node = graph[id]
+      first[id.index] =
+        node.op.isLeafInput ? id.index : node.inputs.map { first[$0.index] }.min() ?? Int.max
+    }
+    firstArguments = first
+    live = Simplify.liveNodes(graph)
+    var counts = [Int](repeating: 0, count: graph.nodes.count)
+    for id in graph.ids where live[id.index] {
+      for input in graph[id].inputs { counts[input.index] += 1 }
+    }
+    uses = counts
+  }
+
+  mutating func lines() -> [String] {
+    var result: [String] = []
+    var taken = Set(graph.arguments.compactMap { graph[$0].op.inputName })
+    var outputNames: [NodeID: String] = [:]
+    for output in graph.outputs where outputNames[output.node] == nil {
+      outputNames[output.node] = output.name
+      taken.insert(output.name)
+    }
+    var formulas: [NodeID: String] = [:]
+    for id in graph.ids where live[id.index] {
+      let rendered = render(id)
+      formulas[id] = rendered.text
+      guard shouldName(id, rendered) else { continue }
+      // An output that needs a line is referred to by its output name, defined below.
+      if let name = outputNames[id] {
+        names[id] = name
+        continue
+      }
+      var name = graph.label(id) ?? "t\(id.index)"
+      if taken.contains(name) { name = "t\(id.index)" }
+      taken.insert(name)
+      names[id] = name
+      result.append("\(name) = \(rendered.text)")
+    }
+    for output in graph.outputs {
+      let own = names[output.node] == output.name
+      result.append(
+        "\(output.name) = \(own ? formulas[output.node] ?? "" : operand(output.node).text)")
+    }
+    return result
+  }
+
+  /// True when the value has a line of its own (so formulas refer to it by name).
+  func hasLine(_ id: NodeID) -> Bool { names[id] != nil }
+
+  private func shouldName(_ id: NodeID, _ rendered: Rendered) -> Bool {
+    switch graph[id].op {
+    case .sum, .reduceMax, .matmul, .concat, .pad: return true
+    case .input, .param, .constant, .broadcast: return false
+    default: return uses[id.index] > 1 && rendered.text.count > longText
+    }
+  }
+
+  /// A node as an operand: its name if it has a line, else its formula.
+  mutating func operand(_ id: NodeID) -> Rendered {
+    if let name = names[id] { return Rendered(text: name, precedence: 4) }
+    return render(id)
+  }
+
+  /// `operand(id)`, parenthesised unless it binds at least as tightly as `level`.
+  mutating func operand(_ id: NodeID, atLeast level: Int) -> String {
+    let r = operand(id)
+    return r.precedence >= level ? r.text : "(\(r.text))"
+  }
+
+  private mutating func render(_ id: NodeID) -> Rendered {
+    if let done = memo[id] { return done }
+    let r = renderNode(id)
+    memo[id] = r
+    return r
+  }
+
+  private mutating func renderNode(_ id: NodeID) -> Rendered {
+    let node = graph[id]
+    let args = node.inputs
+    func call(_ name: String, _ parts: [String]) -> Rendered {
+      Rendered(text: "\(name)(\(parts.joined(separator: ", ")))", precedence: 4)
+    }
+    func list(_ v: [Int]) -> String { "[" + v.map(String.init).joined(separator: ", ") + "]" }
+    switch node.op {
+    case .input(let name), .param(let name): return Rendered(text: name, precedence: 4)
+    case .constant(let c):
+      let text = formatNumber(c.value)
+      return Rendered(text: text, precedence: text.hasPrefix("-") ? 2 : 4)
+    case .neg:
+      let inner = operand(args[0], atLeast: 2)
+      return Rendered(text: inner.hasPrefix("-") ? "-(\(inner))" : "-\(inner)", precedence: 2)
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
+      return call(node.op.name, [operand(args[0]).text])
+    case .add, .sub: return renderSum(id)
+    case .mul: return renderProduct(id)
+    case .div:
+      let top = operand(args[0], atLeast: 2)
+      return Rendered(text: "\(top)/\(operand(args[1], atLeast: 3))", precedence: 2)
+    case .pow:
+      let base = operand(args[0], atLeast: 4)
+      return Rendered(text: "\(base)^\(operand(args[1], atLeast: 3))", precedence: 3)
+    case .maximum, .minimum: return call(node.op.name, args.map { operand($0).text })
+    case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
+      let symbol = Self.comparisonSymbols[node.op.name] ?? node.op.name
+      let text = "\(operand(args[0], atLeast: 1)) \(symbol) \(operand(args[1], atLeast: 1))"
+      return Rendered(text: text, precedence: 0)
+    case .select: return call("where", args.map { operand($0).text })
+    case .cast: return call(node.type.dtype.rawValue, [operand(args[0]).text])
+    case .broadcast: return operand(args[0])
+    case .reshape: return call("reshape", [operand(args[0]).text, list(node.type.shape)])
+    case .transpose(let perm):
+      let parts = [operand(args[0]).text] + (perm == [1, 0] ? [] : [list(perm)])
+      return call("transpose", parts)
+    case .slice(let start, let end):
+      let shape = graph[args[0]].type.shape
+      let ranges = shape.indices.map { k in
+        start[k] == 0 && end[k] == shape[k] ? ":" : "\(start[k]):\(end[k])"
+      }
+      return Rendered(
+        text: "\(operand(args[0], atLeast: 4))[\(ranges.joined(separator: ", "))]", precedence: 4)
+    case .pad(let low, let high):
+      return call("pad", [operand(args[0]).text, "low: \(list(low))", "high: \(list(high))"])
+    case .concat(let axis): return call("concat", args.map { operand($0).text } + ["\(axis)"])
+    case .sum(let axes), .reduceMax(let axes):
+      let all = axes == Array(0..<graph[args[0]].type.rank)
+      let axisText = axes.count == 1 ? "\(axes[0])" : list(axes)
+      return call(
+        node.op == .sum(axes: axes) ? "sum" : "reduce_max",
+        [operand(args[0]).text] + (all ? [] : [axisText]))
+    case .matmul:
+      return Rendered(
+        text: "\(operand(args[0], atLeast: 2)) @ \(operand(args[1], atLeast: 3))", precedence: 2)
+    }
+  }
+
+  private static let comparisonSymbols = [
+    "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!=",
+  ]
+}

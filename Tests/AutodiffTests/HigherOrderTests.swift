@@ -1,0 +1,115 @@
+import Autodiff
+import GraphIR
+import GraphTestSupport
+import Testing
+
+/// Second derivatives (grad of grad), Hessian-vector products and dense Hessians.
+@Suite struct HigherOrderTests {
+  struct Example: CustomTestStringConvertible, Sendable {
+    let name: String
+    let f: @Sendable (Value) throws -> Value
+    /// d²f/dx² by hand.
+    let second: @Sendable (Double) -> Double
+    var testDescription: String { name }
+  }
+
+  static let examples: [Example] = [
+    Example(name: "power", f: { x in try x ** 3 }, second: { 6 * $0 }),
+    Example(name: "sum", f: { x in try x ** 2 + sin(x) }, second: { 2 - _sin($0) }),
+    Example(
+      name: "product", f: { x in try x ** 2 * exp(x) },
+      second: { x in (x * x + 4 * x + 2) * _exp(x) }),
+    Example(
+      name: "quotient", f: { x in try sin(x) / x },
+      second: { x in
+        -_sin(x) / x - 2 * _cos(x) / (x * x) + 2 * _sin(x) / (x * x * x)
+      }),
+    Example(
+      name: "chain", f: { x in try sin(x ** 2) },
+      second: { x in 2 * _cos(x * x) - 4 * x * x * _sin(x * x) }),
+    Example(
+      name: "tanh", f: { x in try tanh(x) },
+      second: { x in
+        let t = _tanh(x)
+        return -2 * t * (1 - t * t)
+      }),
+    Example(name: "sqrt", f: { x in try sqrt(x) }, second: { x in -0.25 * _pow(x, -1.5) }),
+    Example(
+      name: "general power", f: { x in try x ** x },
+      second: { x in
+        _pow(x, x) * ((_log(x) + 1) * (_log(x) + 1) + 1 / x)
+      }),
+  ]
+
+  @Test(arguments: examples, [0.7, 1.3, 2.0]) func secondDerivative(_ e: Example, _ at: Double)
+    throws
+  {
+    let g = GraphBuilder()
+    let x = try g.input("x")
+    let d2 = try grad(grad(e.f(x), x), x)
+    g.outputs(["d2": d2])
+    let out = try Interpreter.run(Simplify.run(g.graph), ["x": Tensor(at)])
+    let value = try #require(out["d2"]?.scalar)
+    #expect(Swift.abs(value - e.second(at)) <= 1e-12 * Swift.max(1, Swift.abs(value)))
+  }
+
+  @Test func thirdDerivativeOfQuarticPrintsAndEvaluates() throws {
+    let g = GraphBuilder()
+    let x = try g.input("x")
+    let d3 = try grad(grad(grad(x ** 4, x), x), x)
+    g.outputs(["d3": d3])
+    let graph = Simplify.run(g.graph)
+    #expect(mathText(graph) == ["d3 = 24*x"])
+    #expect(try Interpreter.run(graph, ["x": Tensor(0.5)])["d3"] == Tensor(12))
+  }
+
+  /// f(x) = sum(tanh(A x)^2) + sum(x^3) · c, with x of 3 elements.
+  func tensorFunction(_ b: GraphBuilder) throws -> (x: NodeID, f: NodeID) {
+    let x = try b.input("x", TensorType(.f64, [3]))
+    let a = try b.input("A", TensorType(.f64, [2, 3]))
+    let h = try b.tanh(b.matmul(a, x))
+    let cube = try b.mul(b.mul(x, x), x)
+    let f = try b.add(b.sum(b.mul(h, h)), b.sum(b.mul(cube, b.sin(x))))
+    return (x, f)
+  }
+
+  let inputs: [String: Tensor] = [
+    "x": Tensor(shape: [3], scalars: [0.3, -0.8, 1.1]),
+    "A": Tensor(shape: [2, 3], scalars: [0.5, -1, 0.25, 2, 0.1, -0.7]),
+    "v": Tensor(shape: [3], scalars: [1, -2, 0.5]),
+  ]
+
+  @Test func hessianVectorProductEqualsDenseHessianTimesVector() throws {
+    let b = GraphBuilder()
+    let (x, f) = try tensorFunction(b)
+    let v = try b.input("v", TensorType(.f64, [3]))
+    let hv = try hvp(of: f, withRespectTo: x, vector: v, in: b)
+    let h = try hessian(of: f, withRespectTo: x, in: b)
+    let dense = try b.matmul(h, v)
+    // The grad(sum(grad(f, x) * v), x) form of the language gives the same product.
+    let g = try gradient(of: f, withRespectTo: [x], in: b)[0]
+    let reverse = try gradient(of: b.sum(b.mul(g, v)), withRespectTo: [x], in: b)[0]
+    let values = try Interpreter.evaluate(b.graph, inputs)
+    #expect(b.type(h).shape == [3, 3])
+    #expect(worstError(values[hv.index], values[dense.index]) < 1e-12)
+    #expect(worstError(values[reverse.index], values[dense.index]) < 1e-12)
+    // The Hessian is symmetric and matches finite differences of the gradient.
+    let hm = values[h.index].scalars
+    for i in 0..<3 { for j in 0..<3 { #expect(Swift.abs(hm[3 * i + j] - hm[3 * j + i]) < 1e-12) } }
+    let fd = try FiniteDifferences.directionalDerivative(
+      b.graph, of: g, at: inputs, along: ["x": inputs["v"] ?? Tensor(0)])
+    #expect(worstError(values[hv.index], fd) < 1e-6)
+  }
+
+  @Test func jacobianOfElementwiseFunctionIsDiagonal() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [3]))
+    let j = try jacobian(of: b.exp(x), withRespectTo: x, in: b)
+    let out = try Interpreter.evaluate(b.graph, inputs)[j.index]
+    let xs = inputs["x"]?.scalars ?? []
+    #expect(out.shape == [3, 3])
+    for i in 0..<3 {
+      for k in 0..<3 { #expect(out.scalars[3 * i + k] == (i == k ? _exp(xs[i]) : 0)) }
+    }
+  }
+}
