@@ -27,5 +27,10 @@ let package = Package(
       ]),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"]),
+    .testTarget(
+      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
+      resources: [.copy("Golden")]),
+    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
+    .executableTarget(name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks"),
   ]
 )

@@ -1,0 +1,55 @@
+import GraphCompiler
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `graphc-bench`: median time from a built 50-op graph to a callable kernel (TinyCC).
+///
+/// The graph is an MLP-style chain mixing elementwise ops, broadcasts, a reduction and a
+/// matmul, built through `GraphBuilder` on every iteration so the figure covers
+/// optimise + schedule + emit + compile + relocate.
+func buildGraph() throws -> Graph {
+  let b = GraphBuilder()
+  let x = try b.input("x", TensorType(.f32, [32, 16]))
+  let w = try b.param("w", TensorType(.f32, [16, 8]), initializer: .normal(std: 0.1))
+  let bias = try b.param("b", TensorType(.f32, [8]))
+  var h = try b.tanh(try b.add(try b.matmul(x, w), bias))
+  var ops = 4
+  var k = 0.0
+  while ops < 48 {
+    k += 1
+    let c = b.scalar(0.01 * k, like: h)
+    h = try b.add(try b.mul(try b.sin(h), c), try b.exp(try b.neg(try b.mul(h, h))))
+    ops += 6
+  }
+  b.output("loss", try b.sum(h))
+  b.output("h", h)
+  return b.graph
+}
+
+func now() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
+}
+
+do {
+  let graph = try buildGraph()
+  print("graph: \(graph.nodes.count) nodes")
+  var times: [Double] = []
+  var kernels = 0
+  for _ in 0..<101 {
+    let start = now()
+    let compiled = try Pipeline.compile(try buildGraph())
+    times.append(now() - start)
+    kernels = compiled.kernelCount
+  }
+  times.sort()
+  let median = times[times.count / 2] * 1e3
+  print("kernels: \(kernels)")
+  print("compile (build graph -> callable), median of \(times.count): \(median) ms")
+  print("min \(times[0] * 1e3) ms, max \(times[times.count - 1] * 1e3) ms")
+} catch {
+  print("error: \(error)")
+}

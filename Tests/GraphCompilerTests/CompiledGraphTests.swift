@@ -1,0 +1,153 @@
+import Testing
+
+@testable import GraphCompiler
+
+/// True when `a` matches `b` within `rtol` relative to max(1, |b|); NaNs and infinities must
+/// match exactly.
+func close(_ a: Double, _ b: Double, _ rtol: Double) -> Bool {
+  if b.isNaN { return a.isNaN }
+  if b.isInfinite { return a == b }
+  return Swift.abs(a - b) <= rtol * Swift.max(1, Swift.abs(b))
+}
+
+/// Compares every output of the compiled graph with the interpreter.
+func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ label: String) throws {
+  let compiled = try Pipeline.compile(graph)
+  let got = try compiled.run(inputs)
+  let expected = try Interpreter.run(graph, inputs)
+  for output in graph.outputs {
+    guard let g = got[output.name], let e = expected[output.name] else {
+      Issue.record("\(label): output \(output.name) missing")
+      continue
+    }
+    #expect(g.shape == e.shape, "\(label) \(output.name)")
+    let rtol = e.dtype == .f32 ? 1e-5 : 1e-12
+    let bad = zip(g.scalars, e.scalars).enumerated().filter { !close($0.element.0, $0.element.1, rtol) }
+    #expect(
+      bad.isEmpty,
+      "\(label) output '\(output.name)': \(bad.prefix(3).map { "[\($0.offset)] \($0.element.0) vs \($0.element.1)" })\n\(compiled.source)"
+    )
+  }
+}
+
+@Suite struct CompiledGraphTests {
+  @Test(arguments: corpus())
+  func matchesInterpreter(_ c: Case) throws {
+    try expectMatchesInterpreter(c.graph, c.inputs, c.name)
+  }
+
+  @Test(arguments: DType.allCases)
+  func ieeeSpecialsPropagate(_ t: DType) throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(t, [3]))
+    let y = try b.input("y", TensorType(t, [3]))
+    b.output("log", try b.log(x))
+    b.output("recip", try b.div(b.scalar(1, like: x), y))
+    b.output("max", try b.maximum(try b.log(x), y))
+    b.output("min", try b.minimum(y, try b.log(x)))
+    b.output("maxall", try b.reduceMax(try b.log(x)))
+    b.output("sum", try b.sum(try b.div(b.scalar(1, like: x), y)))
+    let inputs = [
+      "x": Tensor(t, shape: [3], scalars: [-1, 0, 2]),
+      "y": Tensor(t, shape: [3], scalars: [0, -0.0, 5]),
+    ]
+    try expectMatchesInterpreter(b.graph, inputs, "specials \(t)")
+    let out = try Pipeline.compile(b.graph).run(inputs)
+    #expect(out["log"]?.scalars[0].isNaN == true)
+    #expect(out["recip"]?.scalars[0] == .infinity)
+    #expect(out["recip"]?.scalars[1] == -.infinity)
+    #expect(out["max"]?.scalars[0].isNaN == true)
+    #expect(out["maxall"]?.scalars[0].isNaN == true)
+  }
+
+  @Test func missingInputsAreAllListed() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", .scalar(.f64))
+    let y = try b.input("y", .scalar(.f64))
+    let z = try b.input("z", .scalar(.f64))
+    b.output("s", try b.add(try b.add(x, y), z))
+    let compiled = try Pipeline.compile(b.graph)
+    #expect(throws: CompileError.missingInputs(["x", "z"])) {
+      try compiled.run(["y": Tensor(1.0)])
+    }
+    #expect(CompileError.missingInputs(["x", "z"]).description == "missing value for 'x', 'z'")
+    #expect(throws: CompileError.wrongShape(name: "x", expected: .scalar(.f64), got: [2])) {
+      try compiled.run(["x": Tensor(.f64, shape: [2], scalars: [1, 2]), "y": Tensor(1.0), "z": Tensor(1.0)])
+    }
+    #expect(throws: CompileError.unknownInputs(["w"])) {
+      try compiled.run(["x": Tensor(1.0), "y": Tensor(1.0), "z": Tensor(1.0), "w": Tensor(1.0)])
+    }
+  }
+
+  @Test func absurdShapeRejectedBeforeAllocation() throws {
+    let b = GraphBuilder()
+    #expect(throws: GraphError.tooLarge(shape: [1 << 40, 1 << 40])) {
+      try b.input("huge", TensorType(.f64, [1 << 40, 1 << 40]))
+    }
+    // Each tensor is allowed, but the buffers together exceed any machine's memory.
+    let x = try b.input("x", TensorType(.f64, [1 << 34]))
+    b.output("y", try b.exp(x))
+    b.output("z", try b.sin(x))
+    let compiled = try Pipeline.compile(b.graph)
+    #expect(throws: CompileError.tooLarge(bytes: 3 << 37)) { try compiled.makeContext() }
+  }
+
+  @Test func cCompileErrorShowsTheLines() throws {
+    let source = "void gc_entry(void) {\n  int a = 1;\n  b = a;\n}\n"
+    do {
+      _ = try TinyCC.compile(source, entry: "gc_entry")
+      Issue.record("expected a compile error")
+    } catch let error as CompileError {
+      guard case .cCompile(let message, let excerpt) = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
+      #expect(message.contains("<string>:3:"))
+      #expect(excerpt.contains(">     3 |   b = a;"))
+      #expect(error.description.hasPrefix("generated C failed to compile: <string>:3: error:"))
+    }
+    #expect(throws: CompileError.link("entry point 'nope' not found")) {
+      try TinyCC.compile("void gc_entry(void) {}\n", entry: "nope")
+    }
+    do {
+      _ = try TinyCC.compile("void gc_undefined(void);\nvoid gc_entry(void) { gc_undefined(); }\n", entry: "gc_entry")
+      Issue.record("expected a link error")
+    } catch let error as CompileError {
+      #expect(error.description.contains("undefined symbol 'gc_undefined'"), "\(error)")
+    }
+  }
+
+  @Test func contextsRunRepeatedlyAndFromSeveralThreads() async throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f32, [1000]))
+    let w = try b.param("w", TensorType(.f32, [1000]), initializer: .normal(std: 1))
+    b.output("y", try b.sum(try b.mul(try b.tanh(x), w)))
+    let compiled = try Pipeline.compile(b.graph, options: CompileOptions(seed: 7))
+    let defaults = try #require(compiled.paramDefaults["w"])
+    let expected = try Interpreter.run(b.graph, ["x": ramp(TensorType(.f32, [1000])), "w": defaults])
+    let want = try #require(expected["y"]?.scalar)
+    try await withThrowingTaskGroup(of: Double.self) { group in
+      for _ in 0..<4 {
+        group.addTask {
+          let context = try compiled.makeContext()
+          try context.setInput("x", ramp(TensorType(.f32, [1000])))
+          var last = 0.0
+          for _ in 0..<50 {
+            context.run()
+            last = context.output(at: 0).scalars[0]
+          }
+          return last
+        }
+      }
+      for try await got in group { #expect(close(got, want, 1e-5)) }
+    }
+  }
+
+  @Test func ccBackendIsNotYetAvailable() throws {
+    let b = GraphBuilder()
+    b.output("x", try b.input("x", .scalar(.f64)))
+    #expect(throws: CompileError.backendUnavailable("cc")) {
+      try Pipeline.compile(b.graph, options: CompileOptions(backend: .cc))
+    }
+  }
+}
