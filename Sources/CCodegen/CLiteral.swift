@@ -8,7 +8,8 @@ import GraphIR
 enum CLiteral {
   /// A C expression with exactly the value `v` in `dtype`: `0x1.8p+1`, `0x1.99999ap-4f`,
   /// `GC_NAN`, `(-GC_INF)`. Negative values are parenthesised so they can follow any operator.
-  static func number(_ v: Double, _ dtype: DType) -> String {
+  static func number(_ value: Double, _ dtype: DType) -> String {
+    let v = dtype.round(value)
     let f32 = dtype == .f32
     if v.isNaN { return f32 ? "GC_NANF" : "GC_NAN" }
     if v.isInfinite {
