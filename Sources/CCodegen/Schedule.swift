@@ -64,12 +64,13 @@ public struct Schedule: Sendable {
   /// kernels or once per element of a broadcast. Everything else is inlined into its
   /// consumers. Roots over the same index space share one kernel unless one reads what
   /// another writes. Guarantees every output is written exactly once, kernels are in
-  /// dependency order, and the same graph gives the same schedule.
+  /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
+  /// and the same graph gives the same schedule.
   public static func make(_ graph: Graph) -> Schedule {
     var materialised = requiredBuffers(graph)
     while true {
       let (schedule, wasteful) = plan(graph, materialised)
-      if wasteful.isSubset(of: materialised) { return schedule }
+      if wasteful.isSubset(of: materialised) { return ArenaPlan.pack(schedule) }
       materialised.formUnion(wasteful)
     }
   }

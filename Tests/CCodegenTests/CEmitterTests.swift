@@ -116,3 +116,25 @@ func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
     #expect(program.kernelCount == 2)
   }
 }
+
+@Suite struct ArenaPlanTests {
+  /// A chain of reductions: each intermediate dies once the next is computed, so the arena
+  /// holds two of them at a time, not all of them.
+  @Test func buffersWithDisjointLifetimesShareMemory() throws {
+    let b = GraphBuilder()
+    var x = try b.input("x", TensorType(.f64, [16, 16]))
+    for _ in 0..<6 {
+      let m = try b.reduceMax(x, axes: [1])
+      x = try b.sub(x, try b.reshape(m, to: [16, 1]))
+      x = try b.exp(x)
+    }
+    b.output("y", try b.sum(x))
+    let schedule = Schedule.make(Simplify.run(b.graph))
+    let naive = schedule.buffers.reduce(0) { total, buffer in
+      if case .arena = buffer.place { return total + (buffer.type.count * 8 + 63) / 64 * 64 }
+      return total
+    }
+    #expect(schedule.arenaBytes < naive)
+    #expect(schedule.arenaBytes <= 2 * 2048 + 2 * 128)
+  }
+}

@@ -178,6 +178,15 @@ func corpus(_ t: DType) -> [Case] {
     b.output("scalar again", try b.sum(x))
     b.output("reshaped", try b.reshape(x, to: [1, 2]))
   }
+  add("chain reusing arena memory") { b in
+    var x = try b.input("x", T([6, 5]))
+    for _ in 0..<5 {
+      let m = try b.reduceMax(x, axes: [1])
+      x = try b.exp(try b.sub(x, try b.reshape(m, to: [6, 1])))
+      x = try b.add(x, try b.transpose(try b.broadcast(try b.sum(x, axes: [0]), to: [5, 6])))
+    }
+    b.output("y", x)
+  }
   add("params") { b in
     let x = try b.input("x", T([2, 3]))
     let w = try b.param("w", T([3]), initializer: .fill(0.5))
