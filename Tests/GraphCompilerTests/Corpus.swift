@@ -183,7 +183,8 @@ func corpus(_ t: DType) -> [Case] {
     for _ in 0..<5 {
       let m = try b.reduceMax(x, axes: [1])
       x = try b.exp(try b.sub(x, try b.reshape(m, to: [6, 1])))
-      x = try b.add(x, try b.transpose(try b.broadcast(try b.sum(x, axes: [0]), to: [5, 6])))
+      let s = try b.reshape(try b.sum(x, axes: [0]), to: [5, 1])
+      x = try b.add(x, try b.transpose(try b.broadcast(s, to: [5, 6])))
     }
     b.output("y", x)
   }
