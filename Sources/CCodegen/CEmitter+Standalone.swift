@@ -70,7 +70,9 @@ extension CEmitter {
     var taken = Set<String>()
     // A user's name when it is an identifier not already used, else a positional name.
     func pick(_ prefix: String, _ user: String, _ k: Int) -> String {
-      let name = CLiteral.isIdentifier(user) && !taken.contains("\(prefix)_\(user)") ? "\(prefix)_\(user)" : "\(prefix)\(k)"
+      let name =
+        CLiteral.isIdentifier(user) && !taken.contains("\(prefix)_\(user)")
+        ? "\(prefix)_\(user)" : "\(prefix)\(k)"
       taken.insert(name)
       return name
     }
@@ -78,19 +80,22 @@ extension CEmitter {
       let name = pick("in", input.name, k)
       let t = input.type.dtype.cName
       let kind = input.isParam ? "param" : "input"
-      result.append(Parameter(
-        name: name, declaration: "const \(t)* \(name)",
-        doc: "\(kind) '\(CLiteral.comment(input.name))' \(input.type)", isInput: true))
+      result.append(
+        Parameter(
+          name: name, declaration: "const \(t)* \(name)",
+          doc: "\(kind) '\(CLiteral.comment(input.name))' \(input.type)", isInput: true))
     }
     for (k, output) in program.outputs.enumerated() {
       let name = pick("out", output.name, k)
       let t = output.type.dtype.cName
-      result.append(Parameter(
-        name: name, declaration: "\(t)* \(name)",
-        doc: "output '\(CLiteral.comment(output.name))' \(output.type)", isInput: false))
+      result.append(
+        Parameter(
+          name: name, declaration: "\(t)* \(name)",
+          doc: "output '\(CLiteral.comment(output.name))' \(output.type)", isInput: false))
     }
-    result.append(Parameter(
-      name: "arena", declaration: "void* arena", doc: "scratch memory", isInput: false))
+    result.append(
+      Parameter(
+        name: "arena", declaration: "void* arena", doc: "scratch memory", isInput: false))
     return result
   }
 }

@@ -44,7 +44,9 @@ public enum CEmitter {
       used.formUnion(kernel.roots.map(\.buffer))
     }
     let linkage = options.staticEntry ? "static " : ""
-    w.block("\(linkage)void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena)") { w in
+    w.block(
+      "\(linkage)void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena)"
+    ) { w in
       w.line("char* gc_a = (char*)gc_arena;")
       w.line("(void)gc_in;")
       w.line("(void)gc_out;")

@@ -227,7 +227,8 @@ struct KernelWriter {
     }
     let read = directRead(operand, index.shifted(by: low.map { -$0 }, shape: node.type.shape))
     if conditions.isEmpty { return read }
-    return "(\(conditions.joined(separator: " && "))) ? \(read) : \(CLiteral.number(0, node.type.dtype))"
+    return
+      "(\(conditions.joined(separator: " && "))) ? \(read) : \(CLiteral.number(0, node.type.dtype))"
   }
 
   /// Nested ternaries choosing the part along `axis`; reads stay inside their branch.
@@ -295,7 +296,8 @@ struct KernelWriter {
     w.block("for (long long i = 0; i < \(n); i++)") { w in
       w.block("for (long long p = 0; p < \(k); p++)") { w in
         w.line("const \(t) a = \(pa)[i * \(k) + p];")
-        w.line("for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] += a * \(pb)[p * \(m) + j];")
+        w.line(
+          "for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] += a * \(pb)[p * \(m) + j];")
       }
     }
   }

@@ -159,7 +159,8 @@ public struct Schedule: Sendable {
         kernels[k].reads = Array(Set(kernels[k].reads).union(walk.reads)).sorted()
         kernels[k].isFlat = kernels[k].isFlat && walk.isFlat
       } else {
-        kernels.append(Kernel(kind: space, roots: [root], reads: walk.reads.sorted(), isFlat: walk.isFlat))
+        kernels.append(
+          Kernel(kind: space, roots: [root], reads: walk.reads.sorted(), isFlat: walk.isFlat))
         k = kernels.count - 1
       }
       producer[root.buffer] = k

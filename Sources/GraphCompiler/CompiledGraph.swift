@@ -141,7 +141,8 @@ public final class ExecutionContext {
   /// Output `k` as a tensor (a copy).
   public func output(at k: Int) -> Tensor {
     let type = compiled.outputs[k].type
-    return Tensor(type.dtype, shape: type.shape, scalars: read(type.dtype, type.count, outputBuffers[k]))
+    return Tensor(
+      type.dtype, shape: type.shape, scalars: read(type.dtype, type.count, outputBuffers[k]))
   }
 
   /// The output named `name` as a tensor, or nil.
@@ -176,7 +177,9 @@ public final class ExecutionContext {
     }
   }
 
-  private func read(_ dtype: DType, _ count: Int, _ buffer: UnsafeMutableRawBufferPointer) -> [Double] {
+  private func read(_ dtype: DType, _ count: Int, _ buffer: UnsafeMutableRawBufferPointer)
+    -> [Double]
+  {
     switch dtype {
     case .f32: buffer.bindMemory(to: Float.self).prefix(count).map(Double.init)
     case .f64: Array(buffer.bindMemory(to: Double.self).prefix(count))

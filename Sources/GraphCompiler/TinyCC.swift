@@ -69,7 +69,9 @@ enum TinyCC {
         message: sink.messages.joined(separator: "\n"), excerpt: excerpt(source, sink.messages))
     }
     for (name, address) in mathSymbols {
-      guard let address = UnsafeRawPointer(bitPattern: address) else { throw CompileError.link("libm function '\(name)' not found") }
+      guard let address = UnsafeRawPointer(bitPattern: address) else {
+        throw CompileError.link("libm function '\(name)' not found")
+      }
       _ = tcc_add_symbol(state, name, address)
     }
     let size = Int(tcc_relocate(state, nil))

@@ -22,13 +22,15 @@ func shell(_ arguments: [String], in directory: URL) -> String? {
   let errors = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
   guard process.terminationStatus == 0 else {
-    Issue.record("\(arguments.joined(separator: " ")) failed:\n\(String(decoding: errors, as: UTF8.self))")
+    Issue.record(
+      "\(arguments.joined(separator: " ")) failed:\n\(String(decoding: errors, as: UTF8.self))")
     return nil
   }
   return String(decoding: data, as: UTF8.self)
 }
 
-let hasCompilers = FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc")
+let hasCompilers =
+  FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc")
   && FileManager.default.isExecutableFile(atPath: "/usr/bin/tcc")
 
 /// Input element `i`: exactly representable in float and double, so C and Swift agree.
@@ -57,14 +59,17 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
     for (k, id) in graph.arguments.enumerated() {
       let type = graph[id].type
       let name = graph[id].op.inputName ?? ""
-      inputs[name] = Tensor(f, shape: type.shape, scalars: (0..<type.count).map { exactValue($0, k) })
-      fill += "  for (i = 0; i < \(type.count); i++) in\(k)[i] = (float)(((i * 37 + \(k) * 11) % 101) - 50) / 256.0f;\n"
+      inputs[name] = Tensor(
+        f, shape: type.shape, scalars: (0..<type.count).map { exactValue($0, k) })
+      fill +=
+        "  for (i = 0; i < \(type.count); i++) in\(k)[i] = (float)(((i * 37 + \(k) * 11) % 101) - 50) / 256.0f;\n"
     }
     let expected = try Interpreter.run(graph, inputs)
     let (header, source) = try CEmitter.emitStandalone(graph, name: "mlp")
     #expect(header.contains("void gc_mlp_run(const float* in_x, const float* in_w1"))
 
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gc-standalone-\(UUID())")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gc-standalone-\(UUID())")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try header.write(to: dir.appendingPathComponent("mlp.h"), atomically: true, encoding: .utf8)
@@ -91,7 +96,10 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
     try driver.write(to: dir.appendingPathComponent("driver.c"), atomically: true, encoding: .utf8)
     let want = (expected["logits"]?.scalars ?? []) + (expected["total"]?.scalars ?? [])
     let builds = [
-      ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-o", "gcc_drv", "driver.c", "mlp.c", "-lm"],
+      [
+        "gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-O2", "-o", "gcc_drv",
+        "driver.c", "mlp.c", "-lm",
+      ],
       ["tcc", "-o", "tcc_drv", "driver.c", "mlp.c", "-lm"],
     ]
     for build in builds {
@@ -121,7 +129,8 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
     outs.append(try b.maximum(x, yx))
     outs.append(try b.minimum(x, yx))
     outs.append(try b.select(try b.less(x, yx), try b.greaterEqual(x, yx), try b.equal(x, yx)))
-    outs.append(try b.pad(try b.concat([x, try b.notEqual(x, yx)], axis: 0), low: [1, 1], high: [0, 1]))
+    outs.append(
+      try b.pad(try b.concat([x, try b.notEqual(x, yx)], axis: 0), low: [1, 1], high: [0, 1]))
     outs.append(try b.reduceMax(try b.slice(x, start: [0, 1], end: [2, 3]), axes: [0]))
     outs.append(try b.matmul(try b.transpose(x), x))
     for (k, o) in outs.enumerated() { b.output("o\(k)", o) }
@@ -131,7 +140,8 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
     defer { try? FileManager.default.removeItem(at: dir) }
     try header.write(to: dir.appendingPathComponent("ops.h"), atomically: true, encoding: .utf8)
     try source.write(to: dir.appendingPathComponent("ops.c"), atomically: true, encoding: .utf8)
-    try Prelude.text.write(to: dir.appendingPathComponent("prelude.c"), atomically: true, encoding: .utf8)
+    try Prelude.text.write(
+      to: dir.appendingPathComponent("prelude.c"), atomically: true, encoding: .utf8)
     let strict = ["gcc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c"]
     _ = shell(strict + ["ops.c"], in: dir)
     _ = shell(strict + ["prelude.c"], in: dir)

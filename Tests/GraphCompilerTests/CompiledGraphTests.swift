@@ -22,7 +22,9 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
     }
     #expect(g.shape == e.shape, "\(label) \(output.name)")
     let rtol = e.dtype == .f32 ? 1e-5 : 1e-12
-    let bad = zip(g.scalars, e.scalars).enumerated().filter { !close($0.element.0, $0.element.1, rtol) }
+    let bad = zip(g.scalars, e.scalars).enumerated().filter {
+      !close($0.element.0, $0.element.1, rtol)
+    }
     #expect(
       bad.isEmpty,
       "\(label) output '\(output.name)': \(bad.prefix(3).map { "[\($0.offset)] \($0.element.0) vs \($0.element.1)" })\n\(compiled.source)"
@@ -72,7 +74,9 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
     }
     #expect(CompileError.missingInputs(["x", "z"]).description == "missing value for 'x', 'z'")
     #expect(throws: CompileError.wrongShape(name: "x", expected: .scalar(.f64), got: [2])) {
-      try compiled.run(["x": Tensor(.f64, shape: [2], scalars: [1, 2]), "y": Tensor(1.0), "z": Tensor(1.0)])
+      try compiled.run([
+        "x": Tensor(.f64, shape: [2], scalars: [1, 2]), "y": Tensor(1.0), "z": Tensor(1.0),
+      ])
     }
     #expect(throws: CompileError.unknownInputs(["w"])) {
       try compiled.run(["x": Tensor(1.0), "y": Tensor(1.0), "z": Tensor(1.0), "w": Tensor(1.0)])
@@ -110,7 +114,8 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
       try TinyCC.compile("void gc_entry(void) {}\n", entry: "nope")
     }
     do {
-      _ = try TinyCC.compile("void gc_undefined(void);\nvoid gc_entry(void) { gc_undefined(); }\n", entry: "gc_entry")
+      _ = try TinyCC.compile(
+        "void gc_undefined(void);\nvoid gc_entry(void) { gc_undefined(); }\n", entry: "gc_entry")
       Issue.record("expected a link error")
     } catch let error as CompileError {
       #expect(error.description.contains("undefined symbol 'gc_undefined'"), "\(error)")
@@ -124,7 +129,8 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
     b.output("y", try b.sum(try b.mul(try b.tanh(x), w)))
     let compiled = try Pipeline.compile(b.graph, options: CompileOptions(seed: 7))
     let defaults = try #require(compiled.paramDefaults["w"])
-    let expected = try Interpreter.run(b.graph, ["x": ramp(TensorType(.f32, [1000])), "w": defaults])
+    let expected = try Interpreter.run(
+      b.graph, ["x": ramp(TensorType(.f32, [1000])), "w": defaults])
     let want = try #require(expected["y"]?.scalar)
     try await withThrowingTaskGroup(of: Double.self) { group in
       for _ in 0..<4 {

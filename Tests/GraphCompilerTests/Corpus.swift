@@ -125,7 +125,8 @@ func corpus(_ t: DType) -> [Case] {
     b.output("transpose", try b.transpose(x))
     b.output("transpose exp", try b.exp(try b.transpose(x)))
     b.output("reshape", try b.reshape(x, to: [2, 6]))
-    b.output("reshape then bcast", try b.add(try b.reshape(x, to: [4, 3]), try b.input("c", T([3]))))
+    b.output(
+      "reshape then bcast", try b.add(try b.reshape(x, to: [4, 3]), try b.input("c", T([3]))))
     b.output("slice", try b.slice(x, start: [1, 1], end: [3, 3]))
     b.output("index", try b.index(x, [.at(1), .range(nil, -1)]))
     b.output("negative range", try b.index(x, [.range(-2, nil)]))
