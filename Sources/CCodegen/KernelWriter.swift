@@ -175,37 +175,84 @@ struct KernelWriter {
 
   /// The C expression for node `id` at `index`: a literal, or a local holding the value
   /// (loaded from the node's buffer if it has one, else computed inline).
+  ///
+  /// Iterative (an explicit stack, operands first) so that long chains of inlined ops do not
+  /// exhaust the thread's stack.
   private mutating func value(_ id: NodeID, _ index: IndexMapping) -> String {
-    let node = graph[id]
-    if let c = node.op.constantValue { return CLiteral.number(c, node.type.dtype) }
-    guard let b = schedule.bufferOf[id] else { return definition(id, index) }
-    if let known = memo[MemoKey(node: id, index: index)] { return known }
-    let buffer = schedule.buffers[b]
-    return local(id, "\(buffer.name)[\(index.offset(in: node.type.shape))]", index)
+    let key = MemoKey(node: id, index: index)
+    var stack = [key]
+    while let top = stack.last {
+      if memo[top] != nil {
+        stack.removeLast()
+        continue
+      }
+      let node = graph[top.node]
+      if let c = node.op.constantValue {
+        memo[top] = CLiteral.number(c, node.type.dtype)
+      } else if let b = schedule.bufferOf[top.node] {
+        let buffer = schedule.buffers[b]
+        _ = local(top.node, "\(buffer.name)[\(top.index.offset(in: node.type.shape))]", top.index)
+      } else {
+        let reads = operandReads(top.node, top.index)
+        let pending = reads.filter { memo[$0] == nil }
+        if !pending.isEmpty {
+          stack.append(contentsOf: pending.reversed())
+          continue
+        }
+        memo[top] = define(top.node, top.index, reads.map { memo[$0] ?? "" })
+      }
+      stack.removeLast()
+    }
+    return memo[key] ?? ""
   }
 
-  /// The node's own computation at `index`, from its operands.
+  /// The node's own computation at `index` (for a root, even though it has a buffer).
   private mutating func definition(_ id: NodeID, _ index: IndexMapping) -> String {
+    let operands = operandReads(id, index).map { value($0.node, $0.index) }
+    return define(id, index, operands)
+  }
+
+  /// The operand elements a node's definition reads at `index`. Pad and concat read their
+  /// operands' buffers directly inside a condition, so they list none.
+  private func operandReads(_ id: NodeID, _ index: IndexMapping) -> [MemoKey] {
     let node = graph[id]
-    if let known = memo[MemoKey(node: id, index: index)] { return known }
     let shape = node.type.shape
+    switch node.op {
+    case .constant, .pad, .concat:
+      return []
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
+      .cast:
+      return node.inputs.map { MemoKey(node: $0, index: index) }
+    case .broadcast:
+      let source = graph[node.inputs[0]].type.shape
+      return [MemoKey(node: node.inputs[0], index: index.broadcast(from: shape, to: source))]
+    case .reshape:
+      return [MemoKey(node: node.inputs[0], index: .flat(index.offset(in: shape)))]
+    case .transpose(let perm):
+      return [MemoKey(node: node.inputs[0], index: index.transpose(perm, shape: shape))]
+    case .slice(let start, _):
+      return [MemoKey(node: node.inputs[0], index: index.shifted(by: start, shape: shape))]
+    case .input, .param, .sum, .reduceMax, .matmul:
+      preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
+    }
+  }
+
+  /// The expression of a node at `index` given its operands' expressions (in the order of
+  /// `operandReads`). Index-only ops return their operand's expression unchanged.
+  private mutating func define(_ id: NodeID, _ index: IndexMapping, _ operands: [String])
+    -> String
+  {
+    let node = graph[id]
     switch node.op {
     case .constant(let c):
       return CLiteral.number(c.value, node.type.dtype)
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
       .cast:
-      let operands = node.inputs.map { value($0, index) }
       return local(id, CExpressions.expression(node.op, operands, node.type.dtype), index)
-    case .broadcast:
-      let source = graph[node.inputs[0]].type.shape
-      return value(node.inputs[0], index.broadcast(from: shape, to: source))
-    case .reshape:
-      return value(node.inputs[0], .flat(index.offset(in: shape)))
-    case .transpose(let perm):
-      return value(node.inputs[0], index.transpose(perm, shape: shape))
-    case .slice(let start, _):
-      return value(node.inputs[0], index.shifted(by: start, shape: shape))
+    case .broadcast, .reshape, .transpose, .slice:
+      return operands[0]
     case .pad(let low, _):
       return local(id, padExpression(node, low: low, index), index)
     case .concat(let axis):

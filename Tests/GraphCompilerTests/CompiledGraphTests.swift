@@ -157,3 +157,48 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
     }
   }
 }
+
+@Suite struct LargeGraphTests {
+  /// A long elementwise chain is inlined into one loop without deep recursion trouble.
+  @Test func longChainCompilesAndMatches() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [4]))
+    var h = x
+    for k in 0..<3000 {
+      h = try b.add(try b.mul(h, b.scalar(0.999, like: h)), b.scalar(Double(k % 5) * 1e-3, like: h))
+    }
+    b.output("y", h)
+    try expectMatchesInterpreter(b.graph, ["x": ramp(TensorType(.f64, [4]))], "chain")
+  }
+}
+
+@Suite struct PipelineTests {
+  @Test func hostileNamesCompileAndRun() throws {
+    let names = ["int", "gc_entry", "a*/b", String(repeating: "n", count: 200), "x\ny"]
+    let b = GraphBuilder()
+    var total = b.constant(0, .scalar(.f64))
+    var inputs: [String: Tensor] = [:]
+    for (k, name) in names.enumerated() {
+      total = try b.add(
+        total, try b.mul(try b.input(name, .scalar(.f64)), b.scalar(Double(k + 1), like: total)))
+      inputs[name] = Tensor(Double(k) + 0.5)
+    }
+    b.output("*/ out", total)
+    let out = try Pipeline.compile(b.graph, options: CompileOptions(annotate: true)).run(inputs)
+    #expect(out["*/ out"]?.scalar == 0.5 * 1 + 1.5 * 2 + 2.5 * 3 + 3.5 * 4 + 4.5 * 5)
+  }
+
+  @Test func emitCPlainAndStandalone() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [3]))
+    b.output("y", try b.sum(try b.exp(x)))
+    let plain = try Pipeline.emitC(b.graph, standalone: false, name: "f")
+    #expect(plain.header == nil)
+    #expect(plain.source.contains("void gc_entry(const void* const* gc_in"))
+    let standalone = try Pipeline.emitC(b.graph, standalone: true, name: "f")
+    #expect(
+      standalone.header?.contains("void gc_f_run(const double* in_x, double* out_y, void* arena);")
+        == true)
+    #expect(standalone.source.contains("static void gc_entry("))
+  }
+}
