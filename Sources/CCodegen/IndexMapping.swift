@@ -16,6 +16,9 @@ enum IndexMapping: Hashable {
     switch self {
     case .multi(let cs): return cs
     case .flat(let offset):
+      // An empty tensor is never read (its loops run zero times); writing "0" avoids a
+      // literal division by zero in the text, which C compilers warn about.
+      if shape.contains(0) { return shape.map { _ in "0" } }
       let strides = contiguousStrides(shape)
       return shape.indices.map { axis in
         if shape[axis] == 1 { return "0" }

@@ -133,6 +133,9 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
       try b.pad(try b.concat([x, try b.notEqual(x, yx)], axis: 0), low: [1, 1], high: [0, 1]))
     outs.append(try b.reduceMax(try b.slice(x, start: [0, 1], end: [2, 3]), axes: [0]))
     outs.append(try b.matmul(try b.transpose(x), x))
+    let empty = try b.input("empty", TensorType(.f64, [0, 3]))
+    outs.append(try b.add(try b.transpose(empty), try b.input("col", TensorType(.f64, [3, 1]))))
+    outs.append(try b.sum(try b.exp(empty), axes: [0]))
     for (k, o) in outs.enumerated() { b.output("o\(k)", o) }
     let (header, source) = try CEmitter.emitStandalone(b.graph, name: "ops")
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gc-ops-\(UUID())")

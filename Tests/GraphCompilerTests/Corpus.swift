@@ -151,6 +151,7 @@ func corpus(_ t: DType) -> [Case] {
     b.output("vv", try b.matmul(v, v))
     b.output("mtm", try b.matmul(try b.transpose(a), a))
     b.output("dense", try b.tanh(try b.add(try b.matmul(a, w), try b.input("bias", T([4])))))
+    b.output("constant operand", try b.matmul(a, b.constant(0.5, T([5, 2]))))
   }
   add("softmax and cross entropy") { b in
     let logits = try b.input("logits", T([4, 6]))
@@ -169,6 +170,9 @@ func corpus(_ t: DType) -> [Case] {
     b.output("mm", try b.matmul(w, x))
     b.output("mm0", try b.matmul(x, try b.input("w2", T([3, 2]))))
     b.output("concat", try b.concat([x, x], axis: 0))
+    let e = try b.input("e", T([2, 0]))
+    b.output("bcast", try b.add(try b.reshape(try b.transpose(e), to: [1, 2, 0]), try b.input("r", T([2, 1]))))
+    b.output("pad", try b.pad(e, low: [0, 1], high: [1, 1]))
   }
   add("outputs that are inputs and constants") { b in
     let x = try b.input("x", T([2]))
