@@ -71,7 +71,8 @@ do {
     runs.append(now() - start)
   }
   runs.sort()
-  print("fused loss+gradient, 1M f32, \(compiled.kernelCount) kernel(s): median \(runs[5] * 1e3) ms")
+  print(
+    "fused loss+gradient, 1M f32, \(compiled.kernelCount) kernel(s): median \(runs[5] * 1e3) ms")
 } catch {
   print("error: \(error)")
 }

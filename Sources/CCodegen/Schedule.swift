@@ -186,7 +186,11 @@ public struct Schedule: Sendable {
   static func reductionAxes(_ op: Op) -> [Int]? {
     switch op {
     case .sum(let axes), .reduceMax(let axes): axes
-    default: nil
+    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add,
+      .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .notEqual, .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
+      .matmul:
+      nil
     }
   }
 }

@@ -171,7 +171,9 @@ func corpus(_ t: DType) -> [Case] {
     b.output("mm0", try b.matmul(x, try b.input("w2", T([3, 2]))))
     b.output("concat", try b.concat([x, x], axis: 0))
     let e = try b.input("e", T([2, 0]))
-    b.output("bcast", try b.add(try b.reshape(try b.transpose(e), to: [1, 2, 0]), try b.input("r", T([2, 1]))))
+    b.output(
+      "bcast",
+      try b.add(try b.reshape(try b.transpose(e), to: [1, 2, 0]), try b.input("r", T([2, 1]))))
     b.output("pad", try b.pad(e, low: [0, 1], high: [1, 1]))
   }
   add("outputs that are inputs and constants") { b in
