@@ -19,7 +19,7 @@ extension KernelWriter {
       let node = graph[top.node]
       if let c = node.op.constantValue {
         memo[top] = CLiteral.number(c, node.type.dtype)
-      } else if let b = schedule.bufferOf[top.node] {
+      } else if let b = schedule.bufferOf[top.node], !computedHere.contains(top.node) {
         let buffer = schedule.buffers[b]
         _ = local(top.node, "\(buffer.name)[\(top.index.offset(in: node.type.shape))]", top.index)
       } else {
@@ -38,6 +38,7 @@ extension KernelWriter {
 
   /// The node's own computation at `index` (for a root, even though it has a buffer).
   mutating func definition(_ id: NodeID, _ index: IndexMapping) -> String {
+    if let known = memo[MemoKey(node: id, index: index)] { return known }
     let operands = operandReads(id, index).map { value($0.node, $0.index) }
     return define(id, index, operands)
   }

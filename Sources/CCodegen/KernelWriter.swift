@@ -16,6 +16,8 @@ struct KernelWriter {
   /// Expressions already available in this kernel, by (node, index mapping).
   var memo: [MemoKey: String] = [:]
   var localCount: [NodeID: Int] = [:]
+  /// Elementwise nodes this kernel writes: read here, they are computed, not loaded.
+  var computedHere = Set<NodeID>()
 
   struct MemoKey: Hashable {
     var node: NodeID
@@ -34,6 +36,8 @@ struct KernelWriter {
     body = []
     memo = [:]
     localCount = [:]
+    computedHere = Set(
+      kernel.roots.filter { !$0.isCopy && graph[$0.node].op.isElementwise }.map(\.node))
     w.block("static void gc_k\(k)(\(parameters(kernel)))") { w in
       if annotate {
         for root in kernel.roots {

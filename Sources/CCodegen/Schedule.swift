@@ -63,7 +63,8 @@ public struct Schedule: Sendable {
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
   /// kernels or once per element of a broadcast. Everything else is inlined into its
   /// consumers. Roots over the same index space share one kernel unless one reads what
-  /// another writes. Guarantees every output is written exactly once, kernels are in
+  /// another writes at a different element (a value read at the loop's own element is
+  /// computed once in the shared iteration, memoised). Guarantees every output is written exactly once, kernels are in
   /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
   /// and the same graph gives the same schedule.
   public static func make(_ graph: Graph) -> Schedule {
@@ -150,17 +151,22 @@ public struct Schedule: Sendable {
         continue
       }
       let walk = Walk(graph, bufferOf, root)
+      // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
       let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
+      let lastFusible = walk.fusibleReads.compactMap { producer[$0] }.max() ?? -1
       let space = Kernel.Kind.loop(space: iterationShape(graph, root))
+      let reads = walk.reads.union(walk.fusibleReads)
       let k: Int
-      if let found = kernels.indices.first(where: { $0 > last && kernels[$0].kind == space }) {
+      if let found = kernels.indices.first(where: {
+        $0 > last && $0 >= lastFusible && kernels[$0].kind == space
+      }) {
         k = found
         kernels[k].roots.append(root)
-        kernels[k].reads = Array(Set(kernels[k].reads).union(walk.reads)).sorted()
+        kernels[k].reads = Array(Set(kernels[k].reads).union(reads)).sorted()
         kernels[k].isFlat = kernels[k].isFlat && walk.isFlat
       } else {
         kernels.append(
-          Kernel(kind: space, roots: [root], reads: walk.reads.sorted(), isFlat: walk.isFlat))
+          Kernel(kind: space, roots: [root], reads: reads.sorted(), isFlat: walk.isFlat))
         k = kernels.count - 1
       }
       producer[root.buffer] = k

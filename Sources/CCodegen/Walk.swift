@@ -5,44 +5,64 @@ import GraphIR
 ///
 /// Walks from the root through every node without a buffer, stopping at buffers and constants.
 struct Walk {
+  /// Buffers read at some other element than the loop's own: their writer must run first.
   var reads = Set<Int>()
+  /// Buffers of elementwise nodes read at exactly the loop's own element. The reader may
+  /// share its writer's kernel, where the value is simply computed in the same iteration.
+  var fusibleReads = Set<Int>()
   var inlinedExpensive = Set<NodeID>()
   /// Expensive nodes reached through a broadcast that enlarges them: recomputed per copy.
   var expandedExpensive = Set<NodeID>()
   var isFlat = true
 
+  private struct Visit: Hashable {
+    var node: NodeID
+    /// Read through a broadcast that enlarges it.
+    var expanded: Bool
+    /// Read at the loop's own element (only elementwise ops on the way from the root).
+    var identity: Bool
+  }
+
   init(_ graph: Graph, _ bufferOf: [NodeID: Int], _ root: Root) {
     let node = graph[root.node]
-    var stack: [(NodeID, Bool)] = []
+    var stack: [Visit] = []
     if root.isCopy {
-      stack = [(root.node, false)]
+      stack = [Visit(node: root.node, expanded: false, identity: true)]
     } else {
       let expands = Self.expands(graph, root.node)
-      stack = node.inputs.map { ($0, expands) }
+      let identity = node.op.isElementwise || Schedule.reductionAxes(node.op) != nil
+      stack = node.inputs.map { Visit(node: $0, expanded: expands, identity: identity) }
       isFlat = Self.keepsOffset(node.op)
       if let axes = Schedule.reductionAxes(node.op), axes.count < graph[node.inputs[0]].type.rank {
         isFlat = false
       }
     }
-    var visited = Set<[Int]>()
-    while let (id, expanded) = stack.popLast() {
-      guard visited.insert([id.index, expanded ? 1 : 0]).inserted else { continue }
+    var visited = Set<Visit>()
+    while let visit = stack.popLast() {
+      guard visited.insert(visit).inserted else { continue }
+      let id = visit.node
+      let op = graph[id].op
       if let b = bufferOf[id] {
-        reads.insert(b)
+        if visit.identity && op.isElementwise {
+          fusibleReads.insert(b)
+        } else {
+          reads.insert(b)
+        }
         continue
       }
-      let op = graph[id].op
       if op.constantValue != nil { continue }
       if Self.isExpensive(op) {
         inlinedExpensive.insert(id)
-        if expanded { expandedExpensive.insert(id) }
+        if visit.expanded { expandedExpensive.insert(id) }
       }
       isFlat = isFlat && Self.keepsOffset(op)
-      let childExpanded = expanded || Self.expands(graph, id)
-      for input in graph[id].inputs { stack.append((input, childExpanded)) }
+      let expanded = visit.expanded || Self.expands(graph, id)
+      let identity = visit.identity && op.isElementwise
+      for input in graph[id].inputs {
+        stack.append(Visit(node: input, expanded: expanded, identity: identity))
+      }
     }
   }
-
   /// True for a broadcast that makes its operand bigger.
   static func expands(_ graph: Graph, _ id: NodeID) -> Bool {
     guard case .broadcast = graph[id].op else { return false }
