@@ -22,11 +22,33 @@ enum IndexMapping: Hashable {
       let strides = contiguousStrides(shape)
       return shape.indices.map { axis in
         if shape[axis] == 1 { return "0" }
-        var c = strides[axis] == 1 ? offset : "\(offset) / \(strides[axis])"
-        if axis > 0 { c = "(\(c)) % \(shape[axis])" }
-        return "(\(c))"
+        let o = Self.operand(offset)
+        var c = strides[axis] == 1 ? o : "\(o) / \(strides[axis])"
+        if axis > 0 { c = "\(Self.operand(c)) % \(shape[axis])" }
+        return Self.operand(c)
       }
     }
+  }
+
+  /// `e` ready to be an operand of `/`, `%` or `*`: parenthesised unless it is a single
+  /// name, number or parenthesised group.
+  static func operand(_ e: String) -> String {
+    let simple = e.unicodeScalars.allSatisfy {
+      $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
+    }
+    return simple || isGroup(e) ? e : "(\(e))"
+  }
+
+  /// True when `e` is one parenthesised group: its first `(` closes at its last character.
+  static func isGroup(_ e: String) -> Bool {
+    guard e.hasPrefix("(") else { return false }
+    var depth = 0
+    for (i, c) in e.enumerated() {
+      if c == "(" { depth += 1 }
+      if c == ")" { depth -= 1 }
+      if depth == 0 { return i == e.count - 1 }
+    }
+    return false
   }
 
   /// The row-major offset in a tensor of `shape`.
@@ -37,7 +59,7 @@ enum IndexMapping: Hashable {
       let strides = contiguousStrides(shape)
       var terms: [String] = []
       for axis in shape.indices where cs[axis] != "0" && shape[axis] != 1 {
-        terms.append(strides[axis] == 1 ? cs[axis] : "\(cs[axis]) * \(strides[axis])")
+        terms.append(strides[axis] == 1 ? cs[axis] : "\(Self.operand(cs[axis])) * \(strides[axis])")
       }
       return terms.isEmpty ? "0" : terms.joined(separator: " + ")
     }
