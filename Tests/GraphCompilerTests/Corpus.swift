@@ -200,8 +200,12 @@ func corpus(_ t: DType) -> [Case] {
     let v = try b.input("v", T([3]))
     let bx = try b.broadcast(try b.reshape(v, to: [3, 1]), to: [3, 4])
     b.output("slice of broadcast", try b.slice(bx, start: [1, 1], end: [3, 4]))
-    b.output("broadcast of slice", try b.add(x, try b.slice(try b.exp(x), start: [1, 0, 0], end: [2, 3, 4])))
-    b.output("pad of pad", try b.pad(try b.pad(x, low: [0, 1, 0], high: [1, 0, 0]), low: [1, 0, 2], high: [0, 0, 1]))
+    b.output(
+      "broadcast of slice",
+      try b.add(x, try b.slice(try b.exp(x), start: [1, 0, 0], end: [2, 3, 4])))
+    b.output(
+      "pad of pad",
+      try b.pad(try b.pad(x, low: [0, 1, 0], high: [1, 0, 0]), low: [1, 0, 2], high: [0, 0, 1]))
     let t = try b.transpose(x, permutation: [1, 0, 2])
     b.output("reshape of transpose", try b.sin(try b.reshape(t, to: [6, 4])))
     b.output("transpose of reshape", try b.transpose(try b.reshape(x, to: [4, 6])))
@@ -210,7 +214,11 @@ func corpus(_ t: DType) -> [Case] {
     b.output("max middle", try b.reduceMax(x4, axes: [1, 2]))
     b.output("sum of broadcast", try b.sum(try b.mul(bx, bx), axes: [0]))
     b.output("sum lead and trail", try b.sum(x4, axes: [0, 3]))
-    b.output("matmul of slices", try b.matmul(try b.slice(x, start: [0, 0, 0], end: [1, 3, 4]).reshaped(b, [3, 4]), try b.transpose(try b.reshape(x, to: [6, 4]))))
+    b.output(
+      "matmul of slices",
+      try b.matmul(
+        try b.slice(x, start: [0, 0, 0], end: [1, 3, 4]).reshaped(b, [3, 4]),
+        try b.transpose(try b.reshape(x, to: [6, 4]))))
   }
   add("params") { b in
     let x = try b.input("x", T([2, 3]))
@@ -222,5 +230,7 @@ func corpus(_ t: DType) -> [Case] {
 
 extension NodeID {
   /// `b.reshape(self, to: shape)`, for chaining in the corpus.
-  func reshaped(_ b: GraphBuilder, _ shape: [Int]) throws -> NodeID { try b.reshape(self, to: shape) }
+  func reshaped(_ b: GraphBuilder, _ shape: [Int]) throws -> NodeID {
+    try b.reshape(self, to: shape)
+  }
 }
