@@ -91,7 +91,7 @@ func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
     (0.7, DType.f64, "0x1.6666666666666p-1"), (0.7, .f32, "0x1.666666p-1f"), (1, .f64, "0x1p+0"),
     (-2.5, .f64, "(-0x1.4p+1)"), (0, .f32, "0x0p+0f"), (-0.0, .f64, "(-0x0p+0)"),
     (.nan, .f64, "GC_NAN"), (.infinity, .f32, "GC_INFF"), (-.infinity, .f64, "(-GC_INF)"),
-    (5e-324, .f64, "0x0.0000000000001p-1022"),
+    (Double.leastNonzeroMagnitude, .f64, "0x0.0000000000001p-1022"),
     (.greatestFiniteMagnitude, .f64, "0x1.fffffffffffffp+1023"),
   ])
   func literalsAreExact(_ value: Double, _ dtype: DType, _ text: String) {
