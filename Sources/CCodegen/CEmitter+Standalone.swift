@@ -53,7 +53,7 @@ extension CEmitter {
       // C forbids empty initialiser lists, so an empty side gets one null entry.
       c.line("const void* gc_in[] = {\(ins.isEmpty ? "0" : ins.joined(separator: ", "))};")
       c.line("void* gc_out[] = {\(outs.isEmpty ? "0" : outs.joined(separator: ", "))};")
-      c.line("gc_entry(gc_in, gc_out, arena);")
+      c.line("gc_entry(gc_in, gc_out, arena, 0, 0);")
     }
     return (h.text, c.text)
   }

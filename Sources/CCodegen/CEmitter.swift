@@ -34,7 +34,8 @@ public enum CEmitter {
     }
   }
 
-  /// `gc_entry`: names each used buffer, then calls the kernels in order.
+  /// `gc_entry`: fills the buffer table, then runs the kernels in order; big splittable
+  /// kernels go through the caller's parallel-for, the rest are called directly.
   private static func writeEntry(
     _ graph: Graph, _ schedule: Schedule, _ options: CodegenOptions, _ w: inout CWriter
   ) {
@@ -44,26 +45,35 @@ public enum CEmitter {
       used.formUnion(kernel.roots.map(\.buffer))
     }
     let linkage = options.staticEntry ? "static " : ""
-    w.block(
-      "\(linkage)void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena)"
-    ) { w in
+    let signature =
+      "\(linkage)void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, "
+      + "gc_parallel_for gc_par, void* gc_par_ctx)"
+    w.block(signature) { w in
       w.line("char* gc_a = (char*)gc_arena;")
-      w.line("(void)gc_in;")
-      w.line("(void)gc_out;")
-      w.line("(void)gc_a;")
+      w.line("void* gc_b[\(max(schedule.buffers.count, 1))];")
+      for line in [
+        "(void)gc_in;", "(void)gc_out;", "(void)gc_a;", "(void)gc_par;", "(void)gc_par_ctx;",
+      ] {
+        w.line(line)
+      }
       for b in used.sorted() {
         let buffer = schedule.buffers[b]
-        let t = buffer.type.dtype.cName
         switch buffer.place {
-        case .input(let k): w.line("const \(t)* \(buffer.name) = (const \(t)*)gc_in[\(k)];")
-        case .output(let k): w.line("\(t)* \(buffer.name) = (\(t)*)gc_out[\(k)];")
-        case .arena(let offset): w.line("\(t)* \(buffer.name) = (\(t)*)(gc_a + \(offset));")
+        case .input(let k): w.line("gc_b[\(b)] = (void*)gc_in[\(k)]; /* \(buffer.name) */")
+        case .output(let k): w.line("gc_b[\(b)] = gc_out[\(k)]; /* \(buffer.name) */")
+        case .arena(let offset): w.line("gc_b[\(b)] = gc_a + \(offset); /* \(buffer.name) */")
         }
       }
       for (k, kernel) in schedule.kernels.enumerated() {
-        let written = Set(kernel.roots.map(\.buffer))
-        let names = written.union(kernel.reads).sorted().map { schedule.buffers[$0].name }
-        w.line("gc_k\(k)(\(names.joined(separator: ", ")));")
+        if let extent = Parallelism.splittableExtent(graph, kernel) {
+          if Parallelism.work(graph, kernel) >= Parallelism.minimumWork && extent > 1 {
+            w.line("gc_run(gc_par, gc_par_ctx, gc_k\(k), gc_b, \(extent));")
+          } else {
+            w.line("gc_k\(k)(gc_b, 0, \(extent));")
+          }
+        } else {
+          w.line("gc_k\(k)(gc_b, 0, 1);")
+        }
       }
     }
   }

@@ -28,14 +28,18 @@ public struct CBinding: Hashable, Sendable {
 ///
 /// The entry point is
 /// ```c
-/// void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena);
+/// void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena,
+///               gc_parallel_for gc_par, void* gc_par_ctx);
 /// ```
 /// `gc_in[k]` points to the k-th argument (`inputs[k]`: inputs and params in declaration
 /// order), `gc_out[k]` to the k-th output (`outputs[k]`), each a dense row-major array of
 /// `float` (f32) or `double` (f64). `gc_arena` is scratch memory of `arenaBytes` bytes,
 /// aligned to at least 8 bytes (may be NULL when `arenaBytes` is 0). Outputs must not
-/// overlap inputs or each other. The function keeps no state, so concurrent calls with
-/// distinct outputs and arenas are safe.
+/// overlap inputs or each other. `gc_par` (see the prelude) may split big kernels whose
+/// outer iterations are independent across threads, calling `k(b, lo, hi)` on disjoint
+/// ranges covering `[0, n)` and returning when all are done; NULL runs everything on the
+/// calling thread. The function keeps no state, so concurrent calls with distinct outputs
+/// and arenas are safe. Results do not depend on how ranges are split.
 public struct CProgram: Sendable {
   /// The complete C text: prelude, kernels, entry point.
   public var source: String

@@ -38,7 +38,8 @@ struct KernelWriter {
     localCount = [:]
     computedHere = Set(
       kernel.roots.filter { !$0.isCopy && graph[$0.node].op.isElementwise }.map(\.node))
-    w.block("static void gc_k\(k)(\(parameters(kernel)))") { w in
+    let split = Parallelism.splittableExtent(graph, kernel) != nil
+    w.block("static void gc_k\(k)(void* const* gc_b, long long gc_lo, long long gc_hi)") { w in
       if annotate {
         for root in kernel.roots {
           let what = root.isCopy ? "copy of" : "computes"
@@ -46,37 +47,45 @@ struct KernelWriter {
           w.line("/* \(schedule.buffers[root.buffer].name) \(what) \(line) */")
         }
       }
+      for line in pointerDeclarations(kernel) { w.line(line) }
+      if !split {
+        w.line("(void)gc_lo;")
+        w.line("(void)gc_hi;")
+      }
       switch kernel.kind {
       case .matmul: writeMatmul(kernel.roots[0], &w)
       case .loop(let space):
         if kernel.isFlat {
-          writeFlatLoop(kernel, count: space.reduce(1, *), &w)
+          writeFlatLoop(kernel, count: space.reduce(1, *), split: split, &w)
         } else {
-          writeLoopNest(kernel, space: space, &w)
+          writeLoopNest(kernel, space: space, split: split, &w)
         }
       }
     }
   }
 
-  /// The kernel's parameters: each buffer it uses, writable if it writes it, in buffer order.
-  func parameters(_ kernel: Kernel) -> String {
+  /// Typed names for the buffers the kernel uses, taken from the table `gc_b`: writable if
+  /// the kernel writes them, in buffer order.
+  func pointerDeclarations(_ kernel: Kernel) -> [String] {
     let written = Set(kernel.roots.map(\.buffer))
-    let used = written.union(kernel.reads).sorted()
-    return used.map { b in
+    return written.union(kernel.reads).sorted().map { b in
       let buffer = schedule.buffers[b]
-      let constness = written.contains(b) ? "" : "const "
-      return "\(constness)\(buffer.type.dtype.cName)* \(buffer.name)"
-    }.joined(separator: ", ")
+      let t = (written.contains(b) ? "" : "const ") + buffer.type.dtype.cName
+      return "\(t)* \(buffer.name) = (\(t)*)gc_b[\(b)];"
+    }
   }
 
   // MARK: Loops
 
-  private mutating func writeFlatLoop(_ kernel: Kernel, count: Int, _ w: inout CWriter) {
+  private mutating func writeFlatLoop(
+    _ kernel: Kernel, count: Int, split: Bool, _ w: inout CWriter
+  ) {
     let index = IndexMapping.flat("i")
     for root in kernel.roots where isReduction(root) { declareAccumulator(root, &w) }
     for root in kernel.roots { emitRoot(root, index) }
     let lines = body
-    w.block("for (long long i = 0; i < \(count); i++)") { w in lines.forEach { w.line($0) } }
+    let range = split ? "i = gc_lo; i < gc_hi" : "i = 0; i < \(count)"
+    w.block("for (long long \(range); i++)") { w in lines.forEach { w.line($0) } }
     for root in kernel.roots where isReduction(root) {
       storeAccumulator(root, outputIndex: .flat("0"), &w)
     }
@@ -85,7 +94,9 @@ struct KernelWriter {
   /// Loops `i0 ... i{r-1}` over `space`. A reduction over a suffix of the axes keeps a
   /// local accumulator declared just outside its axes; any other reduction accumulates into
   /// its buffer, which is initialised first.
-  private mutating func writeLoopNest(_ kernel: Kernel, space: [Int], _ w: inout CWriter) {
+  private mutating func writeLoopNest(
+    _ kernel: Kernel, space: [Int], split: Bool, _ w: inout CWriter
+  ) {
     let rank = space.count
     let coordinates = (0..<rank).map { "i\($0)" }
     for root in kernel.roots where isReduction(root) && suffixStart(root) == nil {
@@ -101,7 +112,8 @@ struct KernelWriter {
       if d == rank {
         lines.forEach { w.line($0) }
       } else {
-        w.block("for (long long i\(d) = 0; i\(d) < \(space[d]); i\(d)++)") { w in level(d + 1, &w) }
+        let range = d == 0 && split ? "i0 = gc_lo; i0 < gc_hi" : "i\(d) = 0; i\(d) < \(space[d])"
+        w.block("for (long long \(range); i\(d)++)") { w in level(d + 1, &w) }
       }
       for root in starting {
         storeAccumulator(root, outputIndex: .multi(Array(coordinates.prefix(d))), &w)

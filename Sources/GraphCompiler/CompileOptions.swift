@@ -9,8 +9,9 @@ public enum Backend: String, Hashable, Sendable, CaseIterable {
 /// How `Pipeline.compile` builds a graph.
 public struct CompileOptions: Hashable, Sendable {
   public var backend: Backend
-  /// Threads a call may use. Kernels currently run on the calling thread; accepted for the
-  /// CLI's `--threads` and reserved for the thread pool.
+  /// Threads a call may use: big kernels whose outer iterations are independent
+  /// (elementwise loops, row reductions, matmul rows) are split into that many ranges.
+  /// Results are identical for every thread count.
   public var threads: Int
   /// Seed of random param initialisers.
   public var seed: UInt64

@@ -27,11 +27,14 @@ public final class CompiledGraph: @unchecked Sendable {
   public let paramDefaults: [String: Tensor]
 
   let module: TinyCCModule
+  /// Threads a call may use (from `CompileOptions.threads`).
+  let threads: Int
 
   init(graph: Graph, program: CProgram, module: TinyCCModule, options: CompileOptions) throws {
     self.graph = graph
     self.program = program
     self.module = module
+    self.threads = max(1, options.threads)
     var defaults: [String: Tensor] = [:]
     for input in program.inputs where input.isParam {
       let initializer = graph.initializers[input.name] ?? .fill(0)
@@ -121,9 +124,17 @@ public final class ExecutionContext {
     outputPointers.deallocate()
   }
 
-  /// Calls the kernels once: reads the input buffers, writes the output buffers.
+  /// Calls the kernels once: reads the input buffers, writes the output buffers. With
+  /// `CompileOptions.threads` above 1, big kernels are split across that many threads.
   public func run() {
-    compiled.module.entry(inputPointers, outputPointers, arena.baseAddress)
+    let threads = compiled.threads
+    if threads > 1 {
+      compiled.module.entry(
+        inputPointers, outputPointers, arena.baseAddress, splitAcrossThreads,
+        UnsafeMutableRawPointer(bitPattern: threads))
+    } else {
+      compiled.module.entry(inputPointers, outputPointers, arena.baseAddress, nil, nil)
+    }
   }
 
   /// Copies a tensor into the buffer of input or param `name` (rounding to its dtype).
@@ -184,6 +195,24 @@ public final class ExecutionContext {
     case .f32: buffer.bindMemory(to: Float.self).prefix(count).map(Double.init)
     case .f64: Array(buffer.bindMemory(to: Double.self).prefix(count))
     }
+  }
+}
+
+/// The parallel-for handed to `gc_entry`: splits `[0, n)` into one contiguous range per
+/// thread (the thread count travels in the context pointer) and waits for all of them.
+/// Kernels only come here when their outer iterations write disjoint elements.
+private let splitAcrossThreads: ParallelFor = { context, kernel, buffers, n in
+  guard let kernel else { return }
+  let chunks = Int(min(Int64(max(1, Int(bitPattern: context))), n))
+  if chunks <= 1 {
+    kernel(buffers, 0, n)
+    return
+  }
+  let table = UInt(bitPattern: buffers)  // an address, so the closure captures no pointer
+  DispatchQueue.concurrentPerform(iterations: chunks) { c in
+    let lo = n * Int64(c) / Int64(chunks)
+    let hi = n * Int64(c + 1) / Int64(chunks)
+    kernel(UnsafePointer(bitPattern: table), lo, hi)
   }
 }
 

@@ -2,11 +2,21 @@ import CCodegen
 import CTinyCC
 import Foundation
 
+/// The prelude's `gc_kernel`: computes outer iterations `[lo, hi)` over a buffer table.
+typealias KernelFunction =
+  @convention(c) (UnsafePointer<UnsafeMutableRawPointer?>?, Int64, Int64) -> Void
+
+/// The prelude's `gc_parallel_for`: runs a kernel over `[0, n)`, possibly split.
+typealias ParallelFor =
+  @convention(c) (
+    UnsafeMutableRawPointer?, KernelFunction?, UnsafePointer<UnsafeMutableRawPointer?>?, Int64
+  ) -> Void
+
 /// The signature of `gc_entry` (see `CProgram`).
 typealias EntryFunction =
   @convention(c) (
     UnsafePointer<UnsafeRawPointer?>?, UnsafePointer<UnsafeMutableRawPointer?>?,
-    UnsafeMutableRawPointer?
+    UnsafeMutableRawPointer?, ParallelFor?, UnsafeMutableRawPointer?
   ) -> Void
 
 /// Machine code compiled by TinyCC, in memory graphc owns.

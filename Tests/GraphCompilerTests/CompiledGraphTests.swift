@@ -202,3 +202,37 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
     #expect(standalone.source.contains("static void gc_entry("))
   }
 }
+
+@Suite struct ThreadTests {
+  /// Big kernels split across threads give the interpreter's answers, bit for bit the same
+  /// as one thread.
+  @Test(arguments: [true, false])
+  func splitKernelsMatchTheInterpreter(_ splittable: Bool) throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [256, 256]))
+    let w = try b.input("w", TensorType(.f64, [256, 64]))
+    let e = try b.tanh(try b.mul(x, b.scalar(0.5, like: x)))
+    b.output("e", e)
+    b.output("rows", try b.sum(e, axes: [1]))
+    b.output("mm", try b.matmul(e, w))
+    if !splittable {
+      b.output("total", try b.sum(e))
+      b.output("cols", try b.reduceMax(x, axes: [0]))
+    }
+    let inputs = [
+      "x": ramp(TensorType(.f64, [256, 256])), "w": ramp(TensorType(.f64, [256, 64]), shift: 1),
+    ]
+    let compiled = try Pipeline.compile(b.graph, options: CompileOptions(threads: 2))
+    let splitCalls = compiled.source.components(separatedBy: "gc_run(gc_par, ").count - 1
+    #expect(splitCalls == (splittable ? 2 : 1))
+    let got = try compiled.run(inputs)
+    let expected = try Interpreter.run(b.graph, inputs)
+    for (name, want) in expected {
+      let values = got[name]?.scalars ?? []
+      #expect(values.count == want.scalars.count)
+      #expect(zip(values, want.scalars).allSatisfy { close($0, $1, 1e-12) }, "\(name)")
+    }
+    let serial = try Pipeline.compile(b.graph).run(inputs)
+    #expect(serial == got)
+  }
+}

@@ -47,11 +47,30 @@ static inline float gc_minf(float a, float b) {
   return (a != a || b != b) ? a + b : (a < b ? a : b);
 }
 
+/* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
+ * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
+ * possibly split across threads; gc_run falls back to one serial call without one. */
+typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
+typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
+static inline void gc_run(gc_parallel_for par, void* ctx, gc_kernel k, void* const* b,
+                          long long n) {
+  if (par) {
+    par(ctx, k, b, n);
+  } else {
+    k(b, 0, n);
+  }
+}
+
 #endif /* GC_PRELUDE_H */
 
-static void gc_k0(const double* p0, double* p12, double* p20) {
+static void gc_k0(void* const* gc_b, long long gc_lo, long long gc_hi) {
   /* p12 computes %12 = sum(axes: [0]) %11 : f64 */
   /* p20 computes %20 = add %18, %19 : f64[4] */
+  const double* p0 = (const double*)gc_b[0];
+  double* p12 = (double*)gc_b[1];
+  double* p20 = (double*)gc_b[2];
+  (void)gc_lo;
+  (void)gc_hi;
   double acc12 = 0x0p+0;
   for (long long i = 0; i < 4; i++) {
     const double t0 = p0[i]; /* input x */
@@ -77,13 +96,16 @@ static void gc_k0(const double* p0, double* p12, double* p20) {
   p12[0] = acc12;
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
+void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par, void* gc_par_ctx) {
   char* gc_a = (char*)gc_arena;
+  void* gc_b[3];
   (void)gc_in;
   (void)gc_out;
   (void)gc_a;
-  const double* p0 = (const double*)gc_in[0];
-  double* p12 = (double*)gc_out[0];
-  double* p20 = (double*)gc_out[1];
-  gc_k0(p0, p12, p20);
+  (void)gc_par;
+  (void)gc_par_ctx;
+  gc_b[0] = (void*)gc_in[0]; /* p0 */
+  gc_b[1] = gc_out[0]; /* p12 */
+  gc_b[2] = gc_out[1]; /* p20 */
+  gc_k0(gc_b, 0, 1);
 }
