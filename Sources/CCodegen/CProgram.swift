@@ -7,6 +7,7 @@ public struct CodegenOptions: Hashable, Sendable {
   /// Makes `gc_entry` `static` (for the standalone `.c`, which exports a named wrapper).
   public var staticEntry: Bool
 
+  /// Options; by default annotated, with an exported `gc_entry`.
   public init(annotate: Bool = true, staticEntry: Bool = false) {
     self.annotate = annotate
     self.staticEntry = staticEntry
@@ -17,6 +18,7 @@ public struct CodegenOptions: Hashable, Sendable {
 public struct CBinding: Hashable, Sendable {
   /// The user's name (an input, param or output name).
   public var name: String
+  /// The value's dtype and shape.
   public var type: TensorType
   /// The node that supplies (inputs) or produces (outputs) the value.
   public var node: NodeID
@@ -45,7 +47,9 @@ public struct CProgram: Sendable {
   public var source: String
   /// The name of the entry function (`gc_entry`).
   public var entry: String
+  /// Inputs and params, in `gc_in` order.
   public var inputs: [CBinding]
+  /// Outputs, in `gc_out` order.
   public var outputs: [CBinding]
   /// Number of kernel functions.
   public var kernelCount: Int

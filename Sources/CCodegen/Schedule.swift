@@ -14,7 +14,9 @@ public enum BufferPlace: Hashable, Sendable {
 public struct Buffer: Hashable, Sendable {
   /// `p12` for node 12's values, `out3` for a copy into output 3.
   public var name: String
+  /// Where the buffer lives.
   public var place: BufferPlace
+  /// The tensor it holds.
   public var type: TensorType
 }
 
@@ -31,6 +33,7 @@ public struct Root: Hashable, Sendable {
 
 /// One fused C function: a single loop nest over `space`, or a matrix product.
 public struct Kernel: Hashable, Sendable {
+  /// What the kernel's C looks like.
   public enum Kind: Hashable, Sendable {
     /// Every root iterates over this index space (a reduction over its operand's shape).
     case loop(space: [Int])
@@ -38,7 +41,9 @@ public struct Kernel: Hashable, Sendable {
     case matmul
   }
 
+  /// A loop nest or a matrix product.
   public var kind: Kind
+  /// The values this kernel writes, in emission order.
   public var roots: [Root]
   /// Buffers read, as sorted indices into `Schedule.buffers`.
   public var reads: [Int]
@@ -48,6 +53,7 @@ public struct Kernel: Hashable, Sendable {
 
 /// The execution plan of a graph: which nodes get buffers, and which kernels compute them.
 public struct Schedule: Sendable {
+  /// Every buffer: inputs, outputs and arena tensors (indices are `gc_b` slots).
   public var buffers: [Buffer]
   /// The buffer holding each materialised node (a reshape of a buffer shares its operand's).
   public var bufferOf: [NodeID: Int]

@@ -8,6 +8,7 @@ public enum Backend: String, Hashable, Sendable, CaseIterable {
 
 /// How `Pipeline.compile` builds a graph.
 public struct CompileOptions: Hashable, Sendable {
+  /// The C compiler (TinyCC by default).
   public var backend: Backend
   /// Threads a call may use: big kernels whose outer iterations are independent
   /// (elementwise loops, row reductions, matmul rows) are split into that many ranges.
@@ -18,6 +19,7 @@ public struct CompileOptions: Hashable, Sendable {
   /// Comments in the generated C naming each op and label (slower to compile, easier to read).
   public var annotate: Bool
 
+  /// Options; the defaults are TinyCC, one thread, seed 0, no annotations.
   public init(backend: Backend = .tcc, threads: Int = 1, seed: UInt64 = 0, annotate: Bool = false) {
     self.backend = backend
     self.threads = threads

@@ -48,6 +48,8 @@ public enum Pipeline {
 
 /// Generated C text: a source file and, for a standalone export, its header.
 public struct EmittedC: Hashable, Sendable {
+  /// The `.h` of a standalone export, else nil.
   public var header: String?
+  /// The `.c` text.
   public var source: String
 }
