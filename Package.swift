@@ -33,5 +33,11 @@ let package = Package(
       name: "GraphDataTests", dependencies: ["GraphData", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "GraphIR", "GraphTestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["GraphTestSupport"]),
+    .testTarget(
+      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
+      resources: [.copy("Golden")]),
+    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
+    .executableTarget(
+      name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks/CompileLatency"),
   ]
 )

@@ -1,0 +1,46 @@
+import GraphIR
+
+/// The C expression of each elementwise op, one case per op in enum order.
+///
+/// Semantics match `ScalarMath` exactly: comparisons give 1 or 0 in the operands' dtype,
+/// `gc_max`/`gc_min` propagate NaN, `select` takes `a` when the condition is non-zero (NaN
+/// included, as `NaN != 0` is true in C and Swift). f32 uses the `f` functions of libm so
+/// float code stays single precision.
+enum CExpressions {
+  /// The expression for `op` applied to operand expressions `x` (locals or literals), with
+  /// result dtype `dtype`. Precondition: `op.isElementwise`.
+  static func expression(_ op: Op, _ x: [String], _ dtype: DType) -> String {
+    let f = dtype == .f32 ? "f" : ""
+    let one = CLiteral.number(1, dtype)
+    let zero = CLiteral.number(0, dtype)
+    switch op {
+    case .neg: return "-\(x[0])"
+    case .exp: return "exp\(f)(\(x[0]))"
+    case .log: return "log\(f)(\(x[0]))"
+    case .sin: return "sin\(f)(\(x[0]))"
+    case .cos: return "cos\(f)(\(x[0]))"
+    case .tan: return "tan\(f)(\(x[0]))"
+    case .tanh: return "tanh\(f)(\(x[0]))"
+    case .sqrt: return "sqrt\(f)(\(x[0]))"
+    case .abs: return "fabs\(f)(\(x[0]))"
+    case .add: return "\(x[0]) + \(x[1])"
+    case .sub: return "\(x[0]) - \(x[1])"
+    case .mul: return "\(x[0]) * \(x[1])"
+    case .div: return "\(x[0]) / \(x[1])"
+    case .pow: return "pow\(f)(\(x[0]), \(x[1]))"
+    case .maximum: return "gc_max\(f)(\(x[0]), \(x[1]))"
+    case .minimum: return "gc_min\(f)(\(x[0]), \(x[1]))"
+    case .less: return "\(x[0]) < \(x[1]) ? \(one) : \(zero)"
+    case .lessEqual: return "\(x[0]) <= \(x[1]) ? \(one) : \(zero)"
+    case .greater: return "\(x[0]) > \(x[1]) ? \(one) : \(zero)"
+    case .greaterEqual: return "\(x[0]) >= \(x[1]) ? \(one) : \(zero)"
+    case .equal: return "\(x[0]) == \(x[1]) ? \(one) : \(zero)"
+    case .notEqual: return "\(x[0]) != \(x[1]) ? \(one) : \(zero)"
+    case .select: return "\(x[0]) != 0 ? \(x[1]) : \(x[2])"
+    case .cast: return "(\(dtype.cName))\(x[0])"
+    case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
+      .sum, .reduceMax, .matmul:
+      preconditionFailure("CExpressions.expression called with non-elementwise op \(op.name)")
+    }
+  }
+}

@@ -1,0 +1,158 @@
+import GraphIR
+
+/// Expressions for values inside a loop body: literals, buffer loads and inlined ops,
+/// memoised by (node, index mapping).
+extension KernelWriter {
+  /// The C expression for node `id` at `index`: a literal, or a local holding the value
+  /// (loaded from the node's buffer if it has one, else computed inline).
+  ///
+  /// Iterative (an explicit stack, operands first) so that long chains of inlined ops do not
+  /// exhaust the thread's stack.
+  mutating func value(_ id: NodeID, _ index: IndexMapping) -> String {
+    let key = MemoKey(node: id, index: index)
+    var stack = [key]
+    while let top = stack.last {
+      if memo[top] != nil {
+        stack.removeLast()
+        continue
+      }
+      let node = graph[top.node]
+      if let c = node.op.constantValue {
+        memo[top] = CLiteral.number(c, node.type.dtype)
+      } else if let b = schedule.bufferOf[top.node], !computedHere.contains(top.node) {
+        let buffer = schedule.buffers[b]
+        _ = local(top.node, "\(buffer.name)[\(top.index.offset(in: node.type.shape))]", top.index)
+      } else {
+        let reads = operandReads(top.node, top.index)
+        let pending = reads.filter { memo[$0] == nil }
+        if !pending.isEmpty {
+          stack.append(contentsOf: pending.reversed())
+          continue
+        }
+        memo[top] = define(top.node, top.index, reads.map { memo[$0] ?? "" })
+      }
+      stack.removeLast()
+    }
+    return memo[key] ?? ""
+  }
+
+  /// The node's own computation at `index` (for a root, even though it has a buffer).
+  mutating func definition(_ id: NodeID, _ index: IndexMapping) -> String {
+    if let known = memo[MemoKey(node: id, index: index)] { return known }
+    let operands = operandReads(id, index).map { value($0.node, $0.index) }
+    return define(id, index, operands)
+  }
+
+  /// The operand elements a node's definition reads at `index`. Pad and concat read their
+  /// operands' buffers directly inside a condition, so they list none.
+  private func operandReads(_ id: NodeID, _ index: IndexMapping) -> [MemoKey] {
+    let node = graph[id]
+    let shape = node.type.shape
+    switch node.op {
+    case .constant, .pad, .concat:
+      return []
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
+      .cast:
+      return node.inputs.map { MemoKey(node: $0, index: index) }
+    case .broadcast:
+      let source = graph[node.inputs[0]].type.shape
+      return [MemoKey(node: node.inputs[0], index: index.broadcast(from: shape, to: source))]
+    case .reshape:
+      return [MemoKey(node: node.inputs[0], index: .flat(index.offset(in: shape)))]
+    case .transpose(let perm):
+      return [MemoKey(node: node.inputs[0], index: index.transpose(perm, shape: shape))]
+    case .slice(let start, _):
+      return [MemoKey(node: node.inputs[0], index: index.shifted(by: start, shape: shape))]
+    case .input, .param, .sum, .reduceMax, .matmul:
+      preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
+    }
+  }
+
+  /// The expression of a node at `index` given its operands' expressions (in the order of
+  /// `operandReads`). Index-only ops return their operand's expression unchanged.
+  private mutating func define(_ id: NodeID, _ index: IndexMapping, _ operands: [String])
+    -> String
+  {
+    let node = graph[id]
+    switch node.op {
+    case .constant(let c):
+      return CLiteral.number(c.value, node.type.dtype)
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
+      .cast:
+      return local(id, CExpressions.expression(node.op, operands, node.type.dtype), index)
+    case .broadcast, .reshape, .transpose, .slice:
+      return operands[0]
+    case .pad(let low, _):
+      return local(id, padExpression(node, low: low, index), index)
+    case .concat(let axis):
+      return local(id, concatExpression(node, axis: axis, index), index)
+    case .input, .param, .sum, .reduceMax, .matmul:
+      preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
+    }
+  }
+
+  /// `in range ? operand[c - low] : 0`. The read stays inside the condition (never hoisted
+  /// into a local) so it cannot run out of bounds.
+  private func padExpression(_ node: Node, low: [Int], _ index: IndexMapping) -> String {
+    let operand = node.inputs[0]
+    let inner = graph[operand].type.shape
+    let cs = index.coordinates(in: node.type.shape)
+    var conditions: [String] = []
+    for axis in cs.indices where graph[operand].type.shape[axis] != node.type.shape[axis] {
+      conditions.append("\(cs[axis]) >= \(low[axis]) && \(cs[axis]) < \(low[axis] + inner[axis])")
+    }
+    let read = directRead(operand, index.shifted(by: low.map { -$0 }, shape: node.type.shape))
+    if conditions.isEmpty { return read }
+    return
+      "(\(conditions.joined(separator: " && "))) ? \(read) : \(CLiteral.number(0, node.type.dtype))"
+  }
+
+  /// Nested ternaries choosing the part along `axis`; reads stay inside their branch.
+  private func concatExpression(_ node: Node, axis: Int, _ index: IndexMapping) -> String {
+    let cs = index.coordinates(in: node.type.shape)
+    var start = 0
+    var branches: [(String, String)] = []
+    for part in node.inputs {
+      let size = graph[part].type.shape[axis]
+      var shift = [Int](repeating: 0, count: cs.count)
+      shift[axis] = -start
+      let read = directRead(part, IndexMapping.multi(cs).shifted(by: shift, shape: node.type.shape))
+      start += size
+      branches.append(("\(cs[axis]) < \(start)", read))
+    }
+    var expression = branches.last?.1 ?? CLiteral.number(0, node.type.dtype)
+    for (condition, read) in branches.dropLast().reversed() {
+      expression = "\(condition) ? \(read) : (\(expression))"
+    }
+    return expression
+  }
+
+  /// A buffer element or literal as an expression, without a local.
+  private func directRead(_ id: NodeID, _ index: IndexMapping) -> String {
+    let node = graph[id]
+    if let c = node.op.constantValue { return CLiteral.number(c, node.type.dtype) }
+    guard let b = schedule.bufferOf[id] else {
+      preconditionFailure("codegen: pad/concat operand \(id) has no buffer")
+    }
+    return "\(schedule.buffers[b].name)[\(index.offset(in: node.type.shape))]"
+  }
+
+  /// Declares `const T tN = expression;` in the loop body and memoises it.
+  private mutating func local(_ id: NodeID, _ expression: String, _ index: IndexMapping) -> String {
+    let count = localCount[id, default: 0]
+    localCount[id] = count + 1
+    let name = count == 0 ? "t\(id.index)" : "t\(id.index)_\(count)"
+    let node = graph[id]
+    var line = "const \(node.type.dtype.cName) \(name) = \(expression);"
+    if annotate {
+      var note = node.op.name
+      if let label = graph.labels[id] { note += " " + CLiteral.comment(label) }
+      line += " /* \(note) */"
+    }
+    body.append(line)
+    memo[MemoKey(node: id, index: index)] = name
+    return name
+  }
+}

@@ -1,0 +1,190 @@
+import GraphIR
+
+/// Writes one kernel of a schedule as a C function `static void gc_k<N>(pointers...)`.
+///
+/// Inside a loop nest every inlined value becomes a `const` local named after its node
+/// (`t12`, then `t12_1` for a second index mapping of the same node); the pair (node, index
+/// mapping) is memoised, so a subexpression shared by several roots is computed once per
+/// iteration.
+struct KernelWriter {
+  let graph: Graph
+  let schedule: Schedule
+  let annotate: Bool
+
+  /// Statements of the innermost loop body being written.
+  var body: [String] = []
+  /// Expressions already available in this kernel, by (node, index mapping).
+  var memo: [MemoKey: String] = [:]
+  var localCount: [NodeID: Int] = [:]
+  /// Elementwise nodes this kernel writes: read here, they are computed, not loaded.
+  var computedHere = Set<NodeID>()
+
+  struct MemoKey: Hashable {
+    var node: NodeID
+    var index: IndexMapping
+  }
+
+  init(graph: Graph, schedule: Schedule, annotate: Bool) {
+    self.graph = graph
+    self.schedule = schedule
+    self.annotate = annotate
+  }
+
+  /// The C function for kernel number `k`.
+  mutating func write(_ k: Int, into w: inout CWriter) {
+    let kernel = schedule.kernels[k]
+    body = []
+    memo = [:]
+    localCount = [:]
+    computedHere = Set(
+      kernel.roots.filter { !$0.isCopy && graph[$0.node].op.isElementwise }.map(\.node))
+    let split = Parallelism.splittableExtent(graph, kernel) != nil
+    w.block("static void gc_k\(k)(void* const* gc_b, long long gc_lo, long long gc_hi)") { w in
+      if annotate {
+        for root in kernel.roots {
+          let what = root.isCopy ? "copy of" : "computes"
+          let line = CLiteral.comment(graph.line(root.node), limit: 100)
+          w.line("/* \(schedule.buffers[root.buffer].name) \(what) \(line) */")
+        }
+      }
+      for line in pointerDeclarations(kernel) { w.line(line) }
+      if !split {
+        w.line("(void)gc_lo;")
+        w.line("(void)gc_hi;")
+      }
+      switch kernel.kind {
+      case .matmul: writeMatmul(kernel.roots[0], &w)
+      case .loop(let space):
+        if kernel.isFlat {
+          writeFlatLoop(kernel, count: space.reduce(1, *), split: split, &w)
+        } else {
+          writeLoopNest(kernel, space: space, split: split, &w)
+        }
+      }
+    }
+  }
+
+  /// Typed names for the buffers the kernel uses, taken from the table `gc_b`: writable if
+  /// the kernel writes them, in buffer order.
+  func pointerDeclarations(_ kernel: Kernel) -> [String] {
+    let written = Set(kernel.roots.map(\.buffer))
+    return written.union(kernel.reads).sorted().map { b in
+      let buffer = schedule.buffers[b]
+      let t = (written.contains(b) ? "" : "const ") + buffer.type.dtype.cName
+      return "\(t)* \(buffer.name) = (\(t)*)gc_b[\(b)];"
+    }
+  }
+
+  // MARK: Loops
+
+  private mutating func writeFlatLoop(
+    _ kernel: Kernel, count: Int, split: Bool, _ w: inout CWriter
+  ) {
+    let index = IndexMapping.flat("i")
+    for root in kernel.roots where isReduction(root) { declareAccumulator(root, &w) }
+    for root in kernel.roots { emitRoot(root, index) }
+    let lines = body
+    let range = split ? "i = gc_lo; i < gc_hi" : "i = 0; i < \(count)"
+    w.block("for (long long \(range); i++)") { w in lines.forEach { w.line($0) } }
+    for root in kernel.roots where isReduction(root) {
+      storeAccumulator(root, outputIndex: .flat("0"), &w)
+    }
+  }
+
+  /// Loops `i0 ... i{r-1}` over `space`. A reduction over a suffix of the axes keeps a
+  /// local accumulator declared just outside its axes; any other reduction accumulates into
+  /// its buffer, which is initialised first.
+  private mutating func writeLoopNest(
+    _ kernel: Kernel, space: [Int], split: Bool, _ w: inout CWriter
+  ) {
+    let rank = space.count
+    let coordinates = (0..<rank).map { "i\($0)" }
+    for root in kernel.roots where isReduction(root) && suffixStart(root) == nil {
+      let buffer = schedule.buffers[root.buffer]
+      let initial = reductionInitial(root, buffer.type.dtype)
+      w.line("for (long long j = 0; j < \(buffer.type.count); j++) \(buffer.name)[j] = \(initial);")
+    }
+    for root in kernel.roots { emitRoot(root, .multi(coordinates)) }
+    let lines = body
+    func level(_ d: Int, _ w: inout CWriter) {
+      let starting = kernel.roots.filter { isReduction($0) && suffixStart($0) == d }
+      for root in starting { declareAccumulator(root, &w) }
+      if d == rank {
+        lines.forEach { w.line($0) }
+      } else {
+        let range = d == 0 && split ? "i0 = gc_lo; i0 < gc_hi" : "i\(d) = 0; i\(d) < \(space[d])"
+        w.block("for (long long \(range); i\(d)++)") { w in level(d + 1, &w) }
+      }
+      for root in starting {
+        storeAccumulator(root, outputIndex: .multi(Array(coordinates.prefix(d))), &w)
+      }
+    }
+    level(0, &w)
+  }
+
+  private func isReduction(_ root: Root) -> Bool {
+    !root.isCopy && Schedule.reductionAxes(graph[root.node].op) != nil
+  }
+
+  /// For a reduction over the trailing axes `k ..< rank`, the first reduced axis `k`.
+  private func suffixStart(_ root: Root) -> Int? {
+    guard let axes = Schedule.reductionAxes(graph[root.node].op) else { return nil }
+    let rank = graph[graph[root.node].inputs[0]].type.rank
+    let k = rank - axes.count
+    return axes == Array(k..<rank) ? k : nil
+  }
+
+  private func isSum(_ root: Root) -> Bool {
+    if case .sum = graph[root.node].op { return true }
+    return false
+  }
+
+  private func reductionInitial(_ root: Root, _ dtype: DType) -> String {
+    isSum(root) ? CLiteral.number(0, dtype) : CLiteral.number(-.infinity, dtype)
+  }
+
+  /// Sums accumulate in double whatever the dtype (f32 sums of many terms lose digits fast);
+  /// maxima are exact in their own dtype.
+  private func declareAccumulator(_ root: Root, _ w: inout CWriter) {
+    let dtype = graph[root.node].type.dtype
+    let accType: DType = isSum(root) ? .f64 : dtype
+    w.line("\(accType.cName) acc\(root.node.index) = \(reductionInitial(root, accType));")
+  }
+
+  private func storeAccumulator(_ root: Root, outputIndex: IndexMapping, _ w: inout CWriter) {
+    let buffer = schedule.buffers[root.buffer]
+    let offset = outputIndex.offset(in: buffer.type.shape)
+    let cast = isSum(root) && buffer.type.dtype == .f32 ? "(float)" : ""
+    w.line("\(buffer.name)[\(offset)] = \(cast)acc\(root.node.index);")
+  }
+
+  /// Appends the statements computing and storing one root at `index` to the loop body.
+  private mutating func emitRoot(_ root: Root, _ index: IndexMapping) {
+    let node = graph[root.node]
+    let buffer = schedule.buffers[root.buffer]
+    if root.isCopy {
+      let v = value(root.node, index)
+      body.append("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);")
+      return
+    }
+    guard let axes = Schedule.reductionAxes(node.op) else {
+      let v = definition(root.node, index)
+      body.append("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);")
+      return
+    }
+    let operandShape = graph[node.inputs[0]].type.shape
+    let v = value(node.inputs[0], index)
+    let f = node.type.dtype == .f32 ? "f" : ""
+    let isFlat = if case .flat = index { true } else { false }
+    if isFlat || suffixStart(root) != nil {
+      // A flat loop only holds full reductions; a suffix reduction has its local accumulator.
+      let acc = "acc\(root.node.index)"
+      body.append(isSum(root) ? "\(acc) += \(v);" : "\(acc) = gc_max\(f)(\(acc), \(v));")
+    } else {
+      let cs = index.coordinates(in: operandShape)
+      let kept = operandShape.indices.filter { !axes.contains($0) }.map { cs[$0] }
+      let cell = "\(buffer.name)[\(IndexMapping.multi(kept).offset(in: node.type.shape))]"
+      body.append(isSum(root) ? "\(cell) += \(v);" : "\(cell) = gc_max\(f)(\(cell), \(v));")
+    }
+  }
+}

@@ -1,0 +1,44 @@
+import GraphIR
+
+/// Which kernels a thread pool may split, and over how many outer iterations.
+enum Parallelism {
+  /// Kernels doing less work than this (loop iterations, or multiply-adds for a matmul)
+  /// always run on the calling thread: splitting them costs more than it saves.
+  static let minimumWork = 1 << 15
+
+  /// The extent of the kernel's outermost loop when its iterations are independent, else nil.
+  ///
+  /// Independent means no two outer iterations write the same element: true for matmul
+  /// rows, for flat loops without reductions, and for loop nests whose reductions all keep
+  /// the outermost axis (a local accumulator per outer iteration).
+  static func splittableExtent(_ graph: Graph, _ kernel: Kernel) -> Int? {
+    switch kernel.kind {
+    case .matmul:
+      return graph[graph[kernel.roots[0].node].inputs[0]].type.shape[0]
+    case .loop(let space):
+      guard !space.isEmpty else { return nil }
+      let reductions = kernel.roots.filter {
+        !$0.isCopy && Schedule.reductionAxes(graph[$0.node].op) != nil
+      }
+      if kernel.isFlat { return reductions.isEmpty ? space.reduce(1, *) : nil }
+      let keepsOuterAxis = reductions.allSatisfy { root in
+        let node = graph[root.node]
+        let rank = graph[node.inputs[0]].type.rank
+        let axes = Schedule.reductionAxes(node.op) ?? []
+        return !axes.contains(0) && axes == Array((rank - axes.count)..<rank)
+      }
+      return keepsOuterAxis ? space[0] : nil
+    }
+  }
+
+  /// Total work of a kernel, to compare with `minimumWork`.
+  static func work(_ graph: Graph, _ kernel: Kernel) -> Int {
+    switch kernel.kind {
+    case .matmul:
+      let node = graph[kernel.roots[0].node]
+      return graph[node.inputs[0]].type.count * graph[node.inputs[1]].type.shape[1]
+    case .loop(let space):
+      return space.reduce(1, *)
+    }
+  }
+}

@@ -1,0 +1,208 @@
+import GraphIR
+
+/// Where a materialised tensor lives while the program runs.
+public enum BufferPlace: Hashable, Sendable {
+  /// The caller's buffer for argument `k` (the k-th of `graph.arguments`).
+  case input(Int)
+  /// The caller's buffer for output `k` (the k-th of `graph.outputs`).
+  case output(Int)
+  /// Inside the arena, `offset` bytes from its start (a multiple of 64).
+  case arena(offset: Int)
+}
+
+/// One run-time buffer: its C pointer name, its place and the tensor it holds.
+public struct Buffer: Hashable, Sendable {
+  /// `p12` for node 12's values, `out3` for a copy into output 3.
+  public var name: String
+  /// Where the buffer lives.
+  public var place: BufferPlace
+  /// The tensor it holds.
+  public var type: TensorType
+}
+
+/// A value a kernel writes to a buffer.
+public struct Root: Hashable, Sendable {
+  /// The node whose value is written.
+  public var node: NodeID
+  /// Index into `Schedule.buffers`.
+  public var buffer: Int
+  /// True when the node is already stored elsewhere (or is a constant) and is only copied
+  /// into an output buffer.
+  public var isCopy: Bool
+}
+
+/// One fused C function: a single loop nest over `space`, or a matrix product.
+public struct Kernel: Hashable, Sendable {
+  /// What the kernel's C looks like.
+  public enum Kind: Hashable, Sendable {
+    /// Every root iterates over this index space (a reduction over its operand's shape).
+    case loop(space: [Int])
+    /// `roots[0]` is a matmul node.
+    case matmul
+  }
+
+  /// A loop nest or a matrix product.
+  public var kind: Kind
+  /// The values this kernel writes, in emission order.
+  public var roots: [Root]
+  /// Buffers read, as sorted indices into `Schedule.buffers`.
+  public var reads: [Int]
+  /// True when every access is the loop's own row-major offset, so one flat loop suffices.
+  public var isFlat: Bool
+}
+
+/// The execution plan of a graph: which nodes get buffers, and which kernels compute them.
+public struct Schedule: Sendable {
+  /// Every buffer: inputs, outputs and arena tensors (indices are `gc_b` slots).
+  public var buffers: [Buffer]
+  /// The buffer holding each materialised node (a reshape of a buffer shares its operand's).
+  public var bufferOf: [NodeID: Int]
+  /// Kernels in execution order.
+  public var kernels: [Kernel]
+  /// Bytes of scratch memory the program needs for intermediates.
+  public var arenaBytes: Int
+
+  /// Fuses a graph into kernels and plans its buffers.
+  ///
+  /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
+  /// results, matmul operands, pad/concat operands that are not constants, and expensive
+  /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
+  /// kernels or once per element of a broadcast. Everything else is inlined into its
+  /// consumers. Roots over the same index space share one kernel unless one reads what
+  /// another writes at a different element (a value read at the loop's own element is
+  /// computed once in the shared iteration, memoised). Guarantees every output is written exactly once, kernels are in
+  /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
+  /// and the same graph gives the same schedule.
+  public static func make(_ graph: Graph) -> Schedule {
+    var materialised = requiredBuffers(graph)
+    while true {
+      let (schedule, wasteful) = plan(graph, materialised)
+      if wasteful.isSubset(of: materialised) { return ArenaPlan.pack(schedule) }
+      materialised.formUnion(wasteful)
+    }
+  }
+
+  /// Nodes that must live in memory whatever the fusion does.
+  static func requiredBuffers(_ graph: Graph) -> Set<NodeID> {
+    var required = Set<NodeID>()
+    for id in graph.ids {
+      let node = graph[id]
+      switch node.op {
+      case .input, .param, .sum, .reduceMax:
+        required.insert(id)
+      case .matmul:
+        required.insert(id)
+        required.formUnion(node.inputs)
+      case .pad, .concat:
+        required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
+      case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul,
+        .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
+        .notEqual, .select, .cast, .broadcast, .reshape, .transpose, .slice:
+        break
+      }
+    }
+    for output in graph.outputs where graph[output.node].op.constantValue == nil {
+      required.insert(output.node)
+    }
+    return required
+  }
+
+  /// Builds buffers, roots and kernels for one choice of materialised nodes, and returns the
+  /// expensive inlined nodes this choice would compute more than once.
+  static func plan(_ graph: Graph, _ materialised: Set<NodeID>) -> (Schedule, Set<NodeID>) {
+    var buffers: [Buffer] = []
+    var bufferOf: [NodeID: Int] = [:]
+    var roots: [Root] = []
+    let arguments = graph.arguments
+    var arenaBytes = 0
+
+    func add(_ name: String, _ place: BufferPlace, _ type: TensorType) -> Int {
+      buffers.append(Buffer(name: name, place: place, type: type))
+      return buffers.count - 1
+    }
+
+    for id in graph.ids where materialised.contains(id) {
+      let node = graph[id]
+      let firstOutput = graph.outputs.firstIndex { $0.node == id }
+      if node.op.isLeafInput {
+        let k = arguments.firstIndex(of: id) ?? 0
+        bufferOf[id] = add("p\(id.index)", .input(k), node.type)
+      } else if let k = firstOutput {
+        bufferOf[id] = add("p\(id.index)", .output(k), node.type)
+        roots.append(Root(node: id, buffer: buffers.count - 1, isCopy: false))
+      } else if case .reshape = node.op, let base = bufferOf[node.inputs[0]] {
+        bufferOf[id] = base  // same elements in the same order: share the memory
+      } else {
+        bufferOf[id] = add("p\(id.index)", .arena(offset: arenaBytes), node.type)
+        arenaBytes += (node.type.count * node.type.dtype.byteSize + 63) / 64 * 64
+        roots.append(Root(node: id, buffer: buffers.count - 1, isCopy: false))
+      }
+    }
+    for (k, output) in graph.outputs.enumerated() {
+      if let b = bufferOf[output.node], buffers[b].place == .output(k) { continue }
+      let b = add("out\(k)", .output(k), graph[output.node].type)
+      roots.append(Root(node: output.node, buffer: b, isCopy: true))
+    }
+
+    var kernels: [Kernel] = []
+    var producer: [Int: Int] = [:]
+    var inlinedBy: [NodeID: Set<Int>] = [:]
+    var wasteful = Set<NodeID>()
+    for root in roots {
+      let node = graph[root.node]
+      if !root.isCopy, case .matmul = node.op {
+        let reads = node.inputs.compactMap { bufferOf[$0] }
+        kernels.append(Kernel(kind: .matmul, roots: [root], reads: reads.sorted(), isFlat: false))
+        producer[root.buffer] = kernels.count - 1
+        continue
+      }
+      let walk = Walk(graph, bufferOf, root)
+      // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
+      let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
+      let lastFusible = walk.fusibleReads.compactMap { producer[$0] }.max() ?? -1
+      let space = Kernel.Kind.loop(space: iterationShape(graph, root))
+      let reads = walk.reads.union(walk.fusibleReads)
+      let k: Int
+      if let found = kernels.indices.first(where: {
+        $0 > last && $0 >= lastFusible && kernels[$0].kind == space
+      }) {
+        k = found
+        kernels[k].roots.append(root)
+        kernels[k].reads = Array(Set(kernels[k].reads).union(reads)).sorted()
+        kernels[k].isFlat = kernels[k].isFlat && walk.isFlat
+      } else {
+        kernels.append(
+          Kernel(kind: space, roots: [root], reads: reads.sorted(), isFlat: walk.isFlat))
+        k = kernels.count - 1
+      }
+      producer[root.buffer] = k
+      for n in walk.inlinedExpensive { inlinedBy[n, default: []].insert(k) }
+      wasteful.formUnion(walk.expandedExpensive)
+    }
+    for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
+    let schedule = Schedule(
+      buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: arenaBytes)
+    return (schedule, wasteful)
+  }
+
+  /// The index space a root's loop runs over: a reduction's operand shape, else its own.
+  static func iterationShape(_ graph: Graph, _ root: Root) -> [Int] {
+    let node = graph[root.node]
+    if !root.isCopy, reductionAxes(node.op) != nil {
+      return graph[node.inputs[0]].type.shape
+    }
+    return node.type.shape
+  }
+
+  /// The axes of a `sum` or `reduceMax`, else nil.
+  static func reductionAxes(_ op: Op) -> [Int]? {
+    switch op {
+    case .sum(let axes), .reduceMax(let axes): axes
+    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add,
+      .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .notEqual, .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
+      .matmul:
+      nil
+    }
+  }
+}

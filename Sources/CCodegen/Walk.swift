@@ -1,0 +1,93 @@
+import GraphIR
+
+/// What one root's inlined expression touches: the buffers it reads, the expensive nodes it
+/// recomputes, and whether its accesses are all the loop's own offset.
+///
+/// Walks from the root through every node without a buffer, stopping at buffers and constants.
+struct Walk {
+  /// Buffers read at some other element than the loop's own: their writer must run first.
+  var reads = Set<Int>()
+  /// Buffers of elementwise nodes read at exactly the loop's own element. The reader may
+  /// share its writer's kernel, where the value is simply computed in the same iteration.
+  var fusibleReads = Set<Int>()
+  var inlinedExpensive = Set<NodeID>()
+  /// Expensive nodes reached through a broadcast that enlarges them: recomputed per copy.
+  var expandedExpensive = Set<NodeID>()
+  var isFlat = true
+
+  private struct Visit: Hashable {
+    var node: NodeID
+    /// Read through a broadcast that enlarges it.
+    var expanded: Bool
+    /// Read at the loop's own element (only elementwise ops on the way from the root).
+    var identity: Bool
+  }
+
+  init(_ graph: Graph, _ bufferOf: [NodeID: Int], _ root: Root) {
+    let node = graph[root.node]
+    var stack: [Visit] = []
+    if root.isCopy {
+      stack = [Visit(node: root.node, expanded: false, identity: true)]
+    } else {
+      let expands = Self.expands(graph, root.node)
+      let identity = node.op.isElementwise || Schedule.reductionAxes(node.op) != nil
+      stack = node.inputs.map { Visit(node: $0, expanded: expands, identity: identity) }
+      isFlat = Self.keepsOffset(node.op)
+      if let axes = Schedule.reductionAxes(node.op), axes.count < graph[node.inputs[0]].type.rank {
+        isFlat = false
+      }
+    }
+    var visited = Set<Visit>()
+    while let visit = stack.popLast() {
+      guard visited.insert(visit).inserted else { continue }
+      let id = visit.node
+      let op = graph[id].op
+      if let b = bufferOf[id] {
+        if visit.identity && op.isElementwise {
+          fusibleReads.insert(b)
+        } else {
+          reads.insert(b)
+        }
+        continue
+      }
+      if op.constantValue != nil { continue }
+      if Self.isExpensive(op) {
+        inlinedExpensive.insert(id)
+        if visit.expanded { expandedExpensive.insert(id) }
+      }
+      isFlat = isFlat && Self.keepsOffset(op)
+      let expanded = visit.expanded || Self.expands(graph, id)
+      let identity = visit.identity && op.isElementwise
+      for input in graph[id].inputs {
+        stack.append(Visit(node: input, expanded: expanded, identity: identity))
+      }
+    }
+  }
+  /// True for a broadcast that makes its operand bigger.
+  static func expands(_ graph: Graph, _ id: NodeID) -> Bool {
+    guard case .broadcast = graph[id].op else { return false }
+    return graph[id].type.count > graph[graph[id].inputs[0]].type.count
+  }
+
+  /// True when the op reads its operands at the element offset it computes.
+  static func keepsOffset(_ op: Op) -> Bool {
+    switch op {
+    case .broadcast, .transpose, .slice, .pad, .concat: false
+    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
+      .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
+      .greaterEqual, .equal, .notEqual, .select, .cast, .reshape, .sum, .reduceMax, .matmul:
+      true
+    }
+  }
+
+  /// Ops worth a buffer rather than a second evaluation: calls into libm.
+  static func isExpensive(_ op: Op) -> Bool {
+    switch op {
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .pow: true
+    case .input, .param, .constant, .neg, .abs, .add, .sub, .mul, .div, .maximum, .minimum,
+      .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select, .cast, .broadcast,
+      .reshape, .transpose, .slice, .pad, .concat, .sum, .reduceMax, .matmul:
+      false
+    }
+  }
+}

@@ -1,0 +1,55 @@
+@_exported import CCodegen
+@_exported import GraphIR
+
+/// The whole compiler as a plain list of calls: optimise, schedule and emit C, compile.
+///
+/// In debug builds the verifier runs between passes.
+public enum Pipeline {
+  /// Simplification, common subexpressions and dead code.
+  public static func optimize(_ graph: Graph) -> Graph {
+    verify(graph, after: "input")
+    let simplified = Simplify.run(graph)
+    verify(simplified, after: "simplify")
+    return simplified
+  }
+
+  /// Optimises `graph`, writes its C and compiles it into a callable `CompiledGraph`.
+  public static func compile(_ graph: Graph, options: CompileOptions = .init()) throws
+    -> CompiledGraph
+  {
+    let optimized = optimize(graph)
+    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: options.annotate))
+    switch options.backend {
+    case .tcc:
+      let module = try TinyCC.compile(program.source, entry: program.entry)
+      return try CompiledGraph(graph: optimized, program: program, module: module, options: options)
+    case .cc:
+      throw CompileError.backendUnavailable("cc")
+    }
+  }
+
+  /// The C for `graph`: the program text (with `header == nil`), or with `standalone` a
+  /// `.h`/`.c` pair exporting `gc_<name>_run` (see `CEmitter.emitStandalone`).
+  public static func emitC(_ graph: Graph, standalone: Bool, name: String) throws -> EmittedC {
+    let optimized = optimize(graph)
+    if standalone {
+      let (header, source) = try CEmitter.emitStandalone(optimized, name: name)
+      return EmittedC(header: header, source: source)
+    }
+    return EmittedC(header: nil, source: try CEmitter.emit(optimized).source)
+  }
+
+  private static func verify(_ graph: Graph, after pass: String) {
+    #if DEBUG
+      Verifier.verify(graph, after: pass)
+    #endif
+  }
+}
+
+/// Generated C text: a source file and, for a standalone export, its header.
+public struct EmittedC: Hashable, Sendable {
+  /// The `.h` of a standalone export, else nil.
+  public var header: String?
+  /// The `.c` text.
+  public var source: String
+}

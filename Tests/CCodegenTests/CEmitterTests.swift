@@ -1,0 +1,143 @@
+import Foundation
+import GraphIR
+import Testing
+
+@testable import CCodegen
+
+/// `f = sum(tanh(0.7*x + 0.3) * sigmoid(x))` and its gradient, the fused-loop showcase.
+func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
+  let b = GraphBuilder()
+  let x = try b.input("x", TensorType(t, [count]))
+  let u = try b.add(try b.mul(b.scalar(0.7, like: x), x), b.scalar(0.3, like: x))
+  let th = try b.tanh(u)
+  let sg = try b.sigmoid(x)
+  b.output("f", try b.sum(try b.mul(th, sg)))
+  let one = b.scalar(1, like: x)
+  let dth = try b.mul(try b.sub(one, try b.mul(th, th)), b.scalar(0.7, like: x))
+  let dsg = try b.mul(sg, try b.sub(one, sg))
+  b.output("df", try b.add(try b.mul(dth, sg), try b.mul(th, dsg)))
+  return Simplify.run(b.graph)
+}
+
+@Suite struct CEmitterTests {
+  @Test func lossAndGradientAreOneLoop() throws {
+    let program = try CEmitter.emit(try lossAndGradient(.f32))
+    #expect(program.kernelCount == 1)
+    #expect(program.arenaBytes == 0)
+    #expect(program.source.components(separatedBy: "for (").count - 1 == 1)
+    #expect(program.source.contains("double acc"))
+    #expect(program.source.contains("tanhf("))
+    #expect(!program.source.contains("= tanh("))
+  }
+
+  @Test func sameGraphSameBytes() throws {
+    let a = try CEmitter.emit(try lossAndGradient(.f64)).source
+    let b = try CEmitter.emit(try lossAndGradient(.f64)).source
+    #expect(a == b)
+    let (h1, c1) = try CEmitter.emitStandalone(try lossAndGradient(.f32), name: "loss")
+    let (h2, c2) = try CEmitter.emitStandalone(try lossAndGradient(.f32), name: "loss")
+    #expect(h1 == h2 && c1 == c2)
+  }
+
+  /// Set GC_UPDATE_GOLDEN=1 to rewrite the golden file, then review its diff like code.
+  @Test func goldenFile() throws {
+    let path = packageRoot() + "/Tests/CCodegenTests/Golden/loss_and_gradient_f64.c"
+    let source = try CEmitter.emit(try lossAndGradient(.f64, count: 4)).source
+    if ProcessInfo.processInfo.environment["GC_UPDATE_GOLDEN"] == "1" {
+      try source.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+    let golden = try String(contentsOfFile: path, encoding: .utf8)
+    #expect(source == golden, "generated C differs from \(path)")
+  }
+
+  @Test func userNamesNeverReachTheCodeUnescaped() throws {
+    let long = String(repeating: "n", count: 200)
+    let names = ["int", "gc_entry", "a*/b", long, "x\ny", "??/", "/*"]
+    let b = GraphBuilder()
+    var total = b.constant(0, .scalar(.f64))
+    for name in names { total = try b.add(total, try b.input(name, .scalar(.f64))) }
+    b.label(total, "*/ int evil(void) { /*")
+    b.output("*/ out", total)
+    b.output(long, total)
+    let source = try CEmitter.emit(b.graph).source
+    #expect(!source.contains("a*/b"))
+    #expect(!source.contains(long))
+    #expect(!source.contains("x\ny"))
+    #expect(!source.contains("??/"))
+    #expect(!source.contains("evil(void) { /*"))
+    // Comments open and close in pairs: every `/*` is followed by its own `*/`.
+    let opens = source.components(separatedBy: "/*").count
+    let closes = source.components(separatedBy: "*/").count
+    #expect(opens == closes)
+    let (header, c) = try CEmitter.emitStandalone(b.graph, name: "names")
+    #expect(header.contains("const double* in_int"))
+    #expect(header.contains("const double* in_gc_entry"))
+    #expect(header.contains("const double* in2"))
+    #expect(!c.contains(long) && !header.contains(long))
+  }
+
+  @Test func exportNameMustBeAnIdentifier() throws {
+    let graph = try lossAndGradient(.f64)
+    #expect(throws: CodegenError.invalidName("my model")) {
+      try CEmitter.emitStandalone(graph, name: "my model")
+    }
+    #expect(
+      CodegenError.invalidName("a*/b").description
+        == "'a* /b' is not a valid name for C export: use letters, digits and '_', "
+        + "starting with a letter or '_' (at most 48 characters)")
+  }
+
+  @Test(arguments: [
+    (0.7, DType.f64, "0x1.6666666666666p-1"), (0.7, .f32, "0x1.666666p-1f"), (1, .f64, "0x1p+0"),
+    (-2.5, .f64, "(-0x1.4p+1)"), (0, .f32, "0x0p+0f"), (-0.0, .f64, "(-0x0p+0)"),
+    (.nan, .f64, "GC_NAN"), (.infinity, .f32, "GC_INFF"), (-.infinity, .f64, "(-GC_INF)"),
+    (Double.leastNonzeroMagnitude, .f64, "0x0.0000000000001p-1022"),
+    (.greatestFiniteMagnitude, .f64, "0x1.fffffffffffffp+1023"),
+  ])
+  func literalsAreExact(_ value: Double, _ dtype: DType, _ text: String) {
+    #expect(CLiteral.number(value, dtype) == text)
+  }
+
+  @Test func commentsAreSanitised() {
+    #expect(CLiteral.comment("a*/b") == "a* /b")
+    #expect(CLiteral.comment("/*x*/") == "/ *x* /")
+    #expect(CLiteral.comment("line\nbreak\\") == "line_break_")
+    #expect(CLiteral.comment("??/") == "__/")
+    #expect(
+      CLiteral.comment(String(repeating: "z", count: 70)) == String(repeating: "z", count: 60)
+        + "...")
+  }
+
+  @Test func matmulOperandsAndReshapesAlias() throws {
+    let b = GraphBuilder()
+    let v = try b.input("v", TensorType(.f64, [5]))
+    let w = try b.input("w", TensorType(.f64, [5, 3]))
+    b.output("y", try b.matmul(v, w))
+    let program = try CEmitter.emit(b.graph)
+    // v reshaped to [1,5] reads v's own buffer; the [1,3] product is reshaped into y.
+    #expect(program.source.contains("const double a = p0[i * 5 + p];"))
+    #expect(program.kernelCount == 2)
+  }
+}
+
+@Suite struct ArenaPlanTests {
+  /// A chain of reductions: each intermediate dies once the next is computed, so the arena
+  /// holds two of them at a time, not all of them.
+  @Test func buffersWithDisjointLifetimesShareMemory() throws {
+    let b = GraphBuilder()
+    var x = try b.input("x", TensorType(.f64, [16, 16]))
+    for _ in 0..<6 {
+      let m = try b.reduceMax(x, axes: [1])
+      x = try b.sub(x, try b.reshape(m, to: [16, 1]))
+      x = try b.exp(x)
+    }
+    b.output("y", try b.sum(x))
+    let schedule = Schedule.make(Simplify.run(b.graph))
+    let naive = schedule.buffers.reduce(0) { total, buffer in
+      if case .arena = buffer.place { return total + (buffer.type.count * 8 + 63) / 64 * 64 }
+      return total
+    }
+    #expect(schedule.arenaBytes < naive)
+    #expect(schedule.arenaBytes <= 2 * 2048 + 2 * 128)
+  }
+}

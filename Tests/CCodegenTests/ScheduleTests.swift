@@ -1,0 +1,76 @@
+import GraphIR
+import Testing
+
+@testable import CCodegen
+
+/// The kernels' part of a program (after the prelude).
+func kernelText(_ program: CProgram) -> String {
+  String(program.source.dropFirst(Prelude.text.count))
+}
+
+@Suite struct ScheduleTests {
+  /// `exp(row)` broadcast over a matrix is computed once per row element, in its own loop,
+  /// not once per matrix element.
+  @Test func expensiveValueReadThroughABroadcastIsMaterialised() throws {
+    let b = GraphBuilder()
+    let m = try b.input("m", TensorType(.f64, [300, 4]))
+    let row = try b.input("row", TensorType(.f64, [4]))
+    let e = try b.exp(row)
+    b.output("y", try b.mul(m, e))
+    let program = try CEmitter.emit(b.graph)
+    #expect(program.schedule.bufferOf[e] != nil)
+    #expect(program.kernelCount == 2)
+    #expect(kernelText(program).components(separatedBy: "exp(").count - 1 == 1)
+  }
+
+  /// In softmax, `exp(x - max)` feeds both the row sums and the division, which run in
+  /// different kernels, so it is stored once rather than computed twice.
+  @Test func expensiveValueUsedByTwoKernelsIsMaterialised() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f32, [8, 10]))
+    b.output("p", try b.softmax(x, axis: -1))
+    let program = try CEmitter.emit(Simplify.run(b.graph))
+    #expect(kernelText(program).components(separatedBy: "expf(").count - 1 == 1)
+    #expect(program.kernelCount == 3)  // max; exp and its row sums; division
+  }
+
+  /// Cheap values are recomputed wherever they are needed instead of being stored.
+  @Test func cheapValuesAreInlined() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [5, 6]))
+    let y = try b.mul(try b.add(x, b.scalar(1, like: x)), x)
+    b.output("rows", try b.sum(y, axes: [1]))
+    b.output("cols", try b.sum(y, axes: [0]))
+    b.output("y", y)
+    let program = try CEmitter.emit(b.graph)
+    #expect(program.kernelCount == 1)
+    #expect(program.arenaBytes == 0)
+    #expect(program.schedule.buffers.count == 4)
+  }
+
+  /// Every output is written by exactly one root, and kernels only read buffers written by
+  /// earlier kernels (or inputs).
+  @Test func kernelsAreInDependencyOrder() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [4, 6]))
+    let l = try b.logsumexp(x, axis: 1)
+    b.output("l", l)
+    b.output("s", try b.softmax(x, axis: 0))
+    b.output("t", try b.matmul(try b.transpose(x), try b.exp(x)))
+    let schedule = Schedule.make(Simplify.run(b.graph))
+    var written = Set(
+      schedule.buffers.indices.filter {
+        if case .input = schedule.buffers[$0].place { return true }
+        return false
+      })
+    for kernel in schedule.kernels {
+      written.formUnion(kernel.roots.map(\.buffer))
+      #expect(kernel.reads.allSatisfy { written.contains($0) })
+    }
+    let outputRoots = schedule.kernels.flatMap(\.roots).filter {
+      if case .output = schedule.buffers[$0.buffer].place { return true }
+      return false
+    }
+    #expect(outputRoots.count == 3)
+  }
+}
