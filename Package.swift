@@ -5,6 +5,7 @@ let package = Package(
   name: "graphc",
   products: [
     .executable(name: "graphc", targets: ["graphc"]),
+    .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
     .library(name: "GraphCompiler", targets: ["GraphCompiler"]),
   ],
   dependencies: [
@@ -27,6 +28,15 @@ let package = Package(
       ]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(name: "GraphData", dependencies: ["GraphIR", "CZlib"]),
+    .target(
+      name: "GraphTraining", dependencies: ["GraphIR", "Autodiff", "GraphCompiler", "GraphData"]),
+    .executableTarget(
+      name: "fashion-mnist",
+      dependencies: [
+        "GraphTraining", "GraphCompiler", "GraphData",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/FashionMNIST"),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
