@@ -48,6 +48,11 @@ let package = Package(
       resources: [.copy("Golden")]),
     .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
     .executableTarget(
+      name: "workloads",
+      dependencies: ["GraphCompiler", "GraphTraining", "Autodiff", "GraphTestSupport"],
+      path: "Benchmarks/Workloads",
+      linkerSettings: [.linkedLibrary("openblas")]),
+    .executableTarget(
       name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks/CompileLatency"),
   ]
 )

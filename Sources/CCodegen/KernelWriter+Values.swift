@@ -78,7 +78,14 @@ extension KernelWriter {
     switch node.op {
     case .constant(let c):
       return CLiteral.number(c.value, node.type.dtype)
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+    case .pow:
+      if let exponent = graph[node.inputs[1]].op.constantValue,
+        let product = CExpressions.integerPower(operands[0], exponent: exponent, node.type.dtype)
+      {
+        return local(id, product, index)
+      }
+      return local(id, CExpressions.expression(node.op, operands, node.type.dtype), index)
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
       .cast:
       return local(id, CExpressions.expression(node.op, operands, node.type.dtype), index)

@@ -1,0 +1,156 @@
+// The performance workloads of issue 4, each timed in the same process as the same
+// computation hand-written in C (kernels/reference, built with -O3 -march=native and
+// OpenBLAS) and, for W2 and W3, Swift's _Differentiation. Reports medians and ratios.
+//
+//   swift run -c release workloads [--runs N] [--json]
+import Autodiff
+import Foundation
+import GraphCompiler
+import GraphTraining
+
+let arguments = CommandLine.arguments
+let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 7
+let json = arguments.contains("--json")
+var rows: [Row] = []
+
+@MainActor func report(_ workload: String, _ variant: String, _ ms: Double, vs base: Double?, note: String? = nil) {
+  let ratio = base.map { ms / $0 }
+  rows.append(Row(workload: workload, variant: variant, milliseconds: ms, ratio: ratio, note: note))
+  if !json {
+    let r = ratio.map { String(format: "%6.2fx", $0) } ?? "       "
+    let label = (workload + " " + variant).padding(toLength: 48, withPad: " ", startingAt: 0)
+    print(label + String(format: "%10.3f ms ", ms) + r + " " + (note ?? ""))
+  }
+}
+
+/// Compiles `graph` for each backend and thread count, skipping backends not available.
+func contexts(_ graph: Graph, threads: [Int] = [1]) -> [(String, ExecutionContext)] {
+  var result: [(String, ExecutionContext)] = []
+  for backend in [Backend.tcc, .cc] {
+    for t in threads {
+      do {
+        let compiled = try Pipeline.compile(graph, options: CompileOptions(backend: backend, threads: t))
+        result.append(("graphc \(backend)\(t > 1 ? ", \(t) threads" : "")", try compiled.makeContext()))
+      } catch {
+        if !json { print("     graphc \(backend): not available (\(error))") }
+      }
+    }
+  }
+  return result
+}
+
+func relativeDifference(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(a), abs(b), 1e-300) }
+
+let reference = try ReferenceKernels()
+if !json { print("reference C: \(reference.compilerVersion) -O3 -march=native -fopenmp-simd; \(runs) runs each, medians\n") }
+
+// MARK: W3: sum(tanh(0.7x + 0.3) * sigmoid(x)) and its gradient, 2^24 f32.
+do {
+  let n = 1 << 24
+  var rng = SeededGenerator(seed: 3)
+  let x = (0..<n).map { _ in Float(rng.normal() * 3) }
+  var slope = [Float](repeating: 0, count: n)
+  var refValue = 0.0
+  let libm = medianMilliseconds(runs: runs) { refValue = reference.w3libm(x, n, &slope) }
+  let vexp = medianMilliseconds(runs: runs) { _ = reference.w3vexp(x, n, &slope) }
+  report("W3", "hand C, scalar expf/tanhf (libm)", libm, vs: nil)
+  report("W3", "hand C, vectorisable exp", vexp, vs: nil)
+
+  let b = GraphBuilder()
+  let xv = try b.input("x", .f32, shape: [n])
+  let y = try sum(tanh(0.7 * xv + 0.3) * sigmoid(xv))
+  b.outputs(["y": y, "dy": try grad(y, xv)])
+  for (name, ctx) in contexts(b.graph, threads: [1, 2]) {
+    try ctx.withInput("x") { buffer in _ = x.withUnsafeBytes { buffer.copyMemory(from: $0) } }
+    let ms = medianMilliseconds(runs: runs) { ctx.run() }
+    let value = ctx.output(at: 0).scalars[0]
+    let base = name.contains("tcc") ? libm : vexp
+    report("W3", name, ms, vs: base,
+           note: "vs \(name.contains("tcc") ? "libm" : "vexp") C; value rel. diff \(String(format: "%.1e", relativeDifference(value, refValue)))")
+  }
+  let swiftRuns = max(1, runs / 3)
+  let swiftAD = medianMilliseconds(runs: swiftRuns) { _ = SwiftAutodiffBaselines.w3(x, &slope) }
+  report("W3", "Swift _Differentiation", swiftAD, vs: vexp, note: "vs vexp C")
+}
+
+// MARK: W2: extended Rosenbrock, n = 1000, f64, value and gradient.
+do {
+  let n = 1000
+  var rng = SeededGenerator(seed: 5)
+  let x = (0..<n).map { _ in rng.normal() }
+  var slope = [Double](repeating: 0, count: n)
+  var refValue = 0.0
+  let repeats = 1000  // one evaluation is microseconds: time 1000 and report per call
+  let hand = medianMilliseconds(runs: runs) { for _ in 0..<repeats { refValue = reference.w2(x, n, &slope) } } / Double(repeats)
+  report("W2", "hand C", hand, vs: nil)
+  let b = GraphBuilder()
+  let xv = try b.input("x", .f64, shape: [n])
+  let head = try xv[.range(1, nil)]
+  let tail = try xv[.range(nil, -1)]
+  let f = try sum(100 * (head - tail ** 2) ** 2 + (1 - tail) ** 2)
+  b.outputs(["f": f, "df": try grad(f, xv)])
+  for (name, ctx) in contexts(b.graph) {
+    try ctx.setInput("x", Tensor(.f64, shape: [n], scalars: x))
+    let ms = medianMilliseconds(runs: runs) { for _ in 0..<repeats { ctx.run() } } / Double(repeats)
+    report("W2", name, ms, vs: hand, note: "value rel. diff \(String(format: "%.1e", relativeDifference(ctx.output(at: 0).scalars[0], refValue)))")
+  }
+  let swiftAD = medianMilliseconds(runs: max(1, runs / 3)) { _ = SwiftAutodiffBaselines.w2(x) }
+  report("W2", "Swift _Differentiation", swiftAD, vs: hand)
+}
+
+// MARK: W1: MLP 784-256-256-10, batch 128, f32, softmax cross-entropy, one SGD step.
+do {
+  let (batch, sizes) = (128, [784, 256, 256, 10])
+  var rng = SeededGenerator(seed: 7)
+  let images = (0..<batch * 784).map { _ in Float(rng.unit()) }
+  var labels = [Float](repeating: 0, count: batch * 10)
+  for i in 0..<batch { labels[i * 10 + Int(rng.next() % 10)] = 1 }
+  var weights: [[Float]] = []
+  for l in 0..<3 {
+    let std = (2.0 / Double(sizes[l])).squareRoot()
+    weights.append((0..<sizes[l] * sizes[l + 1]).map { _ in Float(rng.normal() * std) })
+    weights.append([Float](repeating: 0.01, count: sizes[l + 1]))
+  }
+  // The hand-written step updates its parameters in place; give it its own copies.
+  let scratchSizes = [128 * 256, 128 * 256, 128 * 10, 128 * 10, 128 * 256, 128 * 256, 784 * 256, 256 * 256, 256 * 10]
+  let table = weights.map(heapCopy) + scratchSizes.map { heapCopy([Float](repeating: 0, count: $0)) }
+  let tablePointer = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: table.count)
+  tablePointer.initialize(from: table, count: table.count)
+  var refLoss: Float = 0
+  let hand = medianMilliseconds(runs: runs) {
+    refLoss = reference.w1(UnsafeMutableRawPointer(tablePointer), images, labels, Int32(batch), 0.01)
+  }
+  report("W1", "hand C + OpenBLAS", hand, vs: nil)
+
+  let b = GraphBuilder()
+  let x = try b.input("image", .f32, shape: [batch, 784])
+  let onehot = try b.input("label", .f32, shape: [batch, 10])
+  let net = try Sequential(b, sizes: sizes, hidden: .relu)
+  let loss = try Loss.softmaxCrossEntropy(logits: net(x), onehot: onehot)
+  let step = try TrainingStep(b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .sgd(momentum: 0))
+  for (name, ctx) in contexts(step.graph) {
+    try ctx.setInput("image", Tensor(.f32, shape: [batch, 784], scalars: images.map(Double.init)))
+    try ctx.setInput("label", Tensor(.f32, shape: [batch, 10], scalars: labels.map(Double.init)))
+    try ctx.setInput(TrainingStep.learningRateInput, Tensor(0.01, dtype: .f32))
+    try ctx.setInput(TrainingStep.stepInput, Tensor(1, dtype: .f32))
+    for (k, name) in step.parameters.enumerated() {
+      try ctx.setInput(name, Tensor(.f32, shape: step.graph[step.graph.argument(named: name)!].type.shape,
+                                    scalars: weights[k].map(Double.init)))
+    }
+    let ms = medianMilliseconds(runs: runs) { ctx.run() }
+    report("W1", name, ms, vs: hand, note: "first-step loss \(ctx.output(at: 0).scalars[0]) (C: first call)")
+  }
+  _ = refLoss
+}
+
+if json {
+  let data = try JSONEncoder().encode(rows)
+  print(String(decoding: data, as: UTF8.self))
+}
+
+/// A heap copy the C code may keep pointers to (the benchmark's lifetime).
+func heapCopy(_ values: [Float]) -> UnsafeMutablePointer<Float> {
+  let p = UnsafeMutablePointer<Float>.allocate(capacity: max(values.count, 1))
+  p.initialize(from: values, count: values.count)
+  return p
+}
