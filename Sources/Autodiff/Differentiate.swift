@@ -31,10 +31,14 @@ public func gradient(of y: NodeID, withRespectTo xs: [NodeID], in b: GraphBuilde
       let node = b[id]
       let wants = node.inputs.map { $0 >= lowest && reaches[$0.index - lowest.index] }
       if wants.contains(true) {
-        let parts = try vjp(node, id, cotangent: g, wants: wants, in: b)
+        let parts = try b.withRule(ruleName(node.op)) {
+          try vjp(node, id, cotangent: g, wants: wants, in: b)
+        }
         for (operand, part) in zip(node.inputs, parts) {
           guard let part else { continue }
-          cotangents[operand] = try cotangents[operand].map { try b.add($0, part) } ?? part
+          cotangents[operand] = try b.withRule(accumulationRule) {
+            try cotangents[operand].map { try b.add($0, part) } ?? part
+          }
         }
       }
     }

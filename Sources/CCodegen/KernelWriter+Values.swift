@@ -156,6 +156,7 @@ extension KernelWriter {
     if annotate {
       var note = node.op.name
       if let label = graph.labels[id] { note += " " + CLiteral.comment(label) }
+      if let rule = graph.rules[id] { note += ": " + CLiteral.comment(rule) }
       line += " /* \(note) */"
     }
     body.append(line)

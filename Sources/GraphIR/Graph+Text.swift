@@ -16,7 +16,8 @@ extension Graph {
     if !attributes.isEmpty { text += attributes }
     if !node.inputs.isEmpty { text += " " + node.inputs.map(\.description).joined(separator: ", ") }
     text += " : \(node.type)"
-    if let label = labels[id], node.op.inputName == nil { text += "  # \(label)" }
+    let notes = [node.op.inputName == nil ? labels[id] : nil, rules[id]].compactMap { $0 }
+    if !notes.isEmpty { text += "  # " + notes.joined(separator: "; ") }
     return text
   }
 

@@ -17,6 +17,9 @@ public struct Graph: Sendable {
   public internal(set) var nodes: [Node] = []
   /// Names users gave to values (for printing and diagnostics).
   public var labels: [NodeID: String] = [:]
+  /// For nodes built by differentiation: the calculus rule that produced them
+  /// ("product rule", "chain rule through tanh"), shown in annotated C and the IR text.
+  public var rules: [NodeID: String] = [:]
   /// Initialisers of params, by param name.
   public var initializers: [String: Initializer] = [:]
   /// What the compiled function returns, in order.

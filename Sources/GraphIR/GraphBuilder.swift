@@ -10,6 +10,8 @@ public final class GraphBuilder {
   private var memo: [Node: NodeID] = [:]
   /// When false, `apply` adds nodes exactly as asked (used by tests of the peepholes).
   public var simplifies = true
+  /// The rule recorded on nodes appended inside `withRule`.
+  private var currentRule: String?
 
   /// An empty builder.
   public init() { graph = Graph() }
@@ -88,11 +90,26 @@ public final class GraphBuilder {
     precondition(node.inputs.allSatisfy { $0.index < graph.nodes.count }, "operand after node")
     let id = NodeID(graph.nodes.count)
     graph.nodes.append(node)
+    if let currentRule { graph.rules[id] = currentRule }
     if memo[node] == nil { memo[node] = id }
     return id
   }
 
   // MARK: Names and outputs
+
+  /// Runs `body`, recording `rule` on every node it appends (nodes that already existed
+  /// keep whatever they had). Nested calls: the innermost rule wins.
+  public func withRule<R>(_ rule: String, _ body: () throws -> R) rethrows -> R {
+    let outer = currentRule
+    currentRule = rule
+    defer { currentRule = outer }
+    return try body()
+  }
+
+  /// Records the rule of a node that was built elsewhere (used when rebuilding graphs).
+  public func setRule(_ id: NodeID, _ rule: String) {
+    if graph.rules[id] == nil { graph.rules[id] = rule }
+  }
 
   /// Gives a value a name for printing (the first name given wins).
   public func label(_ id: NodeID, _ name: String) {

@@ -22,6 +22,7 @@ public enum Simplify {
         }
         map[id] = new
         if let label = graph.labels[id] { builder.label(new, label) }
+        if let rule = graph.rules[id] { builder.setRule(new, rule) }
       } catch {
         preconditionFailure("simplify: rebuilding a verified node failed: \(error)\n\(graph.context(around: id))")
       }
@@ -42,6 +43,7 @@ public enum Simplify {
       result.nodes.append(Node(node.op, node.inputs.map { map[$0] ?? $0 }, node.type))
       map[id] = new
       if let label = graph.labels[id] { result.labels[new] = label }
+      if let rule = graph.rules[id] { result.rules[new] = rule }
     }
     result.outputs = graph.outputs.map { GraphOutput($0.name, map[$0.node] ?? $0.node) }
     return result
