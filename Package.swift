@@ -27,5 +27,7 @@ let package = Package(
       ]),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"]),
+    .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
+    .testTarget(name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR"]),
   ]
 )

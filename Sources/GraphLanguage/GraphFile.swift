@@ -29,6 +29,13 @@ public struct Declaration: Sendable, Equatable {
   public var type: TensorType
   /// Where the name is written.
   public var position: SourcePosition
+
+  public init(name: String, kind: Kind, type: TensorType, position: SourcePosition) {
+    self.name = name
+    self.kind = kind
+    self.type = type
+    self.position = position
+  }
 }
 
 /// One `grad(y, x)` call: what was differentiated, with respect to what, and the result.
@@ -43,6 +50,14 @@ public struct GradientSite: Sendable, Equatable {
   public var result: NodeID
   /// Where `grad` is written.
   public var position: SourcePosition
+
+  public init(y: NodeID, x: NodeID, name: String, result: NodeID, position: SourcePosition) {
+    self.y = y
+    self.x = x
+    self.name = name
+    self.result = result
+    self.position = position
+  }
 }
 
 /// The entry point of the language: turns `.graph` source into a graph.
@@ -60,7 +75,9 @@ public enum GraphParser {
   /// Parses raw file bytes, which need not be valid UTF-8: a NUL or malformed byte is a
   /// located `SourceError` like any other mistake.
   public static func parseFile(bytes: [UInt8], fileName: String) throws -> GraphFile {
-    var parser = Parser(tokens: Lexer.tokens(bytes), fileName: fileName)
-    return try parser.parseFile()
+    try withLargeStack {
+      var parser = Parser(tokens: Lexer.tokens(bytes), fileName: fileName)
+      return try parser.parseFile()
+    }
   }
 }

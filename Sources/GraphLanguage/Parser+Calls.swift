@@ -91,7 +91,7 @@ extension Parser {
       throws -> Operand
     {
       let operands = try (0..<count).map(value)
-      let axisPosition = axisIndex.map { arguments[$0].position }
+      let axisPosition = axisIndex.flatMap { $0 < arguments.count ? arguments[$0].position : nil }
       return try located(position, axisPosition: axisPosition) { try combine(operands, build) }
     }
     let last = arguments.count - 1

@@ -12,12 +12,32 @@ import GraphIR
 /// primary    := NUMBER | NAME | NAME '(' arguments ')' | '(' comparison ')'
 /// ```
 ///
-/// Left-associative levels are loops, so long chains like `a + b + c + ...` use no stack;
-/// only nesting recurses, and every recursion passes through `parseUnary`, which counts it.
+/// The three left-associative levels are parsed by one precedence-climbing loop, so long
+/// chains like `a + b + c + ...` use no stack and each level of parentheses costs only a few
+/// frames. Every recursion passes through `parseUnary`, which counts the nesting.
 extension Parser {
-  private static let comparisons: Set<String> = ["<", "<=", ">", ">=", "==", "!="]
-  private static let additive: Set<String> = ["+", "-"]
-  private static let multiplicative: Set<String> = ["*", "/", "@"]
+  /// The binding strength of each binary operator (all left-associative).
+  private static let levels: [String: Int] = [
+    "<": 1, "<=": 1, ">": 1, ">=": 1, "==": 1, "!=": 1,
+    "+": 2, "-": 2,
+    "*": 3, "/": 3, "@": 3,
+  ]
+
+  /// A whole expression.
+  mutating func parseExpression() throws -> Located {
+    try parseBinary(above: 0)
+  }
+
+  /// A unary expression followed by binary operators binding tighter than level `above`.
+  private mutating func parseBinary(above: Int) throws -> Located {
+    var lhs = try parseUnary()
+    while case .symbol(let symbol) = peek.kind, let level = Self.levels[symbol], level > above {
+      let op = advance()
+      let rhs = try parseBinary(above: level)
+      lhs = try binary(lhs, rhs, at: op.position) { b, ids in try Self.build(symbol, b, ids[0], ids[1]) }
+    }
+    return lhs
+  }
 
   /// Builds the binary operator `symbol`.
   private static func build(_ symbol: String, _ b: GraphBuilder, _ x: NodeID, _ y: NodeID) throws -> NodeID {
@@ -34,33 +54,6 @@ extension Parser {
     case "/": try b.div(x, y)
     default: try b.matmul(x, y)
     }
-  }
-
-  /// A whole expression.
-  mutating func parseExpression() throws -> Located {
-    try parseLeftAssociative(Self.comparisons) { try $0.parseAdditive() }
-  }
-
-  private mutating func parseAdditive() throws -> Located {
-    try parseLeftAssociative(Self.additive) { try $0.parseTerm() }
-  }
-
-  private mutating func parseTerm() throws -> Located {
-    try parseLeftAssociative(Self.multiplicative) { try $0.parseUnary() }
-  }
-
-  /// `operand (OP operand)*` for the operators in `symbols`, grouped to the left.
-  private mutating func parseLeftAssociative(
-    _ symbols: Set<String>,
-    _ operand: (inout Parser) throws -> Located
-  ) throws -> Located {
-    var lhs = try operand(&self)
-    while case .symbol(let symbol) = peek.kind, symbols.contains(symbol) {
-      let op = advance()
-      let rhs = try operand(&self)
-      lhs = try binary(lhs, rhs, at: op.position) { b, ids in try Self.build(symbol, b, ids[0], ids[1]) }
-    }
-    return lhs
   }
 
   /// Combines two operands, reporting a mismatch at the operator.
@@ -116,7 +109,8 @@ extension Parser {
   private mutating func parseIndexEntry() throws -> GraphBuilder.Index {
     let start = peek.isSymbol(":") ? nil : try parseInteger("an index")
     guard consume(":") else { return .at(start ?? 0) }
-    let end = peek.isSymbol(",") || peek.isSymbol("]") ? nil : try parseInteger("a slice bound")
+    let omitted = [",", "]", ":"].contains { peek.isSymbol($0) } || peek.kind == .newline || peek.kind == .end
+    let end = omitted ? nil : try parseInteger("a slice bound")
     if peek.isSymbol(":") { throw error("slice steps are not supported", at: peek.position) }
     return .range(start, end)
   }
