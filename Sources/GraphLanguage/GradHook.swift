@@ -10,5 +10,7 @@ func differentiate(_ y: NodeID, _ x: NodeID, _ b: GraphBuilder) throws -> NodeID
 
 /// Thrown until `grad` is connected to the autodiff module.
 struct GradUnavailable: Error, CustomStringConvertible {
-  var description: String { "'grad' is not available yet: automatic differentiation is not connected" }
+  var description: String {
+    "'grad' is not available yet: automatic differentiation is not connected"
+  }
 }

@@ -7,7 +7,9 @@ import Foundation
 /// the 8 MiB of a main thread. Running on a thread we size ourselves makes the nesting limit
 /// (`Parser.maximumNesting`) safe whatever thread calls the parser. Untouched stack pages
 /// cost no memory.
-func withLargeStack<T: Sendable>(bytes: Int = 256 << 20, _ body: @escaping @Sendable () throws -> T) throws -> T {
+func withLargeStack<T: Sendable>(bytes: Int = 256 << 20, _ body: @escaping @Sendable () throws -> T)
+  throws -> T
+{
   let box = ResultBox<T>()
   let done = DispatchSemaphore(value: 0)
   let thread = Thread {
@@ -17,7 +19,9 @@ func withLargeStack<T: Sendable>(bytes: Int = 256 << 20, _ body: @escaping @Send
   thread.stackSize = bytes
   thread.start()
   done.wait()
-  guard let result = box.result else { preconditionFailure("large-stack thread finished without a result") }
+  guard let result = box.result else {
+    preconditionFailure("large-stack thread finished without a result")
+  }
   return try result.get()
 }
 

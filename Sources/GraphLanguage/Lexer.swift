@@ -47,7 +47,8 @@ struct Lexer {
       case _ where isNameStart(b):
         let text = take { isNameContinue($0) }
         emit(.name(text), at: start)
-      case _ where isDigit(b) || (b == UInt8(ascii: ".") && byte(at: offset + 1).map(isDigit) == true):
+      case _
+      where isDigit(b) || (b == UInt8(ascii: ".") && byte(at: offset + 1).map(isDigit) == true):
         guard lexNumber() else { return }
       default:
         guard lexSymbol() else { return }
@@ -151,7 +152,9 @@ struct Lexer {
   private func describeUnexpected(at i: Int) -> String {
     let b = bytes[i]
     if b == 0 { return "unexpected NUL byte" }
-    guard let (scalar, _) = decodeUTF8(bytes, at: i) else { return "invalid UTF-8 byte 0x\(hex(b))" }
+    guard let (scalar, _) = decodeUTF8(bytes, at: i) else {
+      return "invalid UTF-8 byte 0x\(hex(b))"
+    }
     let digits = String(scalar.value, radix: 16, uppercase: true)
     let code = "U+" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     if scalar.value < 0x20 || scalar.value == 0x7F { return "unexpected character \(code)" }
@@ -168,7 +171,8 @@ private func hex(_ b: UInt8) -> String {
 private func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
 
 private func isNameStart(_ b: UInt8) -> Bool {
-  (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
+  (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z"))
+    || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
     || b == UInt8(ascii: "_")
 }
 

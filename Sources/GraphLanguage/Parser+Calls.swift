@@ -18,10 +18,15 @@ extension Parser {
   /// How many arguments each function takes.
   private static let arities: [String: ClosedRange<Int>] = {
     var table: [String: ClosedRange<Int>] = [:]
-    for name in ["exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs", "square"] {
+    for name in [
+      "exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs", "square",
+    ] {
       table[name] = 1...1
     }
-    for name in ["pow", "max", "min", "cross_entropy", "reshape", "logsumexp", "softmax", "log_softmax", "grad"] {
+    for name in [
+      "pow", "max", "min", "cross_entropy", "reshape", "logsumexp", "softmax", "log_softmax",
+      "grad",
+    ] {
       table[name] = 2...2
     }
     table["where"] = 3...3
@@ -60,34 +65,45 @@ extension Parser {
     return .list(items, open.position)
   }
 
-  private func checkCount(_ name: String, _ arity: ClosedRange<Int>, _ count: Int, at position: SourcePosition)
+  private func checkCount(
+    _ name: String, _ arity: ClosedRange<Int>, _ count: Int, at position: SourcePosition
+  )
     throws
   {
     guard !arity.contains(count) else { return }
     let plural = arity.upperBound == 1 ? "argument" : "arguments"
     let expected =
-      arity.upperBound == Int.max ? "at least \(arity.lowerBound) arguments"
-      : arity.count == 1 ? "\(arity.lowerBound) \(plural)"
-      : "\(arity.lowerBound) or \(arity.upperBound) arguments"
+      arity.upperBound == Int.max
+      ? "at least \(arity.lowerBound) arguments"
+      : arity.count == 1
+        ? "\(arity.lowerBound) \(plural)"
+        : "\(arity.lowerBound) or \(arity.upperBound) arguments"
     throw error("'\(name)' takes \(expected), got \(count)", at: position)
   }
 
   /// Builds a call whose argument count is already checked.
-  private func apply(_ name: String, _ arguments: [Argument], at position: SourcePosition) throws -> Operand {
+  private func apply(_ name: String, _ arguments: [Argument], at position: SourcePosition) throws
+    -> Operand
+  {
     func value(_ i: Int) throws -> Operand {
       guard case .value(let v) = arguments[i] else {
-        throw error("argument \(i + 1) of '\(name)' must be a value, not a list", at: arguments[i].position)
+        throw error(
+          "argument \(i + 1) of '\(name)' must be a value, not a list", at: arguments[i].position)
       }
       return v.operand
     }
     func axis(_ i: Int) throws -> Int {
       guard case .value(let v) = arguments[i] else {
-        throw error("the axis of '\(name)' must be a constant whole number, like 0 or -1", at: arguments[i].position)
+        throw error(
+          "the axis of '\(name)' must be a constant whole number, like 0 or -1",
+          at: arguments[i].position)
       }
       return try integer(v, "the axis of '\(name)'")
     }
     /// Applies `build` to the first `count` arguments, with any axis errors at `axisIndex`.
-    func call(_ count: Int, axisIndex: Int? = nil, _ build: (GraphBuilder, [NodeID]) throws -> NodeID)
+    func call(
+      _ count: Int, axisIndex: Int? = nil, _ build: (GraphBuilder, [NodeID]) throws -> NodeID
+    )
       throws -> Operand
     {
       let operands = try (0..<count).map(value)
@@ -132,13 +148,15 @@ extension Parser {
     case "transpose": return try call(1) { b, x in try b.transpose(x[0]) }
     case "reshape":
       guard case .list(let shape, _) = arguments[1] else {
-        throw error("'reshape' needs a shape like [2, 3] as its second argument", at: arguments[1].position)
+        throw error(
+          "'reshape' needs a shape like [2, 3] as its second argument", at: arguments[1].position)
       }
       return try call(1) { b, x in try b.reshape(x[0], to: shape) }
     case "concat":
       let a = try axis(last)
       return try call(last, axisIndex: last) { b, x in try b.concat(x, axis: a) }
-    case "cross_entropy": return try call(2) { b, x in try b.crossEntropy(logits: x[0], onehot: x[1]) }
+    case "cross_entropy":
+      return try call(2) { b, x in try b.crossEntropy(logits: x[0], onehot: x[1]) }
     default:
       throw error("unknown function '\(name)'", at: position)
     }
@@ -170,15 +188,20 @@ extension Parser {
       throw error("'grad' takes 2 arguments, got \(count)", at: position)
     }
     try expect(")", "')' after the arguments of 'grad'")
-    guard let binding = names[name] else { throw error("unknown name '\(name)'", at: xToken.position) }
+    guard let binding = names[name] else {
+      throw error("unknown name '\(name)'", at: xToken.position)
+    }
     guard case .node(let x) = binding.operand else {
-      throw error("'grad' with respect to '\(name)', which is a constant number; declare it as an input or param", at: xToken.position)
+      throw error(
+        "'grad' with respect to '\(name)', which is a constant number; declare it as an input or param",
+        at: xToken.position)
     }
     let yNode: NodeID
     switch y.operand {
     case .node(let id):
       guard builder.type(id).isScalar else {
-        throw error(GraphError.notScalar(op: "grad", type: builder.type(id)).description, at: y.position)
+        throw error(
+          GraphError.notScalar(op: "grad", type: builder.type(id)).description, at: y.position)
       }
       yNode = id
     case .literal(let value):

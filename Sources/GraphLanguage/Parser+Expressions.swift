@@ -34,13 +34,17 @@ extension Parser {
     while case .symbol(let symbol) = peek.kind, let level = Self.levels[symbol], level > above {
       let op = advance()
       let rhs = try parseBinary(above: level)
-      lhs = try binary(lhs, rhs, at: op.position) { b, ids in try Self.build(symbol, b, ids[0], ids[1]) }
+      lhs = try binary(lhs, rhs, at: op.position) { b, ids in
+        try Self.build(symbol, b, ids[0], ids[1])
+      }
     }
     return lhs
   }
 
   /// Builds the binary operator `symbol`.
-  private static func build(_ symbol: String, _ b: GraphBuilder, _ x: NodeID, _ y: NodeID) throws -> NodeID {
+  private static func build(_ symbol: String, _ b: GraphBuilder, _ x: NodeID, _ y: NodeID) throws
+    -> NodeID
+  {
     switch symbol {
     case "<": try b.less(x, y)
     case "<=": try b.lessEqual(x, y)
@@ -70,12 +74,15 @@ extension Parser {
     depth += 1
     defer { depth -= 1 }
     guard depth <= Self.maximumNesting else {
-      throw error("expression nested too deeply (more than \(Self.maximumNesting) levels)", at: peek.position)
+      throw error(
+        "expression nested too deeply (more than \(Self.maximumNesting) levels)", at: peek.position)
     }
     guard peek.isSymbol("-") else { return try parsePower() }
     let minus = advance()
     let operand = try parseUnary()
-    let result = try located(minus.position) { try combine([operand.operand]) { b, ids in try b.neg(ids[0]) } }
+    let result = try located(minus.position) {
+      try combine([operand.operand]) { b, ids in try b.neg(ids[0]) }
+    }
     return Located(operand: result, position: minus.position)
   }
 
@@ -109,7 +116,8 @@ extension Parser {
   private mutating func parseIndexEntry() throws -> GraphBuilder.Index {
     let start = peek.isSymbol(":") ? nil : try parseInteger("an index")
     guard consume(":") else { return .at(start ?? 0) }
-    let omitted = [",", "]", ":"].contains { peek.isSymbol($0) } || peek.kind == .newline || peek.kind == .end
+    let omitted =
+      [",", "]", ":"].contains { peek.isSymbol($0) } || peek.kind == .newline || peek.kind == .end
     let end = omitted ? nil : try parseInteger("a slice bound")
     if peek.isSymbol(":") { throw error("slice steps are not supported", at: peek.position) }
     return .range(start, end)
@@ -125,7 +133,9 @@ extension Parser {
   func integer(_ value: Located, _ what: String) throws -> Int {
     guard case .literal(let number) = value.operand, number == number.rounded(),
       Swift.abs(number) < 0x1p62
-    else { throw error("\(what) must be a constant whole number, like 0 or -1", at: value.position) }
+    else {
+      throw error("\(what) must be a constant whole number, like 0 or -1", at: value.position)
+    }
     return Int(number)
   }
 
@@ -139,7 +149,9 @@ extension Parser {
     case .name(let name):
       advance()
       if peek.isSymbol("(") { return try parseCall(name, at: token.position) }
-      guard let binding = names[name] else { throw error("unknown name '\(name)'", at: token.position) }
+      guard let binding = names[name] else {
+        throw error("unknown name '\(name)'", at: token.position)
+      }
       return Located(operand: binding.operand, position: token.position)
     case .symbol("("):
       advance()

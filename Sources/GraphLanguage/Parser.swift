@@ -139,21 +139,28 @@ struct Parser {
     switch kind {
     case .input:
       if peek.isSymbol("=") {
-        throw error("an input has no initial value; declare '\(name)' with 'param' to give it one", at: peek.position)
+        throw error(
+          "an input has no initial value; declare '\(name)' with 'param' to give it one",
+          at: peek.position)
       }
       id = try located(nameToken.position) { try builder.input(name, type) }
     case .param:
       let initializer = consume("=") ? try parseInitializer() : Initializer.fill(0)
-      id = try located(nameToken.position) { try builder.param(name, type, initializer: initializer) }
+      id = try located(nameToken.position) {
+        try builder.param(name, type, initializer: initializer)
+      }
     }
     names[name] = (.node(id), nameToken.position)
-    declarations.append(Declaration(name: name, kind: kind, type: type, position: nameToken.position))
+    declarations.append(
+      Declaration(name: name, kind: kind, type: type, position: nameToken.position))
   }
 
   /// `output NAME [, NAME ...]`
   private mutating func parseOutputs() throws {
     repeat {
-      guard peek.name != nil else { throw unexpected(peek, expected: "the name of a value to output") }
+      guard peek.name != nil else {
+        throw unexpected(peek, expected: "the name of a value to output")
+      }
       outputs.append(advance())
     } while consume(",")
   }
@@ -170,12 +177,15 @@ struct Parser {
   /// Resolves the output names, in order. Outputs may be listed before their definitions.
   private mutating func attachOutputs() throws {
     guard !outputs.isEmpty else {
-      throw error("no 'output' line: name at least one value to return, e.g. 'output f'", at: peek.position)
+      throw error(
+        "no 'output' line: name at least one value to return, e.g. 'output f'", at: peek.position)
     }
     var seen: Set<String> = []
     for token in outputs {
       let name = token.name ?? ""
-      guard let binding = names[name] else { throw error("unknown name '\(name)'", at: token.position) }
+      guard let binding = names[name] else {
+        throw error("unknown name '\(name)'", at: token.position)
+      }
       guard seen.insert(name).inserted else {
         throw error("'\(name)' is output more than once", at: token.position)
       }
@@ -191,7 +201,8 @@ struct Parser {
   private mutating func parseType() throws -> TensorType {
     let start = peek
     guard let word = start.name, let dtype = DType(rawValue: word) else {
-      throw unexpected(start, expected: "a type (f32 or f64, with an optional shape like f32[3, 4])")
+      throw unexpected(
+        start, expected: "a type (f32 or f64, with an optional shape like f32[3, 4])")
     }
     advance()
     guard consume("[") else { return .scalar(dtype) }
@@ -232,12 +243,16 @@ struct Parser {
     case "normal":
       advance()
       let std = try parseInitializerArguments(1, "normal")[0]
-      guard std >= 0 else { throw error("'normal' needs a standard deviation of 0 or more", at: start.position) }
+      guard std >= 0 else {
+        throw error("'normal' needs a standard deviation of 0 or more", at: start.position)
+      }
       return .normal(std: std)
     case "uniform":
       advance()
       let bounds = try parseInitializerArguments(2, "uniform")
-      guard bounds[0] <= bounds[1] else { throw error("'uniform' needs LO <= HI", at: start.position) }
+      guard bounds[0] <= bounds[1] else {
+        throw error("'uniform' needs LO <= HI", at: start.position)
+      }
       return .uniform(low: bounds[0], high: bounds[1])
     default:
       throw unexpected(start, expected: expected)

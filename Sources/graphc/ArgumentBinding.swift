@@ -44,9 +44,11 @@ func bindArguments(_ file: GraphFile, settings: [String], seed: UInt64) throws -
       "missing value for input\(missing.count == 1 ? "" : "s") \(names) (give each with --set NAME=VALUE)",
       in: file, at: first.position)
   }
-  for declaration in file.declarations where declaration.kind == .param && given[declaration.name] == nil {
+  for declaration in file.declarations
+  where declaration.kind == .param && given[declaration.name] == nil {
     let initializer = file.graph.initializers[declaration.name] ?? .fill(0)
-    given[declaration.name] = initializer.values(declaration.type, seed: seed, name: declaration.name)
+    given[declaration.name] = initializer.values(
+      declaration.type, seed: seed, name: declaration.name)
   }
   return given
 }

@@ -22,7 +22,8 @@ struct CommandError: SourceErrorConvertible, CustomStringConvertible {
 
   /// `FILE:LINE:COL: error: MESSAGE`, pointing into the file.
   init(_ message: String, in file: GraphFile, at position: SourcePosition) {
-    diagnostic = SourceError(fileName: file.fileName, position: position, message: message).description
+    diagnostic =
+      SourceError(fileName: file.fileName, position: position, message: message).description
   }
 
   var description: String { diagnostic }

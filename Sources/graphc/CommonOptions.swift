@@ -20,7 +20,9 @@ struct ExecutionArguments: ParsableArguments {
   @Option(help: "Worker threads (default: chosen by the runtime).") var threads: Int?
 
   func validate() throws {
-    if let threads, threads < 1 { throw ValidationError("--threads must be 1 or more, got \(threads)") }
+    if let threads, threads < 1 {
+      throw ValidationError("--threads must be 1 or more, got \(threads)")
+    }
   }
 
   /// The options for `execute`.

@@ -21,7 +21,9 @@ struct ExecutionOptions {
 ///
 /// For now this is the reference interpreter; it is the one place the command line runs a
 /// graph, so switching to compiled kernels changes only this function.
-func execute(_ graph: Graph, inputs: [String: Tensor], options: ExecutionOptions) throws -> [String: Tensor] {
+func execute(_ graph: Graph, inputs: [String: Tensor], options: ExecutionOptions) throws -> [String:
+  Tensor]
+{
   do {
     return try Interpreter.run(graph, inputs)
   } catch let failure as Interpreter.Failure {

@@ -12,10 +12,13 @@ func dotText(_ graph: Graph) -> String {
   ]
   for id in graph.ids {
     let node = graph[id]
-    var label = node.op.inputName.map { "\(node.op.name) \($0)" } ?? node.op.name + dotAttributes(node.op)
+    var label =
+      node.op.inputName.map { "\(node.op.name) \($0)" } ?? node.op.name + dotAttributes(node.op)
     label += "\n\(node.type)"
     if let name = graph.labels[id], node.op.inputName == nil { label += "\n\(name)" }
-    let shape = node.op.isLeafInput ? ", shape=ellipse" : node.op.constantValue != nil ? ", shape=plaintext" : ""
+    let shape =
+      node.op.isLeafInput
+      ? ", shape=ellipse" : node.op.constantValue != nil ? ", shape=plaintext" : ""
     lines.append("  n\(id.index) [label=\(dotQuoted(label))\(shape)];")
     for input in node.inputs { lines.append("  n\(input.index) -> n\(id.index);") }
   }

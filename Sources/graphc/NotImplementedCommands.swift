@@ -6,8 +6,10 @@ struct EmitC: ParsableCommand {
     commandName: "emit-c", abstract: "Print the generated C for the forward and backward pass.")
 
   @Argument(help: "The .graph file.") var file: String
-  @Flag(help: "Write a self-contained .c and .h pair that any C99 compiler builds.") var standalone = false
-  @Option(name: .short, help: "Where to write the C (default: standard output).") var output: String?
+  @Flag(help: "Write a self-contained .c and .h pair that any C99 compiler builds.")
+  var standalone = false
+  @Option(name: .short, help: "Where to write the C (default: standard output).") var output:
+    String?
 
   func run() throws {
     _ = try loadGraphFile(file)

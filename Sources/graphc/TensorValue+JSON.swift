@@ -48,7 +48,9 @@ private struct JSONTensorReader {
     var itemShape: [Int]? = nil
     while true {
       let shape = try readValue(into: &scalars, depth: depth + 1)
-      if let itemShape, itemShape != shape { throw ValueError("ragged array: rows of different shapes") }
+      if let itemShape, itemShape != shape {
+        throw ValueError("ragged array: rows of different shapes")
+      }
       itemShape = shape
       count += 1
       skipSpace()
@@ -87,9 +89,11 @@ private struct JSONTensorReader {
   }
 
   private func isNumberByte(_ b: UInt8) -> Bool {
-    (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
+    (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == UInt8(ascii: ".")
+      || b == UInt8(ascii: "-")
       || b == UInt8(ascii: "+") || b == UInt8(ascii: "e") || b == UInt8(ascii: "E")
-      || b == UInt8(ascii: "n") || b == UInt8(ascii: "a") || b == UInt8(ascii: "i") || b == UInt8(ascii: "f")
+      || b == UInt8(ascii: "n") || b == UInt8(ascii: "a") || b == UInt8(ascii: "i")
+      || b == UInt8(ascii: "f")
   }
 
   private mutating func skipSpace() {

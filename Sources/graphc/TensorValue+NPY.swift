@@ -6,7 +6,9 @@ import Foundation
 extension TensorValue {
   /// Reads the bytes of a `.npy` file; `path` is for messages.
   init(npy bytes: [UInt8], path: String) throws {
-    func fail(_ why: String) -> ValueError { ValueError("'\(path)' is not a supported .npy file: \(why)") }
+    func fail(_ why: String) -> ValueError {
+      ValueError("'\(path)' is not a supported .npy file: \(why)")
+    }
     let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else { throw fail("bad magic bytes") }
     let major = bytes[6]
@@ -89,11 +91,19 @@ private struct NPYHeader {
         descr = value
         sawDescr = true
       case "fortran_order":
-        if rest.hasPrefix("True") { fortranOrder = true } else if rest.hasPrefix("False") { fortranOrder = false } else { return nil }
+        if rest.hasPrefix("True") {
+          fortranOrder = true
+        } else if rest.hasPrefix("False") {
+          fortranOrder = false
+        } else {
+          return nil
+        }
         rest = rest.dropFirst(fortranOrder == true ? 4 : 5)
       case "shape":
         guard rest.popFirst() == "(", let close = rest.firstIndex(of: ")") else { return nil }
-        let items = rest[..<close].split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let items = rest[..<close].split(separator: ",").map {
+          $0.trimmingCharacters(in: .whitespaces)
+        }
         var dims: [Int] = []
         for item in items where !item.isEmpty {
           guard let dim = Int(item) else { return nil }

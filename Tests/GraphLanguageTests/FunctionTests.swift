@@ -33,7 +33,8 @@ import Testing
   @Test func literalOnlyCallsFoldAndMeetF32() throws {
     let graph = try GraphParser.parse("input x: f32\nf = x * exp(0) + sigmoid(0)\noutput f")
     #expect(graph[graph.outputs[0].node].type == .scalar(.f32))
-    #expect(try Interpreter.run(graph, ["x": Tensor(2, dtype: .f32)])["f"] == Tensor(2.5, dtype: .f32))
+    #expect(
+      try Interpreter.run(graph, ["x": Tensor(2, dtype: .f32)])["f"] == Tensor(2.5, dtype: .f32))
   }
 
   static let a = tensor([2, 3], [1, 2, 3, 4, 5, 6])
@@ -92,8 +93,10 @@ import Testing
   }
 
   @Test func matmulVectorRules() throws {
-    let source = "input a: f64[2, 3]\ninput v: f64[3]\ninput w: f64[2]\np = a @ v\nq = w @ a\nr = v @ v\noutput p, q, r"
-    let out = try evaluate(source, ["a": Self.a, "v": tensor([3], [1, 0, -1]), "w": tensor([2], [1, 1])])
+    let source =
+      "input a: f64[2, 3]\ninput v: f64[3]\ninput w: f64[2]\np = a @ v\nq = w @ a\nr = v @ v\noutput p, q, r"
+    let out = try evaluate(
+      source, ["a": Self.a, "v": tensor([3], [1, 0, -1]), "w": tensor([2], [1, 1])])
     #expect(out["p"] == tensor([2], [-2, -2]))
     #expect(out["q"] == tensor([3], [5, 7, 9]))
     #expect(out["r"] == Tensor(2))
@@ -101,7 +104,8 @@ import Testing
 
   @Test func broadcastingFollowsNumPy() throws {
     let source = "input a: f64[2, 3]\ninput b: f64[3]\ninput c: f64[2, 1]\nf = a * b + c\noutput f"
-    let out = try evaluate(source, ["a": Self.a, "b": tensor([3], [1, 0, -1]), "c": tensor([2, 1], [10, 20])])
+    let out = try evaluate(
+      source, ["a": Self.a, "b": tensor([3], [1, 0, -1]), "c": tensor([2, 1], [10, 20])])
     #expect(out["f"] == tensor([2, 3], [11, 10, 7, 24, 20, 14]))
   }
 

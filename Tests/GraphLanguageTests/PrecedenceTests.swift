@@ -50,12 +50,15 @@ import Testing
     let graph = try GraphParser.parse("input x: f32[2]\nlr = 0.1\nf = x * lr + 2^-1\noutput f")
     #expect(graph[graph.outputs[0].node].type == TensorType(.f32, [2]))
     let out = try Interpreter.run(graph, ["x": Tensor(.f32, shape: [2], scalars: [1, 2])])
-    #expect(out["f"] == Tensor(.f32, shape: [2], scalars: [Double(Float(0.1) + 0.5), Double(Float(0.2) + 0.5)]))
+    #expect(
+      out["f"]
+        == Tensor(.f32, shape: [2], scalars: [Double(Float(0.1) + 0.5), Double(Float(0.2) + 0.5)]))
   }
 
   @Test func matmulBindsLikeMultiplication() throws {
     let source = "input a: f64[2, 2]\ninput v: f64[2]\nf = 2 * a @ v + 1\noutput f"
-    let out = try evaluate(source, ["a": tensor([2, 2], [1, 2, 3, 4]), "v": tensor([2], [1, -1])])
+    let out = try evaluate(
+      source, ["a": tensor([2, 2], [1, 2, 3, 4]), "v": tensor([2], [1, -1])])
     // (2a) @ v = [2 - 4, 6 - 8] = [-2, -2], plus 1
     #expect(out["f"] == tensor([2], [-1, -1]))
   }

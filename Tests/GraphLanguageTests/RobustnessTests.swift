@@ -29,7 +29,9 @@ import Testing
 
   @Test func nestingJustUnderTheLimitParses() throws {
     let depth = 999
-    let source = "input x\nf = " + String(repeating: "(", count: depth) + "x + 1" + String(repeating: ")", count: depth) + "\noutput f"
+    let source =
+      "input x\nf = " + String(repeating: "(", count: depth) + "x + 1"
+      + String(repeating: ")", count: depth) + "\noutput f"
     #expect(try scalar(source, ["x": Tensor(1)]) == 2)
   }
 

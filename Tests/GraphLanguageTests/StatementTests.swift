@@ -25,11 +25,15 @@ import Testing
   }
 
   @Test func declarationsRecordTypesAndPositions() throws {
-    let file = try GraphParser.parseFile("input x: f32[128, 784]\n  param w: f64[2] = ones\noutput w")
+    let file = try GraphParser.parseFile(
+      "input x: f32[128, 784]\n  param w: f64[2] = ones\noutput w")
     #expect(
       file.declarations == [
-        Declaration(name: "x", kind: .input, type: TensorType(.f32, [128, 784]), position: .init(line: 1, column: 7)),
-        Declaration(name: "w", kind: .param, type: TensorType(.f64, [2]), position: .init(line: 2, column: 9)),
+        Declaration(
+          name: "x", kind: .input, type: TensorType(.f32, [128, 784]),
+          position: .init(line: 1, column: 7)),
+        Declaration(
+          name: "w", kind: .param, type: TensorType(.f64, [2]), position: .init(line: 2, column: 9)),
       ])
   }
 
@@ -49,7 +53,8 @@ import Testing
   }
 
   @Test func keywordsAreOrdinaryNamesBeforeEquals() throws {
-    #expect(try evaluate("input x\ninput = x + 1\noutput input", ["x": Tensor(1)])["input"] == Tensor(2))
+    #expect(
+      try evaluate("input x\ninput = x + 1\noutput input", ["x": Tensor(1)])["input"] == Tensor(2))
   }
 
   @Test func definitionsAreLabelled() throws {
@@ -74,7 +79,8 @@ import Testing
     ("(a * 2)[1, 1:2]", [1], [10]),
   ])
   func slicing(source: String, shape: [Int], scalars: [Double]) throws {
-    let out = try evaluate("input a: f64[2, 3]\nf = \(source)\noutput f", ["a": tensor([2, 3], [1, 2, 3, 4, 5, 6])])
+    let out = try evaluate(
+      "input a: f64[2, 3]\nf = \(source)\noutput f", ["a": tensor([2, 3], [1, 2, 3, 4, 5, 6])])
     #expect(out["f"] == tensor(shape, scalars))
   }
 

@@ -34,4 +34,6 @@ func close(_ a: Double?, _ b: Double) -> Bool {
 }
 
 /// A row-major f64 tensor.
-func tensor(_ shape: [Int], _ scalars: [Double]) -> Tensor { Tensor(.f64, shape: shape, scalars: scalars) }
+func tensor(_ shape: [Int], _ scalars: [Double]) -> Tensor {
+  Tensor(.f64, shape: shape, scalars: scalars)
+}

@@ -11,7 +11,9 @@ struct CommandResult {
 /// The built `graphc` executable, next to the test bundle (the test target depends on it).
 let graphcURL: URL? = {
   var candidates: [URL] = []
-  if let executable = Bundle.main.executableURL { candidates.append(executable.deletingLastPathComponent()) }
+  if let executable = Bundle.main.executableURL {
+    candidates.append(executable.deletingLastPathComponent())
+  }
   candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
   candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
   let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

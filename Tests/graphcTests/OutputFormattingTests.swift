@@ -24,7 +24,10 @@ import Testing
   }
 
   @Test func nonFinite() {
-    #expect([Double.nan, .infinity, -.infinity].map { jsonNumber($0, .f64) } == ["\"nan\"", "\"inf\"", "\"-inf\""])
+    #expect(
+      [Double.nan, .infinity, -.infinity].map { jsonNumber($0, .f64) } == [
+        "\"nan\"", "\"inf\"", "\"-inf\"",
+      ])
     #expect(outputsText([("x", Tensor(-.infinity))]) == "x = -inf")
   }
 
