@@ -54,5 +54,7 @@ let package = Package(
       linkerSettings: [.linkedLibrary("openblas")]),
     .executableTarget(
       name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks/CompileLatency"),
+    .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
+    .testTarget(name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR"]),
   ]
 )

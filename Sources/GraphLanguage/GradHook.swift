@@ -1,0 +1,16 @@
+import GraphIR
+
+/// The derivative of the scalar `y` with respect to `x`, built into `b`, shaped like `x`.
+///
+/// The one place the language calls automatic differentiation. The parser has already
+/// checked that `y` is a scalar and that `x` names an input, a param or a defined value.
+func differentiate(_ y: NodeID, _ x: NodeID, _ b: GraphBuilder) throws -> NodeID {
+  throw GradUnavailable()
+}
+
+/// Thrown until `grad` is connected to the autodiff module.
+struct GradUnavailable: Error, CustomStringConvertible {
+  var description: String {
+    "'grad' is not available yet: automatic differentiation is not connected"
+  }
+}

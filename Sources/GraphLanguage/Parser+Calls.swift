@@ -1,0 +1,214 @@
+import GraphIR
+
+/// Function calls: the built-in functions of the language, and `grad`.
+extension Parser {
+  /// One argument as written: a value, or a bracketed list of whole numbers (a shape).
+  enum Argument {
+    case value(Located)
+    case list([Int], SourcePosition)
+
+    var position: SourcePosition {
+      switch self {
+      case .value(let v): v.position
+      case .list(_, let p): p
+      }
+    }
+  }
+
+  /// How many arguments each function takes.
+  private static let arities: [String: ClosedRange<Int>] = {
+    var table: [String: ClosedRange<Int>] = [:]
+    for name in [
+      "exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs", "square",
+    ] {
+      table[name] = 1...1
+    }
+    for name in [
+      "pow", "max", "min", "cross_entropy", "reshape", "logsumexp", "softmax", "log_softmax",
+      "grad",
+    ] {
+      table[name] = 2...2
+    }
+    table["where"] = 3...3
+    table["transpose"] = 1...1
+    for name in ["sum", "mean", "reduce_max"] { table[name] = 1...2 }
+    table["concat"] = 3...Int.max
+    return table
+  }()
+
+  /// `NAME(ARGS)`, with the name already consumed and `(` next.
+  mutating func parseCall(_ name: String, at position: SourcePosition) throws -> Located {
+    guard let arity = Self.arities[name] else {
+      if names[name] != nil { throw error("'\(name)' is a value, not a function", at: position) }
+      throw error("unknown function '\(name)'", at: position)
+    }
+    advance()  // '('
+    if name == "grad" { return try parseGrad(at: position) }
+    var arguments: [Argument] = []
+    if !peek.isSymbol(")") {
+      repeat { arguments.append(try parseArgument()) } while consume(",")
+    }
+    try expect(")", "',' or ')' in the arguments of '\(name)'")
+    try checkCount(name, arity, arguments.count, at: position)
+    let result = try apply(name, arguments, at: position)
+    return Located(operand: result, position: position)
+  }
+
+  private mutating func parseArgument() throws -> Argument {
+    guard peek.isSymbol("[") else { return .value(try parseExpression()) }
+    let open = advance()
+    var items: [Int] = []
+    if !peek.isSymbol("]") {
+      repeat { items.append(try parseInteger("a dimension")) } while consume(",")
+    }
+    try expect("]", "',' or ']' in the list")
+    return .list(items, open.position)
+  }
+
+  private func checkCount(
+    _ name: String, _ arity: ClosedRange<Int>, _ count: Int, at position: SourcePosition
+  )
+    throws
+  {
+    guard !arity.contains(count) else { return }
+    let plural = arity.upperBound == 1 ? "argument" : "arguments"
+    let expected =
+      arity.upperBound == Int.max
+      ? "at least \(arity.lowerBound) arguments"
+      : arity.count == 1
+        ? "\(arity.lowerBound) \(plural)"
+        : "\(arity.lowerBound) or \(arity.upperBound) arguments"
+    throw error("'\(name)' takes \(expected), got \(count)", at: position)
+  }
+
+  /// Builds a call whose argument count is already checked.
+  private func apply(_ name: String, _ arguments: [Argument], at position: SourcePosition) throws
+    -> Operand
+  {
+    func value(_ i: Int) throws -> Operand {
+      guard case .value(let v) = arguments[i] else {
+        throw error(
+          "argument \(i + 1) of '\(name)' must be a value, not a list", at: arguments[i].position)
+      }
+      return v.operand
+    }
+    func axis(_ i: Int) throws -> Int {
+      guard case .value(let v) = arguments[i] else {
+        throw error(
+          "the axis of '\(name)' must be a constant whole number, like 0 or -1",
+          at: arguments[i].position)
+      }
+      return try integer(v, "the axis of '\(name)'")
+    }
+    /// Applies `build` to the first `count` arguments, with any axis errors at `axisIndex`.
+    func call(
+      _ count: Int, axisIndex: Int? = nil, _ build: (GraphBuilder, [NodeID]) throws -> NodeID
+    )
+      throws -> Operand
+    {
+      let operands = try (0..<count).map(value)
+      let axisPosition = axisIndex.flatMap { $0 < arguments.count ? arguments[$0].position : nil }
+      return try located(position, axisPosition: axisPosition) { try combine(operands, build) }
+    }
+    let last = arguments.count - 1
+    switch name {
+    case "exp": return try call(1) { b, x in try b.exp(x[0]) }
+    case "log": return try call(1) { b, x in try b.log(x[0]) }
+    case "sin": return try call(1) { b, x in try b.sin(x[0]) }
+    case "cos": return try call(1) { b, x in try b.cos(x[0]) }
+    case "tan": return try call(1) { b, x in try b.tan(x[0]) }
+    case "tanh": return try call(1) { b, x in try b.tanh(x[0]) }
+    case "sigmoid": return try call(1) { b, x in try b.sigmoid(x[0]) }
+    case "relu": return try call(1) { b, x in try b.relu(x[0]) }
+    case "sqrt": return try call(1) { b, x in try b.sqrt(x[0]) }
+    case "abs": return try call(1) { b, x in try b.abs(x[0]) }
+    case "square": return try call(1) { b, x in try b.square(x[0]) }
+    case "pow": return try call(2) { b, x in try b.pow(x[0], x[1]) }
+    case "max": return try call(2) { b, x in try b.maximum(x[0], x[1]) }
+    case "min": return try call(2) { b, x in try b.minimum(x[0], x[1]) }
+    case "where": return try call(3) { b, x in try b.select(x[0], x[1], x[2]) }
+    case "sum", "mean", "reduce_max":
+      let axes = arguments.count == 2 ? [try axis(1)] : nil
+      return try call(1, axisIndex: 1) { b, x in
+        switch name {
+        case "sum": try b.sum(x[0], axes: axes)
+        case "mean": try b.mean(x[0], axes: axes)
+        default: try b.reduceMax(x[0], axes: axes)
+        }
+      }
+    case "logsumexp", "softmax", "log_softmax":
+      let a = try axis(1)
+      return try call(1, axisIndex: 1) { b, x in
+        switch name {
+        case "logsumexp": try b.logsumexp(x[0], axis: a)
+        case "softmax": try b.softmax(x[0], axis: a)
+        default: try b.logSoftmax(x[0], axis: a)
+        }
+      }
+    case "transpose": return try call(1) { b, x in try b.transpose(x[0]) }
+    case "reshape":
+      guard case .list(let shape, _) = arguments[1] else {
+        throw error(
+          "'reshape' needs a shape like [2, 3] as its second argument", at: arguments[1].position)
+      }
+      return try call(1) { b, x in try b.reshape(x[0], to: shape) }
+    case "concat":
+      let a = try axis(last)
+      return try call(last, axisIndex: last) { b, x in try b.concat(x, axis: a) }
+    case "cross_entropy":
+      return try call(2) { b, x in try b.crossEntropy(logits: x[0], onehot: x[1]) }
+    default:
+      throw error("unknown function '\(name)'", at: position)
+    }
+  }
+
+  // MARK: grad
+
+  /// `grad(y, x)`, with `grad(` consumed: `y` must be a scalar and `x` a plain name.
+  private mutating func parseGrad(at position: SourcePosition) throws -> Located {
+    let y = try parseExpression()
+    guard consume(",") else {
+      if peek.isSymbol(")") { throw error("'grad' takes 2 arguments, got 1", at: position) }
+      throw unexpected(peek, expected: "',' or ')' in the arguments of 'grad'")
+    }
+    let xToken = peek
+    guard let name = xToken.name, peekSecond.isSymbol(")") || peekSecond.isSymbol(",") else {
+      if case .invalid = xToken.kind { throw unexpected(xToken, expected: "a name") }
+      throw error(
+        "'grad' differentiates with respect to a name (an input, a param or a defined value), "
+          + "not an expression", at: xToken.position)
+    }
+    advance()
+    if peek.isSymbol(",") {
+      var count = 2
+      while consume(",") {
+        _ = try parseArgument()
+        count += 1
+      }
+      throw error("'grad' takes 2 arguments, got \(count)", at: position)
+    }
+    try expect(")", "')' after the arguments of 'grad'")
+    guard let binding = names[name] else {
+      throw error("unknown name '\(name)'", at: xToken.position)
+    }
+    guard case .node(let x) = binding.operand else {
+      throw error(
+        "'grad' with respect to '\(name)', which is a constant number; declare it as an input or param",
+        at: xToken.position)
+    }
+    let yNode: NodeID
+    switch y.operand {
+    case .node(let id):
+      guard builder.type(id).isScalar else {
+        throw error(
+          GraphError.notScalar(op: "grad", type: builder.type(id)).description, at: y.position)
+      }
+      yNode = id
+    case .literal(let value):
+      yNode = builder.constant(value, .scalar(builder.type(x).dtype))
+    }
+    let result = try located(position) { try differentiate(yNode, x, builder) }
+    gradients.append(GradientSite(y: yNode, x: x, name: name, result: result, position: position))
+    return Located(operand: .node(result), position: position)
+  }
+}

@@ -1,0 +1,293 @@
+import GraphIR
+
+/// A recursive-descent parser that builds the graph while it reads: each statement is
+/// parsed and added to a `GraphBuilder` before the next, so a file of any length is one
+/// linear pass and errors come in file order.
+///
+/// Statements, types and initialisers are here; expressions are in `Parser+Expressions`,
+/// function calls in `Parser+Calls`.
+struct Parser {
+  /// How deeply expressions may nest (parentheses, unary minus, `^`, calls, indices). Deeper
+  /// input is an error, so that no file can exhaust the stack.
+  static let maximumNesting = 1000
+
+  let fileName: String
+  private let tokens: [Token]
+  private var index = 0
+  /// The graph under construction.
+  let builder = GraphBuilder()
+  /// Every name defined so far, with where it was defined.
+  var names: [String: (operand: Operand, position: SourcePosition)] = [:]
+  var declarations: [Declaration] = []
+  var gradients: [GradientSite] = []
+  /// Output names as written, resolved at the end of the file.
+  var outputs: [Token] = []
+  /// The current expression nesting depth.
+  var depth = 0
+
+  init(tokens: [Token], fileName: String) {
+    self.tokens = tokens
+    self.fileName = fileName
+  }
+
+  // MARK: Tokens
+
+  /// The next token.
+  var peek: Token { tokens[index] }
+
+  /// The token after the next one (the last token if there is none).
+  var peekSecond: Token { tokens[Swift.min(index + 1, tokens.count - 1)] }
+
+  /// Consumes the next token. The final token (`.end` or `.invalid`) is never passed.
+  @discardableResult
+  mutating func advance() -> Token {
+    let token = tokens[index]
+    if index < tokens.count - 1 { index += 1 }
+    return token
+  }
+
+  /// Consumes the symbol `text` if it is next.
+  mutating func consume(_ text: String) -> Bool {
+    guard peek.isSymbol(text) else { return false }
+    advance()
+    return true
+  }
+
+  /// Consumes the symbol `text` or throws "expected `what`, found ...".
+  @discardableResult
+  mutating func expect(_ text: String, _ what: String) throws -> Token {
+    guard peek.isSymbol(text) else { throw unexpected(peek, expected: what) }
+    return advance()
+  }
+
+  /// A `SourceError` at `position`.
+  func error(_ message: String, at position: SourcePosition) -> SourceError {
+    SourceError(fileName: fileName, position: position, message: message)
+  }
+
+  /// The error for finding `token` where `expected` should be. An invalid token reports its
+  /// own message instead (a stray character is the real mistake).
+  func unexpected(_ token: Token, expected: String) -> SourceError {
+    if case .invalid(let message) = token.kind { return error(message, at: token.position) }
+    return error("expected \(expected), found \(token.quoted)", at: token.position)
+  }
+
+  // MARK: File and statements
+
+  /// Parses every statement, then checks and attaches the outputs.
+  mutating func parseFile() throws -> GraphFile {
+    while true {
+      while peek.kind == .newline { advance() }
+      if peek.kind == .end { break }
+      try parseStatement()
+      try expectEndOfLine()
+    }
+    try attachOutputs()
+    return GraphFile(
+      fileName: fileName, graph: builder.graph, declarations: declarations, gradients: gradients)
+  }
+
+  private mutating func expectEndOfLine() throws {
+    switch peek.kind {
+    case .newline: advance()
+    case .end: break
+    default: throw unexpected(peek, expected: "end of line")
+    }
+  }
+
+  private mutating func parseStatement() throws {
+    let first = peek
+    guard let word = first.name else {
+      throw unexpected(first, expected: "a statement (input, param, output or NAME = EXPR)")
+    }
+    // The keywords are only keywords at the start of a line and not before '=', so a value
+    // may still be called `input` or `output`.
+    if peekSecond.isSymbol("=") { return try parseDefinition() }
+    switch word {
+    case "input", "param":
+      advance()
+      try parseDeclaration(word == "input" ? .input : .param)
+    case "output":
+      advance()
+      try parseOutputs()
+    default:
+      throw unexpected(peekSecond, expected: "'=' after '\(word)'")
+    }
+  }
+
+  /// `NAME = EXPR`
+  private mutating func parseDefinition() throws {
+    let nameToken = advance()
+    let name = nameToken.name ?? ""
+    try checkUnused(name, at: nameToken.position)
+    advance()  // '='
+    let value = try parseExpression()
+    if case .node(let id) = value.operand { builder.label(id, name) }
+    names[name] = (value.operand, nameToken.position)
+  }
+
+  /// `input NAME [: TYPE]` or `param NAME [: TYPE] [= INIT]`
+  private mutating func parseDeclaration(_ kind: Declaration.Kind) throws {
+    let nameToken = peek
+    guard let name = nameToken.name else {
+      throw unexpected(nameToken, expected: "a name after '\(kind.rawValue)'")
+    }
+    advance()
+    try checkUnused(name, at: nameToken.position)
+    let type = consume(":") ? try parseType() : TensorType.scalar(.f64)
+    let id: NodeID
+    switch kind {
+    case .input:
+      if peek.isSymbol("=") {
+        throw error(
+          "an input has no initial value; declare '\(name)' with 'param' to give it one",
+          at: peek.position)
+      }
+      id = try located(nameToken.position) { try builder.input(name, type) }
+    case .param:
+      let initializer = consume("=") ? try parseInitializer() : Initializer.fill(0)
+      id = try located(nameToken.position) {
+        try builder.param(name, type, initializer: initializer)
+      }
+    }
+    names[name] = (.node(id), nameToken.position)
+    declarations.append(
+      Declaration(name: name, kind: kind, type: type, position: nameToken.position))
+  }
+
+  /// `output NAME [, NAME ...]`
+  private mutating func parseOutputs() throws {
+    repeat {
+      guard peek.name != nil else {
+        throw unexpected(peek, expected: "the name of a value to output")
+      }
+      outputs.append(advance())
+    } while consume(",")
+  }
+
+  /// Throws if `name` already has a definition.
+  private func checkUnused(_ name: String, at position: SourcePosition) throws {
+    if let previous = names[name] {
+      throw error(
+        "redefinition of '\(name)' (first defined at line \(previous.position.line), "
+          + "column \(previous.position.column))", at: position)
+    }
+  }
+
+  /// Resolves the output names, in order. Outputs may be listed before their definitions.
+  private mutating func attachOutputs() throws {
+    guard !outputs.isEmpty else {
+      throw error(
+        "no 'output' line: name at least one value to return, e.g. 'output f'", at: peek.position)
+    }
+    var seen: Set<String> = []
+    for token in outputs {
+      let name = token.name ?? ""
+      guard let binding = names[name] else {
+        throw error("unknown name '\(name)'", at: token.position)
+      }
+      guard seen.insert(name).inserted else {
+        throw error("'\(name)' is output more than once", at: token.position)
+      }
+      let id = node(binding.operand)
+      builder.label(id, name)
+      builder.output(name, id)
+    }
+  }
+
+  // MARK: Types and initialisers
+
+  /// `f32`, `f64`, `f32[128, 784]`
+  private mutating func parseType() throws -> TensorType {
+    let start = peek
+    guard let word = start.name, let dtype = DType(rawValue: word) else {
+      throw unexpected(
+        start, expected: "a type (f32 or f64, with an optional shape like f32[3, 4])")
+    }
+    advance()
+    guard consume("[") else { return .scalar(dtype) }
+    var shape: [Int] = []
+    if !peek.isSymbol("]") {
+      repeat { shape.append(try parseDimension()) } while consume(",")
+    }
+    try expect("]", "',' or ']' in the shape")
+    try located(start.position) { try checkShape(shape) }
+    return TensorType(dtype, shape)
+  }
+
+  /// A dimension: a whole number, 0 or more, written without sign, point or exponent.
+  private mutating func parseDimension() throws -> Int {
+    let token = peek
+    guard case .number(_, let text) = token.kind, text.allSatisfy(\.isASCIIDigit) else {
+      throw unexpected(token, expected: "a dimension (a whole number, 0 or more)")
+    }
+    guard let value = Int(text) else {
+      throw error("dimension \(text) is too large", at: token.position)
+    }
+    advance()
+    return value
+  }
+
+  /// `3`, `-0.5`, `zeros`, `ones`, `normal(STD)`, `uniform(LO, HI)`
+  private mutating func parseInitializer() throws -> Initializer {
+    let start = peek
+    let expected = "an initial value (a number, zeros, ones, normal(STD) or uniform(LO, HI))"
+    if let value = try parseSignedNumber() { return .fill(value) }
+    switch start.name {
+    case "zeros":
+      advance()
+      return .fill(0)
+    case "ones":
+      advance()
+      return .fill(1)
+    case "normal":
+      advance()
+      let std = try parseInitializerArguments(1, "normal")[0]
+      guard std >= 0 else {
+        throw error("'normal' needs a standard deviation of 0 or more", at: start.position)
+      }
+      return .normal(std: std)
+    case "uniform":
+      advance()
+      let bounds = try parseInitializerArguments(2, "uniform")
+      guard bounds[0] <= bounds[1] else {
+        throw error("'uniform' needs LO <= HI", at: start.position)
+      }
+      return .uniform(low: bounds[0], high: bounds[1])
+    default:
+      throw unexpected(start, expected: expected)
+    }
+  }
+
+  /// `(N)` or `(N, N)`: the numbers of `normal(STD)` or `uniform(LO, HI)`.
+  private mutating func parseInitializerArguments(_ count: Int, _ name: String) throws -> [Double] {
+    try expect("(", "'(' after '\(name)'")
+    var values: [Double] = []
+    for k in 0..<count {
+      if k > 0 { try expect(",", "',' in '\(name)(...)'") }
+      guard let value = try parseSignedNumber() else {
+        throw unexpected(peek, expected: "a number in '\(name)(...)'")
+      }
+      values.append(value)
+    }
+    try expect(")", "')' after the \(count == 1 ? "argument" : "arguments") of '\(name)'")
+    return values
+  }
+
+  /// A number with an optional leading '-', or nil (consuming nothing) if none is next.
+  private mutating func parseSignedNumber() throws -> Double? {
+    let negative = peek.isSymbol("-")
+    let token = negative ? peekSecond : peek
+    guard case .number(let value, _) = token.kind else {
+      if negative { throw unexpected(token, expected: "a number after '-'") }
+      return nil
+    }
+    if negative { advance() }
+    advance()
+    return negative ? -value : value
+  }
+}
+
+extension Character {
+  fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import GraphIR
+import GraphLanguage
+
+/// The value of every input and param of `file`: from `--set NAME=VALUE` where given,
+/// otherwise params take their initialisers under `seed`.
+///
+/// Throws one error listing every input that has no value, and errors for a `--set` that
+/// names nothing in the file, is given twice, or has the wrong shape.
+func bindArguments(_ file: GraphFile, settings: [String], seed: UInt64) throws -> [String: Tensor] {
+  var given: [String: Tensor] = [:]
+  for setting in settings {
+    guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
+      throw CommandError("--set expects NAME=VALUE, got '\(setting)'")
+    }
+    let name = String(setting[..<equals])
+    let text = String(setting[setting.index(after: equals)...])
+    guard let declaration = file.declaration(named: name) else {
+      let known = file.declarations.map(\.name).joined(separator: ", ")
+      throw CommandError(
+        "--set \(name): \(file.fileName) has no input or param named '\(name)'"
+          + (known.isEmpty ? "" : " (it has: \(known))"))
+    }
+    guard given[name] == nil else { throw CommandError("--set \(name) is given more than once") }
+    let value: TensorValue
+    do {
+      value = try readValue(text)
+    } catch let error as ValueError {
+      throw CommandError("--set \(name): \(error.message)")
+    }
+    guard value.shape == declaration.type.shape else {
+      throw CommandError(
+        "--set \(name): '\(name)' is \(declaration.type), got a value of shape "
+          + "[\(value.shape.map(String.init).joined(separator: ", "))]",
+        in: file, at: declaration.position)
+    }
+    given[name] = Tensor(declaration.type.dtype, shape: value.shape, scalars: value.scalars)
+  }
+
+  let missing = file.declarations.filter { $0.kind == .input && given[$0.name] == nil }
+  if let first = missing.first {
+    let names = missing.map { "'\($0.name)'" }.joined(separator: ", ")
+    throw CommandError(
+      "missing value for input\(missing.count == 1 ? "" : "s") \(names) (give each with --set NAME=VALUE)",
+      in: file, at: first.position)
+  }
+  for declaration in file.declarations
+  where declaration.kind == .param && given[declaration.name] == nil {
+    let initializer = file.graph.initializers[declaration.name] ?? .fill(0)
+    given[declaration.name] = initializer.values(
+      declaration.type, seed: seed, name: declaration.name)
+  }
+  return given
+}
+
+/// The value of `--set NAME=TEXT`: a number, a JSON array, or `@PATH` to a `.npy` or
+/// `.json` file.
+func readValue(_ text: String) throws -> TensorValue {
+  guard text.hasPrefix("@") else { return try TensorValue(parsingJSON: text) }
+  let path = String(text.dropFirst())
+  guard let data = FileManager.default.contents(atPath: path) else {
+    throw ValueError("cannot read '\(path)'")
+  }
+  if path.hasSuffix(".npy") { return try TensorValue(npy: [UInt8](data), path: path) }
+  if path.hasSuffix(".json") {
+    guard let json = String(validating: data, as: UTF8.self) else {
+      throw ValueError("'\(path)' is not UTF-8 text")
+    }
+    return try TensorValue(parsingJSON: json)
+  }
+  throw ValueError("'\(path)' should be a .npy or .json file")
+}

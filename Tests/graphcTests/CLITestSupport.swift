@@ -1,0 +1,57 @@
+import Foundation
+import Testing
+
+/// What one run of the `graphc` binary did.
+struct CommandResult {
+  var status: Int32
+  var stdout: String
+  var stderr: String
+}
+
+/// The built `graphc` executable, next to the test bundle (the test target depends on it).
+let graphcURL: URL? = {
+  var candidates: [URL] = []
+  if let executable = Bundle.main.executableURL {
+    candidates.append(executable.deletingLastPathComponent())
+  }
+  candidates.append(Bundle.main.bundleURL.deletingLastPathComponent())
+  candidates.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+  let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+  candidates.append(root.appendingPathComponent(".build/debug"))
+  return candidates.map { $0.appendingPathComponent("graphc") }
+    .first { FileManager.default.isExecutableFile(atPath: $0.path) }
+}()
+
+/// Runs `graphc` with `arguments` in `directory`.
+func graphc(_ arguments: [String], in directory: URL) throws -> CommandResult {
+  let binary = try #require(graphcURL, "graphc binary not found next to the tests")
+  let process = Process()
+  process.executableURL = binary
+  process.arguments = arguments
+  process.currentDirectoryURL = directory
+  let out = Pipe()
+  let err = Pipe()
+  process.standardOutput = out
+  process.standardError = err
+  try process.run()
+  // Read both pipes before waiting, so a large output cannot block the child.
+  let outData = out.fileHandleForReading.readDataToEndOfFile()
+  let errData = err.fileHandleForReading.readDataToEndOfFile()
+  process.waitUntilExit()
+  return CommandResult(
+    status: process.terminationStatus,
+    stdout: String(decoding: outData, as: UTF8.self),
+    stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// A fresh directory holding `files` (name to contents).
+func scratchDirectory(_ files: [String: String]) throws -> URL {
+  let directory = FileManager.default.temporaryDirectory
+    .appendingPathComponent("graphc-tests-\(UUID().uuidString)")
+  try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+  for (name, text) in files {
+    try Data(text.utf8).write(to: directory.appendingPathComponent(name))
+  }
+  return directory
+}
