@@ -13,55 +13,44 @@ import Testing
     try String(contentsOf: examples.appendingPathComponent(name), encoding: .utf8)
   }
 
-  /// Everything up to the first `grad` must be right today; `grad` itself is a stub until
-  /// autodiff is connected, and must then be the only error.
+  /// Every example parses, derivatives included.
   @Test(arguments: ["seeds.graph", "rosenbrock.graph", "mlp.graph"])
-  func parsesUpToGrad(name: String) throws {
-    do {
-      _ = try GraphParser.parse(try Self.source(name), fileName: name)
-    } catch let error as SourceError {
-      #expect(error.message.hasPrefix("'grad' is not available yet"), "\(error)")
-    }
+  func parses(name: String) throws {
+    _ = try GraphParser.parse(try Self.source(name), fileName: name)
   }
 
   @Test func seedValues() throws {
-    try withKnownIssue("grad is not connected to Autodiff yet") {
-      let graph = try GraphParser.parse(try Self.source("seeds.graph"), fileName: "seeds.graph")
-      let out = try Interpreter.run(
-        graph,
-        ["x": Tensor(2), "y": Tensor(3), "w": Tensor(2), "u": Tensor(3), "target": Tensor(10)])
-      let expected: [String: Double] = [
-        "f": 17, "df": 14, "loss": 16, "dloss": -24, "g": 31, "dgdx": 13, "dgdy": 12,
-        "p": 29.5562243957226,  // 4 e^2
-        "dp": 59.1124487914452,  // (2x + x^2) e^x = 8 e^2
-        "q": 0.45464871341284085,  // sin(2) / 2
-        "dq": -0.4353977749799916,  // (2 cos 2 - sin 2) / 4
-        "c": 1.6094379124341003,  // log 5
-        "dc": 0.8, "d2f": 6,
-      ]
-      for (name, value) in expected { #expect(close(out[name]?.scalar, value), "\(name)") }
-    }
+    let graph = try GraphParser.parse(try Self.source("seeds.graph"), fileName: "seeds.graph")
+    let out = try Interpreter.run(
+      graph,
+      ["x": Tensor(2), "y": Tensor(3), "w": Tensor(2), "u": Tensor(3), "target": Tensor(10)])
+    let expected: [String: Double] = [
+      "f": 17, "df": 14, "loss": 16, "dloss": -24, "g": 31, "dgdx": 13, "dgdy": 12,
+      "p": 29.5562243957226,  // 4 e^2
+      "dp": 59.1124487914452,  // (2x + x^2) e^x = 8 e^2
+      "q": 0.45464871341284085,  // sin(2) / 2
+      "dq": -0.4353977749799916,  // (2 cos 2 - sin 2) / 4
+      "c": 1.6094379124341003,  // log 5
+      "dc": 0.8, "d2f": 6,
+    ]
+    for (name, value) in expected { #expect(close(out[name]?.scalar, value), "\(name)") }
   }
 
   @Test func rosenbrockValues() throws {
-    try withKnownIssue("grad is not connected to Autodiff yet") {
-      let graph = try GraphParser.parse(
-        try Self.source("rosenbrock.graph"), fileName: "rosenbrock.graph")
-      let out = try Interpreter.run(graph, ["x": Tensor(-1.2), "y": Tensor(1)])
-      #expect(close(out["f"]?.scalar, 24.2))
-      #expect(close(out["dfdx"]?.scalar, -215.6))
-      #expect(close(out["dfdy"]?.scalar, -88))
-    }
+    let graph = try GraphParser.parse(
+      try Self.source("rosenbrock.graph"), fileName: "rosenbrock.graph")
+    let out = try Interpreter.run(graph, ["x": Tensor(-1.2), "y": Tensor(1)])
+    #expect(close(out["f"]?.scalar, 24.2))
+    #expect(close(out["dfdx"]?.scalar, -215.6))
+    #expect(close(out["dfdy"]?.scalar, -88))
   }
 
   @Test func mlpTypes() throws {
-    try withKnownIssue("grad is not connected to Autodiff yet") {
-      let file = try GraphParser.parseFile(try Self.source("mlp.graph"), fileName: "mlp.graph")
-      let types = Dictionary(
-        uniqueKeysWithValues: file.graph.outputs.map { ($0.name, file.graph[$0.node].type) })
-      #expect(types["loss"] == .scalar(.f32))
-      #expect(types["w1_next"] == TensorType(.f32, [784, 128]))
-      #expect(file.gradients.count == 4)
-    }
+    let file = try GraphParser.parseFile(try Self.source("mlp.graph"), fileName: "mlp.graph")
+    let types = Dictionary(
+      uniqueKeysWithValues: file.graph.outputs.map { ($0.name, file.graph[$0.node].type) })
+    #expect(types["loss"] == .scalar(.f32))
+    #expect(types["w1_next"] == TensorType(.f32, [784, 128]))
+    #expect(file.gradients.count == 4)
   }
 }
