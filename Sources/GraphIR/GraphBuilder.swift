@@ -8,6 +8,8 @@ public final class GraphBuilder {
   /// The graph built so far.
   public private(set) var graph: Graph
   private var memo: [Node: NodeID] = [:]
+  /// Names of inputs and params declared so far (a set, so declaring is O(1)).
+  private var argumentNames: Set<String> = []
   /// When false, `apply` adds nodes exactly as asked (used by tests of the peepholes).
   public var simplifies = true
   /// The rule recorded on nodes appended inside `withRule`.
@@ -19,7 +21,10 @@ public final class GraphBuilder {
   /// A builder that continues `graph`: new nodes are appended and deduplicated against it.
   public init(continuing graph: Graph) {
     self.graph = graph
-    for id in graph.ids { memo[graph[id]] = memo[graph[id]] ?? id }
+    for id in graph.ids {
+      memo[graph[id]] = memo[graph[id]] ?? id
+      if let name = graph[id].op.inputName { argumentNames.insert(name) }
+    }
   }
 
   /// The node with this ID.
@@ -46,7 +51,7 @@ public final class GraphBuilder {
 
   private func declare(_ op: Op, _ name: String, _ type: TensorType) throws -> NodeID {
     try checkShape(type.shape)
-    guard graph.argument(named: name) == nil else { throw GraphError.duplicateName(name) }
+    guard argumentNames.insert(name).inserted else { throw GraphError.duplicateName(name) }
     let id = append(Node(op, [], type))
     graph.labels[id] = name
     return id
@@ -84,6 +89,22 @@ public final class GraphBuilder {
   func intern(_ node: Node) -> NodeID {
     if let existing = memo[node] { return existing }
     return append(node)
+  }
+
+  /// A node equal in value to `id` that nothing else shares: expressions built later never
+  /// deduplicate onto it. A named definition gets one, so that `grad` with respect to that
+  /// name sees only the uses of the name, not of identical expressions written elsewhere.
+  /// (Leaves and constants are wrapped in a shape-preserving reshape.) `Simplify.run`
+  /// merges such copies again once gradients are built.
+  public func distinct(_ id: NodeID) -> NodeID {
+    let node = graph[id]
+    let copy =
+      node.op.isLeafInput || node.op.constantValue != nil
+      ? Node(.reshape, [id], node.type) : node
+    let new = NodeID(graph.nodes.count)
+    graph.nodes.append(copy)
+    if let currentRule { graph.rules[new] = currentRule }
+    return new
   }
 
   private func append(_ node: Node) -> NodeID {

@@ -29,8 +29,10 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
     case .dtypeMismatch(let op, let operands):
       "dtype mismatch in '\(op)': \(Self.list(op, operands))"
     case .badAxis(let op, let axis, let rank):
-      "axis \(axis) is out of range in '\(op)' for a tensor of rank \(rank) "
-        + "(expected \(-max(rank, 1)) to \(max(rank, 1) - 1))"
+      rank == 0
+        ? "axis \(axis) is out of range in '\(op)': a scalar has no axes"
+        : "axis \(axis) is out of range in '\(op)' for a tensor of rank \(rank) "
+          + "(expected \(-rank) to \(rank - 1))"
     case .invalidOperand(let op, let expected):
       "invalid operand to '\(op)': expected \(expected)"
     case .tooLarge(let shape):

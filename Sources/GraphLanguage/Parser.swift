@@ -121,8 +121,13 @@ struct Parser {
     let name = nameToken.name ?? ""
     try checkUnused(name, at: nameToken.position)
     advance()  // '='
-    let value = try parseExpression()
-    if case .node(let id) = value.operand { builder.label(id, name) }
+    var value = try parseExpression()
+    if case .node(let id) = value.operand {
+      // Its own node, so `grad(y, name)` follows only the uses of this name.
+      let own = builder.distinct(id)
+      builder.label(own, name)
+      value.operand = .node(own)
+    }
     names[name] = (value.operand, nameToken.position)
   }
 
