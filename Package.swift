@@ -47,6 +47,7 @@ let package = Package(
       name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
       resources: [.copy("Golden")]),
     .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
+    .testTarget(name: "ReadmeTests", dependencies: ["GraphCompiler", "Autodiff"]),
     .executableTarget(
       name: "workloads",
       dependencies: ["GraphCompiler", "GraphTraining", "Autodiff", "GraphTestSupport"],
