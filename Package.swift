@@ -54,7 +54,8 @@ let package = Package(
       path: "Benchmarks/Workloads",
       linkerSettings: [.linkedLibrary("openblas")]),
     .executableTarget(
-      name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks/CompileLatency"),
+      name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage"],
+      path: "Benchmarks/CompileLatency"),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR"]),
   ]

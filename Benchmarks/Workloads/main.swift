@@ -65,8 +65,14 @@ do {
     let ms = medianMilliseconds(runs: runs) { ctx.run() }
     let value = ctx.output(at: 0).scalars[0]
     let base = name.contains("tcc") ? libm : vexp
+    // Bytes one call must move: x in, gradient out, plus any intermediate buffer written
+    // and read back. One pass over the data is 2 * 4 * n.
+    let moved = 2 * 4 * n + 2 * ctx.compiled.arenaBytes
+    let passes = String(format: "%.2f", Double(moved) / Double(2 * 4 * n))
     report("W3", name, ms, vs: base,
-           note: "vs \(name.contains("tcc") ? "libm" : "vexp") C; value rel. diff \(String(format: "%.1e", relativeDifference(value, refValue)))")
+           note: "vs \(name.contains("tcc") ? "libm" : "vexp") C; \(ctx.compiled.kernelCount) kernel(s), "
+             + "\(ctx.compiled.arenaBytes) B intermediate, \(passes) passes over x; "
+             + "value rel. diff \(String(format: "%.1e", relativeDifference(value, refValue)))")
   }
   let swiftRuns = max(1, runs / 3)
   let swiftAD = medianMilliseconds(runs: swiftRuns) { _ = SwiftAutodiffBaselines.w3(x, &slope) }
