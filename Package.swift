@@ -48,6 +48,7 @@ let package = Package(
       resources: [.copy("Golden")]),
     .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
     .testTarget(name: "ReadmeTests", dependencies: ["GraphCompiler", "Autodiff"]),
+    .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
     .executableTarget(
       name: "workloads",
       dependencies: ["GraphCompiler", "GraphTraining", "Autodiff", "GraphTestSupport"],
