@@ -62,7 +62,7 @@ struct FashionMNIST: ParsableCommand {
       let epochStart = Date()
       var total = 0.0
       for (i, rows) in batches.enumerated() {
-        let loss = try trainer.train(on: train.batch(rows), learningRate: lr)
+        let loss = try trainer.train(rows: rows, of: train, learningRate: lr)
         total += loss
         steps += 1
         reporter.step(epoch: epoch, epochs: epochs, done: i + 1, total: batches.count, loss: total / Double(i + 1))

@@ -61,3 +61,32 @@ public func oneHot(_ labels: [Double], classes: Int, dtype: DType = .f32) throws
   }
   return Tensor(dtype, shape: [labels.count, classes], scalars: scalars)
 }
+
+/// Writes rows of `tensor` (along its first axis) into a dense buffer of the tensor's dtype,
+/// converting straight from the stored values: no intermediate tensor per batch.
+func writeRows(_ tensor: Tensor, _ rows: [Int], into buffer: UnsafeMutableRawBufferPointer) {
+  let width = tensor.shape.dropFirst().reduce(1, *)
+  precondition(buffer.count >= rows.count * width * tensor.dtype.byteSize, "batch buffer too small")
+  tensor.scalars.withUnsafeBufferPointer { source in
+    switch tensor.dtype {
+    case .f32:
+      let target = buffer.bindMemory(to: Float.self)
+      for (k, row) in rows.enumerated() {
+        for j in 0..<width { target[k * width + j] = Float(source[row * width + j]) }
+      }
+    case .f64:
+      let target = buffer.bindMemory(to: Double.self)
+      for (k, row) in rows.enumerated() {
+        for j in 0..<width { target[k * width + j] = source[row * width + j] }
+      }
+    }
+  }
+}
+
+/// The elements of a dense buffer of `type`, as doubles.
+func readScalars(_ buffer: UnsafeMutableRawBufferPointer, _ type: TensorType) -> [Double] {
+  switch type.dtype {
+  case .f32: buffer.bindMemory(to: Float.self).prefix(type.count).map(Double.init)
+  case .f64: Array(buffer.bindMemory(to: Double.self).prefix(type.count))
+  }
+}

@@ -7,44 +7,76 @@ import GraphIR
 /// between calls, and evaluates a compiled prediction graph.
 public final class Trainer {
   public let step: TrainingStep
-  private let compiledStep: CompiledGraph
-  /// Current parameter values, by name.
-  public private(set) var parameters: [String: Tensor]
-  /// Optimizer state, by input name.
-  private var state: [String: Tensor]
+  private let context: ExecutionContext
+  /// For each carried value: the output index and the input it replaces.
+  private let carried: [(output: Int, input: String)]
+  private let lossIndex: Int
+  private let dtype: DType
   /// Steps taken so far.
   public private(set) var stepCount = 0
 
-  /// Compiles the step and initialises every parameter from its initialiser with `seed`.
+  /// Compiles the step and initialises every parameter from its initialiser with `seed`;
+  /// optimizer state starts at zero. Parameters and state then live in the compiled step's
+  /// own buffers: a step copies its next values over its inputs and converts nothing.
   public init(_ step: TrainingStep, options: CompileOptions) throws {
     self.step = step
-    compiledStep = try Pipeline.compile(step.graph, options: options)
-    var parameters: [String: Tensor] = [:]
+    let compiled = try Pipeline.compile(step.graph, options: options)
+    context = try compiled.makeContext()
     for name in step.parameters {
       guard let id = step.graph.argument(named: name) else { continue }
       let initializer = step.graph.initializers[name] ?? .fill(0)
-      parameters[name] = initializer.values(step.graph[id].type, seed: options.seed, name: name)
+      try context.setInput(name, initializer.values(step.graph[id].type, seed: options.seed, name: name))
     }
-    self.parameters = parameters
-    state = Dictionary(uniqueKeysWithValues: step.state.map { ($0.name, Tensor(filling: 0, $0.type)) })
+    for (name, type) in step.state { try context.setInput(name, Tensor(filling: 0, type)) }
+    let outputs = compiled.outputs.map(\.name)
+    carried = step.carried.compactMap { pair in outputs.firstIndex(of: pair.output).map { ($0, pair.input) } }
+    lossIndex = outputs.firstIndex(of: "loss") ?? 0
+    dtype = step.graph.argument(named: TrainingStep.learningRateInput).map { step.graph[$0].type.dtype } ?? .f32
+  }
+
+  /// Current parameter values, by name (copies).
+  public var parameters: [String: Tensor] {
+    var result: [String: Tensor] = [:]
+    for name in step.parameters {
+      guard let id = step.graph.argument(named: name) else { continue }
+      let type = step.graph[id].type
+      result[name] = try? context.withInput(name) { buffer in Tensor(type.dtype, shape: type.shape, scalars: readScalars(buffer, type)) }
+    }
+    return result
   }
 
   /// One optimisation step on a batch; returns the loss before the update.
   @discardableResult
   public func train(on batch: [String: Tensor], learningRate: Double) throws -> Double {
-    stepCount += 1
-    let dtype = step.graph.argument(named: TrainingStep.learningRateInput).map { step.graph[$0].type.dtype } ?? .f32
-    var inputs = batch
-    inputs.merge(parameters) { a, _ in a }
-    inputs.merge(state) { a, _ in a }
-    inputs[TrainingStep.learningRateInput] = Tensor(learningRate, dtype: dtype)
-    inputs[TrainingStep.stepInput] = Tensor(Double(stepCount), dtype: dtype)
-    let outputs = try compiledStep.run(inputs)
-    for (output, input) in step.carried {
-      guard let value = outputs[output] else { continue }
-      if parameters[input] != nil { parameters[input] = value } else { state[input] = value }
+    for (name, value) in batch { try context.setInput(name, value) }
+    return try finishStep(learningRate: learningRate)
+  }
+
+  /// One step on rows of a dataset, written straight into the step's input buffers.
+  @discardableResult
+  public func train(rows: [Int], of data: Dataset, learningRate: Double) throws -> Double {
+    for (name, tensor) in data.tensors {
+      try context.withInput(name) { buffer in writeRows(tensor, rows, into: buffer) }
     }
-    return outputs["loss"]?.scalar ?? .nan
+    return try finishStep(learningRate: learningRate)
+  }
+
+  private func finishStep(learningRate: Double) throws -> Double {
+    stepCount += 1
+    try context.setInput(TrainingStep.learningRateInput, Tensor(learningRate, dtype: dtype))
+    try context.setInput(TrainingStep.stepInput, Tensor(Double(stepCount), dtype: dtype))
+    context.run()
+    for (output, input) in carried {
+      try context.withOutput(at: output) { source in
+        try context.withInput(input) { target in target.copyMemory(from: source) }
+      }
+    }
+    return context.output(at: lossIndex).scalars.first ?? .nan
+  }
+
+  /// Replaces a parameter's value (its shape must match).
+  public func setParameter(_ name: String, _ value: Tensor) throws {
+    try context.setInput(name, value)
   }
 
   /// Writes every parameter to `directory/NAME.npy` (bit-exact).
@@ -63,7 +95,7 @@ public final class Trainer {
       guard value.shape == current.shape else {
         throw DataError(path, "shape \(value.shape) does not match param '\(name)' of type \(current.type)")
       }
-      parameters[name] = Tensor(current.dtype, shape: value.shape, scalars: value.scalars)
+      try setParameter(name, Tensor(current.dtype, shape: value.shape, scalars: value.scalars))
     }
   }
 
