@@ -18,7 +18,8 @@ let package = Package(
     .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
     .target(
       name: "GraphCompiler",
-      dependencies: ["GraphIR", "Autodiff", "CCodegen", "CTinyCC"]),
+      dependencies: ["GraphIR", "Autodiff", "CCodegen", "CTinyCC"],
+      linkerSettings: [.linkedLibrary("openblas")]),
     .target(name: "GraphLanguage", dependencies: ["GraphIR", "Autodiff"]),
     .executableTarget(
       name: "graphc",

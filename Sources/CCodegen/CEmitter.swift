@@ -11,7 +11,8 @@ public enum CEmitter {
     let schedule = Schedule.make(graph)
     var w = CWriter()
     w.raw(Prelude.text)
-    var kernels = KernelWriter(graph: graph, schedule: schedule, annotate: options.annotate)
+    var kernels = KernelWriter(
+      graph: graph, schedule: schedule, annotate: options.annotate, blas: options.blas)
     for k in schedule.kernels.indices {
       w.line("")
       kernels.write(k, into: &w)

@@ -10,6 +10,8 @@ struct KernelWriter {
   let graph: Graph
   let schedule: Schedule
   let annotate: Bool
+  /// Matrix products call CBLAS instead of looping.
+  let blas: Bool
 
   /// Statements of the innermost loop body being written.
   var body: [String] = []
@@ -24,10 +26,11 @@ struct KernelWriter {
     var index: IndexMapping
   }
 
-  init(graph: Graph, schedule: Schedule, annotate: Bool) {
+  init(graph: Graph, schedule: Schedule, annotate: Bool, blas: Bool) {
     self.graph = graph
     self.schedule = schedule
     self.annotate = annotate
+    self.blas = blas
   }
 
   /// The C function for kernel number `k`.

@@ -65,7 +65,7 @@ public struct Schedule: Sendable {
   /// Fuses a graph into kernels and plans its buffers.
   ///
   /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
-  /// results, matmul operands, pad/concat operands that are not constants, and expensive
+  /// results, matmul operands (the source of a transposed operand), pad/concat operands that are not constants, and expensive
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
   /// kernels or once per element of a broadcast. Everything else is inlined into its
   /// consumers. Roots over the same index space share one kernel unless one reads what
@@ -92,7 +92,7 @@ public struct Schedule: Sendable {
         required.insert(id)
       case .matmul:
         required.insert(id)
-        required.formUnion(node.inputs)
+        required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
       case .pad, .concat:
         required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
       case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul,
@@ -151,7 +151,7 @@ public struct Schedule: Sendable {
     for root in roots {
       let node = graph[root.node]
       if !root.isCopy, case .matmul = node.op {
-        let reads = node.inputs.compactMap { bufferOf[$0] }
+        let reads = node.inputs.compactMap { bufferOf[matmulOperand(graph, $0).node] }
         kernels.append(Kernel(kind: .matmul, roots: [root], reads: reads.sorted(), isFlat: false))
         producer[root.buffer] = kernels.count - 1
         continue
@@ -192,6 +192,17 @@ public struct Schedule: Sendable {
       return graph[node.inputs[0]].type.shape
     }
     return node.type.shape
+  }
+
+  /// What a matrix product reads for operand `id`: the operand itself, or for a matrix
+  /// transpose `transpose(s, [1, 0])` its source `s`, read transposed (BLAS and the loops
+  /// take a transpose flag, so the transpose is never copied).
+  public static func matmulOperand(_ graph: Graph, _ id: NodeID) -> (node: NodeID, transposed: Bool)
+  {
+    if case .transpose(let perm) = graph[id].op, perm == [1, 0] {
+      return (graph[id].inputs[0], true)
+    }
+    return (id, false)
   }
 
   /// The axes of a `sum` or `reduceMax`, else nil.
