@@ -18,7 +18,8 @@ extension CEmitter {
     header: String, source: String
   ) {
     guard CLiteral.isIdentifier(name) else { throw CodegenError.invalidName(name) }
-    let program = try emit(graph, options: CodegenOptions(annotate: true, staticEntry: true, blas: false))
+    let program = try emit(
+      graph, options: CodegenOptions(annotate: true, staticEntry: true, blas: false))
     let upper = name.uppercased()
     let params = parameters(program)
     let signature = "void gc_\(name)_run(\(params.map(\.declaration).joined(separator: ", ")))"

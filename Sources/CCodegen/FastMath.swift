@@ -152,6 +152,7 @@ public enum FastMath {
 
     """
 
-  /// What the cc backend puts in front of a program: the switch and the functions.
-  public static let preamble = "#define GC_FAST_MATH 1\n" + text
+  /// What the cc backend puts in front of a program: the switches (`GC_FAST_MATH` for
+  /// these functions, `GC_SIMD` for the kernels' `#pragma omp simd` lines) and the functions.
+  public static let preamble = "#define GC_FAST_MATH 1\n#define GC_SIMD 1\n" + text
 }

@@ -56,7 +56,8 @@ extension KernelWriter {
       w.line("for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] = \(zero);")
       w.block("for (long long p = 0; p < \(k); p++)") { w in
         w.line("const \(t) a = \(aElement);")
-        w.line("for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] += a * \(pb)[p * \(m) + j];")
+        w.line(
+          "for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] += a * \(pb)[p * \(m) + j];")
       }
     }
   }

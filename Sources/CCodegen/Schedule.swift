@@ -49,6 +49,12 @@ public struct Kernel: Hashable, Sendable {
   public var reads: [Int]
   /// True when every access is the loop's own row-major offset, so one flat loop suffices.
   public var isFlat: Bool
+  /// For a big flat loop with full reductions: the number of fixed-size chunks
+  /// (`Schedule.reductionChunk` iterations each) it runs in, each leaving partial results
+  /// that a second step combines in chunk order. 0 when the loop is not chunked.
+  public var chunks: Int = 0
+  /// With `chunks`: the f64 buffer of partial results, `chunks × reductions` values.
+  public var partials: Int? = nil
 }
 
 /// The execution plan of a graph: which nodes get buffers, and which kernels compute them.
@@ -77,9 +83,39 @@ public struct Schedule: Sendable {
     var materialised = requiredBuffers(graph)
     while true {
       let (schedule, wasteful) = plan(graph, materialised)
-      if wasteful.isSubset(of: materialised) { return ArenaPlan.pack(schedule) }
+      if wasteful.isSubset(of: materialised) {
+        return chunkReductions(graph, ArenaPlan.pack(schedule))
+      }
       materialised.formUnion(wasteful)
     }
+  }
+
+  /// Iterations per chunk of a chunked full reduction. Fixed, so the summation order (and
+  /// the result, to the last bit) does not depend on how many threads share the chunks.
+  public static let reductionChunk = 1 << 15
+
+  /// Splits big flat loops holding full reductions into fixed-size chunks, each with its
+  /// own partial results (in f64, at the end of the arena), so threads can share them.
+  static func chunkReductions(_ graph: Graph, _ schedule: Schedule) -> Schedule {
+    var result = schedule
+    for k in result.kernels.indices {
+      let kernel = result.kernels[k]
+      guard case .loop(let space) = kernel.kind, kernel.isFlat else { continue }
+      let count = space.reduce(1, *)
+      let reductions = kernel.roots.filter {
+        !$0.isCopy && reductionAxes(graph[$0.node].op) != nil
+      }
+      guard !reductions.isEmpty, count > reductionChunk else { continue }
+      let chunks = (count + reductionChunk - 1) / reductionChunk
+      result.buffers.append(
+        Buffer(
+          name: "part\(k)", place: .arena(offset: result.arenaBytes),
+          type: TensorType(.f64, [chunks * reductions.count])))
+      result.arenaBytes += (chunks * reductions.count * 8 + 63) / 64 * 64
+      result.kernels[k].chunks = chunks
+      result.kernels[k].partials = result.buffers.count - 1
+    }
+    return result
   }
 
   /// Nodes that must live in memory whatever the fusion does.

@@ -27,7 +27,8 @@ enum NativeSymbols {
   private static let openBLAS: UInt = {
     var handle: UnsafeMutableRawPointer? = nil
     if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "cblas_sgemm") == nil {
-      handle = dlopen("libopenblas.so.0", RTLD_NOW | RTLD_GLOBAL)
+      handle =
+        dlopen("libopenblas.so.0", RTLD_NOW | RTLD_GLOBAL)
         ?? dlopen("libopenblas.so", RTLD_NOW | RTLD_GLOBAL)
     }
     let environment = ProcessInfo.processInfo.environment
@@ -46,7 +47,8 @@ enum NativeSymbols {
   private static func lookup(_ name: String, in handle: UInt) -> UInt {
     let anywhere = UnsafeMutableRawPointer(bitPattern: 0)  // RTLD_DEFAULT
     if let address = dlsym(anywhere, name) { return UInt(bitPattern: address) }
-    guard let handle = UnsafeMutableRawPointer(bitPattern: handle), let address = dlsym(handle, name)
+    guard let handle = UnsafeMutableRawPointer(bitPattern: handle),
+      let address = dlsym(handle, name)
     else { return 0 }
     return UInt(bitPattern: address)
   }

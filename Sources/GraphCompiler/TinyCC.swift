@@ -19,12 +19,17 @@ typealias EntryFunction =
     UnsafeMutableRawPointer?, ParallelFor?, UnsafeMutableRawPointer?
   ) -> Void
 
+/// Machine code with a `gc_entry`, alive as long as this object.
+protocol LoadedCode: AnyObject, Sendable {
+  var entry: EntryFunction { get }
+}
+
 /// Machine code compiled by TinyCC, in memory graphc owns.
 ///
 /// The code was relocated into a private mapping that is made read+execute afterwards
 /// (no writable and executable page); the `TCCState` is deleted right after relocation, so
 /// what stays resident is only the code. The mapping lives exactly as long as this object.
-final class TinyCCModule: @unchecked Sendable {
+final class TinyCCModule: LoadedCode, @unchecked Sendable {
   let entry: EntryFunction
   private let memory: UnsafeMutableRawPointer
   private let size: Int

@@ -121,6 +121,9 @@ static void gc_k0(void* const* gc_b, long long gc_lo, long long gc_hi) {
   (void)gc_lo;
   (void)gc_hi;
   double acc12 = 0x0p+0;
+  #ifdef GC_SIMD
+  #pragma omp simd reduction(+ : acc12)
+  #endif
   for (long long i = 0; i < 4; i++) {
     const double t0 = p0[i]; /* input x */
     const double t2 = 0x1.6666666666666p-1 * t0; /* mul */
