@@ -47,7 +47,7 @@ let package = Package(
     .testTarget(
       name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
       resources: [.copy("Golden")]),
-    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
+    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff"]),
     .executableTarget(
       name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks/CompileLatency"),
   ]

@@ -18,10 +18,11 @@ public struct CompileOptions: Hashable, Sendable {
   public var backend: Backend
   /// Threads a call may use: big kernels whose outer iterations are independent
   /// (elementwise loops, row reductions, matmul rows, chunks of full reductions) are split
-  /// into that many ranges. Results are identical for every thread count: full reductions
-  /// are summed in fixed-size chunks whose partial results are combined in a fixed order.
-  /// Each BLAS call runs on one thread unless `OPENBLAS_NUM_THREADS` is set (see
-  /// `NativeSymbols`).
+  /// into that many ranges. Elementwise work and reductions give identical results for
+  /// every thread count (full reductions are summed in fixed-size chunks whose partial
+  /// results are combined in a fixed order). A matrix product split by rows may differ in
+  /// the last bits from the unsplit one, as BLAS rounds its edge rows differently. Each
+  /// BLAS call runs on one thread unless `OPENBLAS_NUM_THREADS` is set (see `NativeSymbols`).
   public var threads: Int
   /// Seed of random param initialisers.
   public var seed: UInt64
