@@ -18,7 +18,8 @@ let package = Package(
     .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
     .target(
       name: "GraphCompiler",
-      dependencies: ["GraphIR", "Autodiff", "CCodegen", "CTinyCC"]),
+      dependencies: ["GraphIR", "Autodiff", "CCodegen", "CTinyCC"],
+      linkerSettings: [.linkedLibrary("openblas")]),
     .target(name: "GraphLanguage", dependencies: ["GraphIR", "Autodiff"]),
     .executableTarget(
       name: "graphc",
@@ -46,7 +47,7 @@ let package = Package(
     .testTarget(
       name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
       resources: [.copy("Golden")]),
-    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler"]),
+    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff"]),
     .testTarget(name: "ReadmeTests", dependencies: ["GraphCompiler", "Autodiff"]),
     .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
     .executableTarget(

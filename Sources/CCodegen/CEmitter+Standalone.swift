@@ -2,6 +2,7 @@ import GraphIR
 
 extension CEmitter {
   /// A self-contained `.h`/`.c` pair exporting `gc_<name>_run`, for any C99 compiler.
+  /// Matrix products are portable loops (no BLAS dependency).
   ///
   /// The header documents the API:
   /// ```c
@@ -17,7 +18,8 @@ extension CEmitter {
     header: String, source: String
   ) {
     guard CLiteral.isIdentifier(name) else { throw CodegenError.invalidName(name) }
-    let program = try emit(graph, options: CodegenOptions(annotate: true, staticEntry: true))
+    let program = try emit(
+      graph, options: CodegenOptions(annotate: true, staticEntry: true, blas: false))
     let upper = name.uppercased()
     let params = parameters(program)
     let signature = "void gc_\(name)_run(\(params.map(\.declaration).joined(separator: ", ")))"

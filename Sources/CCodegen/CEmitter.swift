@@ -11,10 +11,15 @@ public enum CEmitter {
     let schedule = Schedule.make(graph)
     var w = CWriter()
     w.raw(Prelude.text)
-    var kernels = KernelWriter(graph: graph, schedule: schedule, annotate: options.annotate)
+    var kernels = KernelWriter(
+      graph: graph, schedule: schedule, annotate: options.annotate, blas: options.blas)
     for k in schedule.kernels.indices {
       w.line("")
       kernels.write(k, into: &w)
+      if schedule.kernels[k].chunks > 0 {
+        w.line("")
+        kernels.writeCombine(k, into: &w)
+      }
     }
     w.line("")
     writeEntry(graph, schedule, options, &w)
@@ -43,6 +48,7 @@ public enum CEmitter {
     for kernel in schedule.kernels {
       used.formUnion(kernel.reads)
       used.formUnion(kernel.roots.map(\.buffer))
+      if let partials = kernel.partials { used.insert(partials) }
     }
     let linkage = options.staticEntry ? "static " : ""
     let signature =
@@ -74,6 +80,7 @@ public enum CEmitter {
         } else {
           w.line("gc_k\(k)(gc_b, 0, 1);")
         }
+        if kernel.chunks > 0 { w.line("gc_k\(k)_combine(gc_b);") }
       }
     }
   }

@@ -5,7 +5,8 @@ import GraphIR
 /// Semantics match `ScalarMath` exactly: comparisons give 1 or 0 in the operands' dtype,
 /// `gc_max`/`gc_min` propagate NaN, `select` takes `a` when the condition is non-zero (NaN
 /// included, as `NaN != 0` is true in C and Swift). f32 uses the `f` functions of libm so
-/// float code stays single precision.
+/// float code stays single precision. exp, log and tanh go through the prelude's `gc_`
+/// names, which a backend may map to faster versions (see the prelude).
 enum CExpressions {
   /// The expression for `op` applied to operand expressions `x` (locals or literals), with
   /// result dtype `dtype`. Precondition: `op.isElementwise`.
@@ -15,12 +16,12 @@ enum CExpressions {
     let zero = CLiteral.number(0, dtype)
     switch op {
     case .neg: return "-\(x[0])"
-    case .exp: return "exp\(f)(\(x[0]))"
-    case .log: return "log\(f)(\(x[0]))"
+    case .exp: return "gc_exp\(f)(\(x[0]))"
+    case .log: return "gc_log\(f)(\(x[0]))"
     case .sin: return "sin\(f)(\(x[0]))"
     case .cos: return "cos\(f)(\(x[0]))"
     case .tan: return "tan\(f)(\(x[0]))"
-    case .tanh: return "tanh\(f)(\(x[0]))"
+    case .tanh: return "gc_tanh\(f)(\(x[0]))"
     case .sqrt: return "sqrt\(f)(\(x[0]))"
     case .abs: return "fabs\(f)(\(x[0]))"
     case .add: return "\(x[0]) + \(x[1])"

@@ -6,11 +6,15 @@ public struct CodegenOptions: Hashable, Sendable {
   public var annotate: Bool
   /// Makes `gc_entry` `static` (for the standalone `.c`, which exports a named wrapper).
   public var staticEntry: Bool
+  /// Matrix products call `cblas_sgemm`/`cblas_dgemm` (which the runtime must supply);
+  /// without, they are portable loops.
+  public var blas: Bool
 
-  /// Options; by default annotated, with an exported `gc_entry`.
-  public init(annotate: Bool = true, staticEntry: Bool = false) {
+  /// Options; by default annotated, with an exported `gc_entry`, matrix products by BLAS.
+  public init(annotate: Bool = true, staticEntry: Bool = false, blas: Bool = true) {
     self.annotate = annotate
     self.staticEntry = staticEntry
+    self.blas = blas
   }
 }
 

@@ -10,6 +10,8 @@ struct KernelWriter {
   let graph: Graph
   let schedule: Schedule
   let annotate: Bool
+  /// Matrix products call CBLAS instead of looping.
+  let blas: Bool
 
   /// Statements of the innermost loop body being written.
   var body: [String] = []
@@ -24,10 +26,11 @@ struct KernelWriter {
     var index: IndexMapping
   }
 
-  init(graph: Graph, schedule: Schedule, annotate: Bool) {
+  init(graph: Graph, schedule: Schedule, annotate: Bool, blas: Bool) {
     self.graph = graph
     self.schedule = schedule
     self.annotate = annotate
+    self.blas = blas
   }
 
   /// The C function for kernel number `k`.
@@ -67,7 +70,7 @@ struct KernelWriter {
   /// Typed names for the buffers the kernel uses, taken from the table `gc_b`: writable if
   /// the kernel writes them, in buffer order.
   func pointerDeclarations(_ kernel: Kernel) -> [String] {
-    let written = Set(kernel.roots.map(\.buffer))
+    let written = Set(kernel.roots.map(\.buffer) + (kernel.partials.map { [$0] } ?? []))
     return written.union(kernel.reads).sorted().map { b in
       let buffer = schedule.buffers[b]
       let t = (written.contains(b) ? "" : "const ") + buffer.type.dtype.cName
@@ -81,13 +84,69 @@ struct KernelWriter {
     _ kernel: Kernel, count: Int, split: Bool, _ w: inout CWriter
   ) {
     let index = IndexMapping.flat("i")
-    for root in kernel.roots where isReduction(root) { declareAccumulator(root, &w) }
     for root in kernel.roots { emitRoot(root, index) }
     let lines = body
+    let reductions = kernel.roots.filter(isReduction)
+    if kernel.chunks > 0, let partials = kernel.partials {
+      // Chunk c covers iterations [c*C, min((c+1)*C, n)) and leaves its partial results in
+      // part[c*R + r]; gc_k<N>_combine adds them up in chunk order.
+      let chunk = Schedule.reductionChunk
+      let part = schedule.buffers[partials].name
+      w.block("for (long long c = gc_lo; c < gc_hi; c++)") { w in
+        w.line("const long long lo = c * \(chunk);")
+        w.line("const long long hi = lo + \(chunk) < \(count) ? lo + \(chunk) : \(count);")
+        for root in reductions { declareAccumulator(root, &w) }
+        simdPragma(reductions, &w)
+        w.block("for (long long i = lo; i < hi; i++)") { w in lines.forEach { w.line($0) } }
+        for (r, root) in reductions.enumerated() {
+          w.line("\(part)[c * \(reductions.count) + \(r)] = acc\(root.node.index);")
+        }
+      }
+      return
+    }
+    for root in reductions { declareAccumulator(root, &w) }
+    simdPragma(reductions, &w)
     let range = split ? "i = gc_lo; i < gc_hi" : "i = 0; i < \(count)"
     w.block("for (long long \(range); i++)") { w in lines.forEach { w.line($0) } }
-    for root in kernel.roots where isReduction(root) {
+    for root in reductions {
       storeAccumulator(root, outputIndex: .flat("0"), &w)
+    }
+  }
+
+  /// `#pragma omp simd reduction(+ : acc...)` for a flat loop whose reductions are all sums,
+  /// so an optimising compiler may vectorise it (reassociating the sum); only when the
+  /// program is built with `GC_SIMD` defined, as strict compilers warn about the pragma.
+  private func simdPragma(_ reductions: [Root], _ w: inout CWriter) {
+    guard !reductions.isEmpty, reductions.allSatisfy(isSum) else { return }
+    let names = reductions.map { "acc\($0.node.index)" }.joined(separator: ", ")
+    w.line("#ifdef GC_SIMD")
+    w.line("#pragma omp simd reduction(+ : \(names))")
+    w.line("#endif")
+  }
+
+  /// For a chunked kernel: `gc_k<N>_combine`, which folds the partial results in chunk
+  /// order (a fixed order, so the result does not depend on the thread count) and stores
+  /// each reduction's value.
+  func writeCombine(_ k: Int, into w: inout CWriter) {
+    let kernel = schedule.kernels[k]
+    guard kernel.chunks > 0, let partials = kernel.partials else { return }
+    let reductions = kernel.roots.filter(isReduction)
+    w.block("static void gc_k\(k)_combine(void* const* gc_b)") { w in
+      let part = schedule.buffers[partials].name
+      w.line("const double* \(part) = (const double*)gc_b[\(partials)];")
+      for (r, root) in reductions.enumerated() {
+        let buffer = schedule.buffers[root.buffer]
+        let t = buffer.type.dtype.cName
+        w.line("\(t)* \(buffer.name) = (\(t)*)gc_b[\(root.buffer)];")
+        let acc = "acc\(root.node.index)"
+        w.line("double \(acc) = \(part)[\(r)];")
+        let step = isSum(root) ? "\(acc) += v;" : "\(acc) = gc_max(\(acc), v);"
+        w.block("for (long long c = 1; c < \(kernel.chunks); c++)") { w in
+          w.line("const double v = \(part)[c * \(reductions.count) + \(r)];")
+          w.line(step)
+        }
+        w.line("\(buffer.name)[0] = (\(t))\(acc);")
+      }
     }
   }
 

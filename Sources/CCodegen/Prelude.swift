@@ -34,6 +34,55 @@ public enum Prelude {
     float fabsf(float);
     float powf(float, float);
 
+    /* Matrix products call CBLAS (OpenBLAS) when graphc runs the code; the standalone export
+     * writes loops instead and never calls these. The enumerations are plain ints here:
+     * 101 is row-major, 111 no transpose, 112 transpose. */
+    void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
+                     const float* a, int lda, const float* b, int ldb, float beta, float* c,
+                     int ldc);
+    void cblas_dgemm(int order, int transa, int transb, int m, int n, int k, double alpha,
+                     const double* a, int lda, const double* b, int ldb, double beta, double* c,
+                     int ldc);
+
+    /* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
+     * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)
+     * gets the inline, vectorisable versions. Otherwise exp and log are libm's, and tanh is
+     * computed from exp: glibc's tanhf costs about three expf calls. For |x| >= 0.55,
+     * tanh(x) = 1 - 2/(1 + exp(2|x|)) with the sign of x, within 3 ulp (no cancellation, as the
+     * result is at least 0.5); below 0.55 that formula would cancel, so f32 uses its Taylor
+     * series (as fastmath.h, within 3 ulp) and f64 calls libm. NaN passes through exp. */
+    #ifdef GC_FAST_MATH
+    #define gc_exp gc_fast_exp
+    #define gc_expf gc_fast_expf
+    #define gc_log gc_fast_log
+    #define gc_logf gc_fast_logf
+    #define gc_tanh gc_fast_tanh
+    #define gc_tanhf gc_fast_tanhf
+    #else
+    #define gc_exp exp
+    #define gc_expf expf
+    #define gc_log log
+    #define gc_logf logf
+    static inline double gc_tanh(double x) {
+      double a = x < 0.0 ? -x : x;
+      double t;
+      if (a < 0.55) return tanh(x);
+      t = 1.0 - 2.0 / (1.0 + exp(2.0 * a));
+      return x < 0.0 ? -t : t;
+    }
+    static inline float gc_tanhf(float x) {
+      float a = x < 0.0f ? -x : x, x2 = x * x;
+      float t;
+      if (a < 0.55f) {
+        return x + x * x2 * (-0.333333343f + x2 * (0.133333340f + x2 * (-0.0539682544f
+               + x2 * (0.0218694881f + x2 * (-0.00886323582f + x2 * (0.00359212812f
+               + x2 * (-0.00145583437f + x2 * 0.000590027450f)))))));
+      }
+      t = 1.0f - 2.0f / (1.0f + expf(2.0f * a));
+      return x < 0.0f ? -t : t;
+    }
+    #endif
+
     /* IEEE specials written portably: constant-folded by every compiler, no builtins. */
     #define GC_INF (1.0 / 0.0)
     #define GC_NAN (0.0 / 0.0)

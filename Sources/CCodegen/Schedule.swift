@@ -49,6 +49,12 @@ public struct Kernel: Hashable, Sendable {
   public var reads: [Int]
   /// True when every access is the loop's own row-major offset, so one flat loop suffices.
   public var isFlat: Bool
+  /// For a big flat loop with full reductions: the number of fixed-size chunks
+  /// (`Schedule.reductionChunk` iterations each) it runs in, each leaving partial results
+  /// that a second step combines in chunk order. 0 when the loop is not chunked.
+  public var chunks: Int = 0
+  /// With `chunks`: the f64 buffer of partial results, `chunks × reductions` values.
+  public var partials: Int? = nil
 }
 
 /// The execution plan of a graph: which nodes get buffers, and which kernels compute them.
@@ -65,7 +71,7 @@ public struct Schedule: Sendable {
   /// Fuses a graph into kernels and plans its buffers.
   ///
   /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
-  /// results, matmul operands, pad/concat operands that are not constants, and expensive
+  /// results, matmul operands (the source of a transposed operand), pad/concat operands that are not constants, and expensive
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
   /// kernels or once per element of a broadcast. Everything else is inlined into its
   /// consumers. Roots over the same index space share one kernel unless one reads what
@@ -77,9 +83,39 @@ public struct Schedule: Sendable {
     var materialised = requiredBuffers(graph)
     while true {
       let (schedule, wasteful) = plan(graph, materialised)
-      if wasteful.isSubset(of: materialised) { return ArenaPlan.pack(schedule) }
+      if wasteful.isSubset(of: materialised) {
+        return chunkReductions(graph, ArenaPlan.pack(schedule))
+      }
       materialised.formUnion(wasteful)
     }
+  }
+
+  /// Iterations per chunk of a chunked full reduction. Fixed, so the summation order (and
+  /// the result, to the last bit) does not depend on how many threads share the chunks.
+  public static let reductionChunk = 1 << 15
+
+  /// Splits big flat loops holding full reductions into fixed-size chunks, each with its
+  /// own partial results (in f64, at the end of the arena), so threads can share them.
+  static func chunkReductions(_ graph: Graph, _ schedule: Schedule) -> Schedule {
+    var result = schedule
+    for k in result.kernels.indices {
+      let kernel = result.kernels[k]
+      guard case .loop(let space) = kernel.kind, kernel.isFlat else { continue }
+      let count = space.reduce(1, *)
+      let reductions = kernel.roots.filter {
+        !$0.isCopy && reductionAxes(graph[$0.node].op) != nil
+      }
+      guard !reductions.isEmpty, count > reductionChunk else { continue }
+      let chunks = (count + reductionChunk - 1) / reductionChunk
+      result.buffers.append(
+        Buffer(
+          name: "part\(k)", place: .arena(offset: result.arenaBytes),
+          type: TensorType(.f64, [chunks * reductions.count])))
+      result.arenaBytes += (chunks * reductions.count * 8 + 63) / 64 * 64
+      result.kernels[k].chunks = chunks
+      result.kernels[k].partials = result.buffers.count - 1
+    }
+    return result
   }
 
   /// Nodes that must live in memory whatever the fusion does.
@@ -92,7 +128,7 @@ public struct Schedule: Sendable {
         required.insert(id)
       case .matmul:
         required.insert(id)
-        required.formUnion(node.inputs)
+        required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
       case .pad, .concat:
         required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
       case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul,
@@ -151,7 +187,7 @@ public struct Schedule: Sendable {
     for root in roots {
       let node = graph[root.node]
       if !root.isCopy, case .matmul = node.op {
-        let reads = node.inputs.compactMap { bufferOf[$0] }
+        let reads = node.inputs.compactMap { bufferOf[matmulOperand(graph, $0).node] }
         kernels.append(Kernel(kind: .matmul, roots: [root], reads: reads.sorted(), isFlat: false))
         producer[root.buffer] = kernels.count - 1
         continue
@@ -192,6 +228,17 @@ public struct Schedule: Sendable {
       return graph[node.inputs[0]].type.shape
     }
     return node.type.shape
+  }
+
+  /// What a matrix product reads for operand `id`: the operand itself, or for a matrix
+  /// transpose `transpose(s, [1, 0])` its source `s`, read transposed (BLAS and the loops
+  /// take a transpose flag, so the transpose is never copied).
+  public static func matmulOperand(_ graph: Graph, _ id: NodeID) -> (node: NodeID, transposed: Bool)
+  {
+    if case .transpose(let perm) = graph[id].op, perm == [1, 0] {
+      return (graph[id].inputs[0], true)
+    }
+    return (id, false)
   }
 
   /// The axes of a `sum` or `reduceMax`, else nil.

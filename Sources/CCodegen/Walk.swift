@@ -55,7 +55,8 @@ struct Walk {
         inlinedExpensive.insert(id)
         if visit.expanded { expandedExpensive.insert(id) }
       }
-      isFlat = isFlat && Self.keepsOffset(op)
+      // A broadcast of a single element reads offset 0 whatever the loop's offset.
+      isFlat = isFlat && (Self.keepsOffset(op) || Self.broadcastsOneElement(graph, id))
       let expanded = visit.expanded || Self.expands(graph, id)
       let identity = visit.identity && op.isElementwise
       for input in graph[id].inputs {
@@ -63,6 +64,12 @@ struct Walk {
       }
     }
   }
+  /// True for a broadcast of a one-element operand (a scalar, or all axes of size 1).
+  static func broadcastsOneElement(_ graph: Graph, _ id: NodeID) -> Bool {
+    guard case .broadcast = graph[id].op else { return false }
+    return graph[graph[id].inputs[0]].type.count == 1
+  }
+
   /// True for a broadcast that makes its operand bigger.
   static func expands(_ graph: Graph, _ id: NodeID) -> Bool {
     guard case .broadcast = graph[id].op else { return false }

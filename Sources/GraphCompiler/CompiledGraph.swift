@@ -1,6 +1,7 @@
 import CCodegen
 import Foundation
 import GraphIR
+import Synchronization
 
 /// A graph compiled to machine code, ready to call.
 ///
@@ -26,14 +27,23 @@ public final class CompiledGraph: @unchecked Sendable {
   /// Starting values of params (from their initialisers and the seed), by name.
   public let paramDefaults: [String: Tensor]
 
-  let module: TinyCCModule
+  /// The code calls run: swapped once, from TinyCC to cc code, in tiered mode.
+  let code: CodeSlot
   /// Threads a call may use (from `CompileOptions.threads`).
   let threads: Int
+  /// The backend whose code calls run now (`.tcc` or `.cc`; `.tiered` never appears here).
+  public var activeBackend: Backend { code.backend }
+  /// Warnings about the build, such as a fallback from cc to TinyCC (also printed to
+  /// stderr, once each).
+  public var warnings: [String] { code.warnings }
 
-  init(graph: Graph, program: CProgram, module: TinyCCModule, options: CompileOptions) throws {
+  init(
+    graph: Graph, program: CProgram, code: any LoadedCode, backend: Backend,
+    options: CompileOptions
+  ) throws {
     self.graph = graph
     self.program = program
-    self.module = module
+    self.code = CodeSlot(code, backend)
     self.threads = max(1, options.threads)
     var defaults: [String: Tensor] = [:]
     for input in program.inputs where input.isParam {
@@ -41,6 +51,12 @@ public final class CompiledGraph: @unchecked Sendable {
       defaults[input.name] = initializer.values(input.type, seed: options.seed, name: input.name)
     }
     paramDefaults = defaults
+  }
+
+  /// In tiered mode, blocks until the background cc build has finished (successfully or
+  /// not); otherwise returns at once. Calls never need this: it is for tests and benchmarks.
+  public func waitForBackgroundCompile() {
+    code.pending.wait()
   }
 
   /// Runs the graph. Every input must be given (the error lists all missing names); params
@@ -128,12 +144,13 @@ public final class ExecutionContext {
   /// `CompileOptions.threads` above 1, big kernels are split across that many threads.
   public func run() {
     let threads = compiled.threads
+    let entry = compiled.code.entry
     if threads > 1 {
-      compiled.module.entry(
+      entry(
         inputPointers, outputPointers, arena.baseAddress, splitAcrossThreads,
         UnsafeMutableRawPointer(bitPattern: threads))
     } else {
-      compiled.module.entry(inputPointers, outputPointers, arena.baseAddress, nil, nil)
+      entry(inputPointers, outputPointers, arena.baseAddress, nil, nil)
     }
   }
 
@@ -219,4 +236,46 @@ private let splitAcrossThreads: ParallelFor = { context, kernel, buffers, n in
 extension TensorType {
   /// Bytes of a dense buffer of this type.
   var byteCount: Int { count * dtype.byteSize }
+}
+
+/// The compiled code a graph's calls use, swappable once while calls run.
+///
+/// The entry address is an atomic word, so a call reads either the old or the new code,
+/// never a torn value, and never waits for a swap. Every module that was ever installed
+/// stays alive as long as the slot (a call may still be running the old code).
+final class CodeSlot: @unchecked Sendable {
+  private let address: Atomic<UInt>
+  private let state: Mutex<(modules: [any LoadedCode], backend: Backend, warnings: [String])>
+  /// Entered by a background build while it runs.
+  let pending = DispatchGroup()
+
+  init(_ code: any LoadedCode, _ backend: Backend) {
+    address = Atomic(UInt(bitPattern: unsafeBitCast(code.entry, to: UnsafeRawPointer.self)))
+    state = Mutex(([code], backend, []))
+  }
+
+  /// The entry function calls should use now.
+  var entry: EntryFunction {
+    let raw = UnsafeRawPointer(bitPattern: address.load(ordering: .acquiring))
+    return unsafeBitCast(raw, to: EntryFunction.self)
+  }
+
+  var backend: Backend { state.withLock { $0.backend } }
+  var warnings: [String] { state.withLock { $0.warnings } }
+
+  /// Installs new code: later calls use it; calls already running finish on the old code.
+  func install(_ code: any LoadedCode, _ backend: Backend) {
+    state.withLock {
+      $0.modules.append(code)
+      $0.backend = backend
+    }
+    let raw = UInt(bitPattern: unsafeBitCast(code.entry, to: UnsafeRawPointer.self))
+    address.store(raw, ordering: .releasing)
+  }
+
+  /// Records a warning and prints it to stderr.
+  func warn(_ message: String) {
+    state.withLock { $0.warnings.append(message) }
+    FileHandle.standardError.write(Data("graphc: warning: \(message)\n".utf8))
+  }
 }

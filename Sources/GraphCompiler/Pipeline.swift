@@ -1,4 +1,5 @@
 @_exported import CCodegen
+import Foundation
 @_exported import GraphIR
 
 /// The whole compiler as a plain list of calls: optimise, schedule and emit C, compile.
@@ -17,14 +18,50 @@ public enum Pipeline {
   public static func compile(_ graph: Graph, options: CompileOptions = .init()) throws
     -> CompiledGraph
   {
+    try compile(graph, options: options, systemCC: .current)
+  }
+
+  /// `compile` with an explicit system compiler and cache folder (instead of the
+  /// environment's).
+  static func compile(
+    _ graph: Graph, options: CompileOptions, systemCC: SystemCC.Configuration
+  ) throws -> CompiledGraph {
     let optimized = optimize(graph)
     let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: options.annotate))
     switch options.backend {
     case .tcc:
       let module = try TinyCC.compile(program.source, entry: program.entry)
-      return try CompiledGraph(graph: optimized, program: program, module: module, options: options)
+      return try CompiledGraph(
+        graph: optimized, program: program, code: module, backend: .tcc, options: options)
     case .cc:
-      throw CompileError.backendUnavailable("cc")
+      do {
+        let module = try SystemCC.compile(program.source, entry: program.entry, systemCC)
+        return try CompiledGraph(
+          graph: optimized, program: program, code: module, backend: .cc, options: options)
+      } catch let error as CompileError {
+        // Our C is valid C: a failure here is the tool or the cache, so TinyCC can run it.
+        let module = try TinyCC.compile(program.source, entry: program.entry)
+        let compiled = try CompiledGraph(
+          graph: optimized, program: program, code: module, backend: .tcc, options: options)
+        compiled.code.warn("\(error); using TinyCC instead")
+        return compiled
+      }
+    case .tiered:
+      let module = try TinyCC.compile(program.source, entry: program.entry)
+      let compiled = try CompiledGraph(
+        graph: optimized, program: program, code: module, backend: .tcc, options: options)
+      let slot = compiled.code
+      slot.pending.enter()
+      DispatchQueue.global().async {
+        defer { slot.pending.leave() }
+        do {
+          slot.install(
+            try SystemCC.compile(program.source, entry: program.entry, systemCC), .cc)
+        } catch {
+          slot.warn("\(error); staying on TinyCC")
+        }
+      }
+      return compiled
     }
   }
 

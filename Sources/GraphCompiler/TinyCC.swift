@@ -19,12 +19,17 @@ typealias EntryFunction =
     UnsafeMutableRawPointer?, ParallelFor?, UnsafeMutableRawPointer?
   ) -> Void
 
+/// Machine code with a `gc_entry`, alive as long as this object.
+protocol LoadedCode: AnyObject, Sendable {
+  var entry: EntryFunction { get }
+}
+
 /// Machine code compiled by TinyCC, in memory graphc owns.
 ///
 /// The code was relocated into a private mapping that is made read+execute afterwards
 /// (no writable and executable page); the `TCCState` is deleted right after relocation, so
 /// what stays resident is only the code. The mapping lives exactly as long as this object.
-final class TinyCCModule: @unchecked Sendable {
+final class TinyCCModule: LoadedCode, @unchecked Sendable {
   let entry: EntryFunction
   private let memory: UnsafeMutableRawPointer
   private let size: Int
@@ -41,18 +46,12 @@ final class TinyCCModule: @unchecked Sendable {
 /// The only code that talks to libtcc.
 ///
 /// Hermetic: `-nostdlib` disables symbol lookup in the process, so the generated code can
-/// call exactly the libm functions the prelude declares, which are passed in with
-/// `tcc_add_symbol`. libtcc 0.9.27 keeps global state and creates its own lock lazily (a
+/// call exactly the libm and CBLAS functions the prelude declares, which are passed in with
+/// `tcc_add_symbol` (see `NativeSymbols`). libtcc 0.9.27 keeps global state and creates its own lock lazily (a
 /// race on first use), so every libtcc call happens under one process-wide lock; compiles
 /// are serialised inside libtcc anyway, so the lock costs nothing.
 enum TinyCC {
   private static let lock = NSLock()
-
-  /// Addresses of the math functions the prelude declares, looked up once.
-  /// Addresses are kept as integers so the table is `Sendable`.
-  private static let mathSymbols: [(String, UInt)] = Prelude.mathFunctions.map {
-    ($0, UInt(bitPattern: dlsym(UnsafeMutableRawPointer(bitPattern: 0), $0)))
-  }
 
   /// Collects libtcc's error and warning messages.
   private final class MessageSink {
@@ -78,10 +77,10 @@ enum TinyCC {
       throw CompileError.cCompile(
         message: sink.messages.joined(separator: "\n"), excerpt: excerpt(source, sink.messages))
     }
-    for (name, address) in mathSymbols {
-      guard let address = UnsafeRawPointer(bitPattern: address) else {
-        throw CompileError.link("libm function '\(name)' not found")
-      }
+    for (name, address) in NativeSymbols.table {
+      // A function that was not found is simply not bound: code that calls it fails to
+      // link with tcc's "undefined symbol" message.
+      guard let address = UnsafeRawPointer(bitPattern: address) else { continue }
       _ = tcc_add_symbol(state, name, address)
     }
     let size = Int(tcc_relocate(state, nil))

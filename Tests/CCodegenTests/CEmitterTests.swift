@@ -115,8 +115,11 @@ func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
     b.output("y", try b.matmul(v, w))
     let program = try CEmitter.emit(b.graph)
     // v reshaped to [1,5] reads v's own buffer; the [1,3] product is reshaped into y.
-    #expect(program.source.contains("const double a = p0[i * 5 + p];"))
+    #expect(program.source.contains("cblas_dgemm(101, 111, 111, (int)(gc_hi - gc_lo), 3, 5,"))
+    #expect(program.source.contains("p0 + gc_lo * 5, 5, p1, 3,"))
     #expect(program.kernelCount == 2)
+    let loops = try CEmitter.emit(b.graph, options: CodegenOptions(blas: false))
+    #expect(loops.source.contains("const double a = p0[i * 5 + p];"))
   }
 }
 

@@ -11,8 +11,11 @@ func close(_ a: Double, _ b: Double, _ rtol: Double) -> Bool {
 }
 
 /// Compares every output of the compiled graph with the interpreter.
-func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ label: String) throws {
-  let compiled = try Pipeline.compile(graph)
+func expectMatchesInterpreter(
+  _ graph: Graph, _ inputs: [String: Tensor], _ label: String,
+  compile: (Graph) throws -> CompiledGraph = { try Pipeline.compile($0) }
+) throws {
+  let compiled = try compile(graph)
   let got = try compiled.run(inputs)
   let expected = try Interpreter.run(graph, inputs)
   for output in graph.outputs {
@@ -146,14 +149,6 @@ func expectMatchesInterpreter(_ graph: Graph, _ inputs: [String: Tensor], _ labe
         }
       }
       for try await got in group { #expect(close(got, want, 1e-5)) }
-    }
-  }
-
-  @Test func ccBackendIsNotYetAvailable() throws {
-    let b = GraphBuilder()
-    b.output("x", try b.input("x", .scalar(.f64)))
-    #expect(throws: CompileError.backendUnavailable("cc")) {
-      try Pipeline.compile(b.graph, options: CompileOptions(backend: .cc))
     }
   }
 }
