@@ -23,7 +23,7 @@ let package = Package(
     .executableTarget(
       name: "graphc",
       dependencies: [
-        "GraphCompiler", "GraphLanguage",
+        "GraphCompiler", "GraphLanguage", "Autodiff", "GraphData", "GraphTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -55,6 +55,7 @@ let package = Package(
     .executableTarget(
       name: "graphc-bench", dependencies: ["GraphCompiler"], path: "Benchmarks/CompileLatency"),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
-    .testTarget(name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR"]),
+    .testTarget(
+      name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR", "GraphData"]),
   ]
 )
