@@ -55,7 +55,8 @@ func bindArguments(
 /// Positive and away from 0 so that `log`, `sqrt` and division are defined and kinks of
 /// `relu`, `abs` and `max` at 0 are not hit; use `--set` to probe anywhere else.
 func randomInput(_ declaration: Declaration, seed: UInt64) -> Tensor {
-  Initializer.uniform(low: 0.5, high: 1.5).values(declaration.type, seed: seed, name: declaration.name)
+  Initializer.uniform(low: 0.5, high: 1.5).values(
+    declaration.type, seed: seed, name: declaration.name)
 }
 
 /// The `--set` values, checked against the file's declarations.

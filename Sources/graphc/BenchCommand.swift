@@ -57,9 +57,11 @@ struct Bench: ParsableCommand {
       return
     }
     print(
-      String(format: "compile_ms   %.3f  (parse, optimise, emit C, compile; median of %d)",
+      String(
+        format: "compile_ms   %.3f  (parse, optimise, emit C, compile; median of %d)",
         compile.milliseconds, compile.repeats))
-    print(String(format: "run_ms       %.4g  (one call; median of %d)", run.milliseconds, run.repeats))
+    print(
+      String(format: "run_ms       %.4g  (one call; median of %d)", run.milliseconds, run.repeats))
     print("kernels      \(compiled.kernelCount)")
     print("arena_bytes  \(compiled.arenaBytes)")
     print("backend      \(compiler.backend.rawValue)")

@@ -31,7 +31,9 @@ struct TrainingData {
           "--data \(name): \(file.fileName) has no input named '\(name)'"
             + (known.isEmpty ? "" : " (inputs: \(known))"))
       }
-      guard tensors[name] == nil else { throw CommandError("--data \(name) is given more than once") }
+      guard tensors[name] == nil else {
+        throw CommandError("--data \(name) is given more than once")
+      }
       let type = declaration.type
       guard let declaredBatch = type.shape.first else {
         throw CommandError(
