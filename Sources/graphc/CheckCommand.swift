@@ -48,6 +48,12 @@ struct Check: ParsableCommand {
       GradientCheck.Case(
         y: site.y, x: site.x, gradient: site.result, label: gradientLabel(source, site))
     }
+    let evaluations = source.gradients.reduce(0) { $0 + 2 * source.graph[$1.x].type.count }
+    if evaluations > 10_000 {
+      writeToStandardError(
+        "graphc: note: central differences need \(evaluations) runs of the graph "
+          + "(two per element of every x); this may take a while")
+    }
     let compiler = KernelCompiler(options: execution.compileOptions(seed: values.seed))
     let results = try GradientCheck.run(
       source.graph, cases: cases, inputs: inputs, tolerance: tolerance, evaluate: compiler.run)
