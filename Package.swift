@@ -24,7 +24,7 @@ let package = Package(
     .executableTarget(
       name: "graphc",
       dependencies: [
-        "GraphCompiler", "GraphLanguage",
+        "GraphCompiler", "GraphLanguage", "Autodiff", "GraphData", "GraphTraining",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
@@ -59,6 +59,7 @@ let package = Package(
       name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage"],
       path: "Benchmarks/CompileLatency"),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
-    .testTarget(name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR"]),
+    .testTarget(
+      name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR", "GraphData"]),
   ]
 )

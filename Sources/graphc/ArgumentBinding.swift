@@ -1,13 +1,66 @@
 import Foundation
+import GraphData
 import GraphIR
 import GraphLanguage
 
+/// What to do about an input that `--set` does not give.
+enum MissingInputs {
+  /// Fail, listing every missing input (`run`).
+  case fail
+  /// Seeded random values of the declared type (`check`, `bench`; see `randomInput`).
+  case random
+  /// Leave them out: the caller supplies them some other way (`train` binds data files).
+  case leave
+}
+
 /// The value of every input and param of `file`: from `--set NAME=VALUE` where given,
-/// otherwise params take their initialisers under `seed`.
+/// otherwise params take their initialisers under `seed` and inputs are handled as
+/// `missing` says.
 ///
 /// Throws one error listing every input that has no value, and errors for a `--set` that
 /// names nothing in the file, is given twice, or has the wrong shape.
-func bindArguments(_ file: GraphFile, settings: [String], seed: UInt64) throws -> [String: Tensor] {
+func bindArguments(
+  _ file: GraphFile, settings: [String], seed: UInt64, missing: MissingInputs = .fail
+) throws -> [String: Tensor] {
+  var given = try readSettings(file, settings)
+  let unset = file.declarations.filter { $0.kind == .input && given[$0.name] == nil }
+  switch missing {
+  case .fail:
+    if let first = unset.first {
+      let names = unset.map { "'\($0.name)'" }.joined(separator: ", ")
+      throw CommandError(
+        "missing value for input\(unset.count == 1 ? "" : "s") \(names) "
+          + "(give each with --set NAME=VALUE)",
+        in: file, at: first.position)
+    }
+  case .random:
+    for declaration in unset {
+      given[declaration.name] = randomInput(declaration, seed: seed)
+    }
+  case .leave:
+    break
+  }
+  for declaration in file.declarations
+  where declaration.kind == .param && given[declaration.name] == nil {
+    let initializer = file.graph.initializers[declaration.name] ?? .fill(0)
+    given[declaration.name] = initializer.values(
+      declaration.type, seed: seed, name: declaration.name)
+  }
+  return given
+}
+
+/// A seeded random value for an input nobody gave: uniform in [0.5, 1.5) in the declared
+/// type, deterministic for (seed, name).
+///
+/// Positive and away from 0 so that `log`, `sqrt` and division are defined and kinks of
+/// `relu`, `abs` and `max` at 0 are not hit; use `--set` to probe anywhere else.
+func randomInput(_ declaration: Declaration, seed: UInt64) -> Tensor {
+  Initializer.uniform(low: 0.5, high: 1.5).values(
+    declaration.type, seed: seed, name: declaration.name)
+}
+
+/// The `--set` values, checked against the file's declarations.
+func readSettings(_ file: GraphFile, _ settings: [String]) throws -> [String: Tensor] {
   var given: [String: Tensor] = [:]
   for setting in settings {
     guard let equals = setting.firstIndex(of: "="), equals != setting.startIndex else {
@@ -36,20 +89,6 @@ func bindArguments(_ file: GraphFile, settings: [String], seed: UInt64) throws -
     }
     given[name] = Tensor(declaration.type.dtype, shape: value.shape, scalars: value.scalars)
   }
-
-  let missing = file.declarations.filter { $0.kind == .input && given[$0.name] == nil }
-  if let first = missing.first {
-    let names = missing.map { "'\($0.name)'" }.joined(separator: ", ")
-    throw CommandError(
-      "missing value for input\(missing.count == 1 ? "" : "s") \(names) (give each with --set NAME=VALUE)",
-      in: file, at: first.position)
-  }
-  for declaration in file.declarations
-  where declaration.kind == .param && given[declaration.name] == nil {
-    let initializer = file.graph.initializers[declaration.name] ?? .fill(0)
-    given[declaration.name] = initializer.values(
-      declaration.type, seed: seed, name: declaration.name)
-  }
   return given
 }
 
@@ -61,7 +100,14 @@ func readValue(_ text: String) throws -> TensorValue {
   guard let data = FileManager.default.contents(atPath: path) else {
     throw ValueError("cannot read '\(path)'")
   }
-  if path.hasSuffix(".npy") { return try TensorValue(npy: [UInt8](data), path: path) }
+  if path.hasSuffix(".npy") {
+    do {
+      let tensor = try NPY.decode([UInt8](data), file: path)
+      return TensorValue(shape: tensor.shape, scalars: tensor.scalars)
+    } catch let error as DataError {
+      throw ValueError("'\(path)': \(error.message)")
+    }
+  }
   if path.hasSuffix(".json") {
     guard let json = String(validating: data, as: UTF8.self) else {
       throw ValueError("'\(path)' is not UTF-8 text")

@@ -1,13 +1,40 @@
+import GraphCompiler
+import GraphData
 import GraphLanguage
 
 /// An error whose full one-line diagnostic is ready to print.
 protocol SourceErrorConvertible: Error {
-  /// `FILE:LINE:COL: error: ...` or `graphc: error: ...`, on one line.
+  /// `FILE:LINE:COL: error: ...`, `FILE: error: ...` or `graphc: error: ...`, on one line.
   var diagnostic: String { get }
 }
 
 extension SourceError: SourceErrorConvertible {
   var diagnostic: String { description }
+}
+
+/// A data file that cannot be read: `FILE: error: ...`.
+extension DataError: SourceErrorConvertible {
+  var diagnostic: String { oneLine(description) }
+}
+
+/// A graph that cannot be compiled or run (a C compiler message keeps only its first line).
+extension CompileError: SourceErrorConvertible {
+  var diagnostic: String { "graphc: error: " + oneLine(description) }
+}
+
+/// A graph that cannot be written as C (a bad export name).
+extension CodegenError: SourceErrorConvertible {
+  var diagnostic: String { "graphc: error: " + oneLine(description) }
+}
+
+/// A graph the builder rejects (e.g. a training step with a non-scalar loss).
+extension GraphError: SourceErrorConvertible {
+  var diagnostic: String { "graphc: error: " + oneLine(String(describing: self)) }
+}
+
+/// The first line of `text`.
+private func oneLine(_ text: String) -> String {
+  String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
 }
 
 /// A failure of the command line itself: a file that cannot be read, a bad `--set`, a

@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import GraphCompiler
 
 /// `--set NAME=VALUE ... [--seed N]`: the values of inputs and params.
 struct ValueOptions: ParsableArguments {
@@ -9,7 +11,8 @@ struct ValueOptions: ParsableArguments {
       valueName: "NAME=VALUE"))
   var settings: [String] = []
 
-  @Option(help: "The seed of random param initialisers.") var seed: UInt64 = 0
+  @Option(help: "The seed of random param initialisers (and of random input values).")
+  var seed: UInt64 = 0
 }
 
 /// `--backend tcc|cc --threads N`
@@ -17,7 +20,7 @@ struct ExecutionArguments: ParsableArguments {
   @Option(help: "The C compiler: tcc (in-process, default) or cc (system, optimised).")
   var backend: Backend = .tcc
 
-  @Option(help: "Worker threads (default: chosen by the runtime).") var threads: Int?
+  @Option(help: "Worker threads (default: the number of cores available).") var threads: Int?
 
   func validate() throws {
     if let threads, threads < 1 {
@@ -25,6 +28,13 @@ struct ExecutionArguments: ParsableArguments {
     }
   }
 
-  /// The options for `execute`.
-  var options: ExecutionOptions { ExecutionOptions(backend: backend, threads: threads) }
+  /// The thread count to use: as given, else every core this process may use.
+  var resolvedThreads: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+  /// Compile options for these arguments and `seed`.
+  func compileOptions(seed: UInt64) -> CompileOptions {
+    CompileOptions(backend: backend, threads: resolvedThreads, seed: seed)
+  }
 }
+
+extension Backend: ExpressibleByArgument {}

@@ -1,32 +1,65 @@
-import ArgumentParser
-import GraphIR
+import Foundation
+import GraphCompiler
 
-/// Which C compiler turns the generated code into a callable function.
-enum Backend: String, ExpressibleByArgument, CaseIterable {
-  /// TinyCC, in-process: compiles in milliseconds.
-  case tcc
-  /// The system C compiler with optimisation: slower to compile, faster to run.
-  case cc
-}
-
-/// How `run`, `check` and `bench` execute a graph.
-struct ExecutionOptions {
-  var backend: Backend = .tcc
-  /// Worker threads; nil lets the runtime choose.
-  var threads: Int? = nil
-}
-
-/// Runs `graph` on `inputs` (every input and param, already checked against its declared
-/// type) and returns its outputs by name.
+/// Compiles graphs into kernels for one command, remembering what it compiled.
 ///
-/// For now this is the reference interpreter; it is the one place the command line runs a
-/// graph, so switching to compiled kernels changes only this function.
-func execute(_ graph: Graph, inputs: [String: Tensor], options: ExecutionOptions) throws -> [String:
-  Tensor]
-{
-  do {
-    return try Interpreter.run(graph, inputs)
-  } catch let failure as Interpreter.Failure {
-    throw CommandError(failure.description)
+/// The one place the command line turns a graph into machine code: it falls back from a
+/// backend this build does not have to TinyCC with a one-line warning (printed once), and
+/// reuses the compiled code when the same graph comes again (`check` evaluates one graph
+/// many times).
+final class KernelCompiler {
+  /// The options asked for.
+  let options: CompileOptions
+  /// The backend actually used (TinyCC after a fallback).
+  private(set) var backend: Backend
+  private var cache: [String: CompiledGraph] = [:]
+
+  init(options: CompileOptions) {
+    self.options = options
+    backend = options.backend
+  }
+
+  /// `graph` compiled (from the cache when this graph was compiled before).
+  func compile(_ graph: Graph) throws -> CompiledGraph {
+    let key = graph.text
+    if let compiled = cache[key] { return compiled }
+    let compiled = try compileUncached(graph)
+    cache[key] = compiled
+    return compiled
+  }
+
+  /// `graph` compiled afresh, for timing.
+  func compileUncached(_ graph: Graph) throws -> CompiledGraph {
+    var options = options
+    options.backend = backend
+    do {
+      return try Pipeline.compile(graph, options: options)
+    } catch CompileError.backendUnavailable(let name) where backend != .tcc {
+      writeToStandardError(
+        "graphc: warning: backend '\(name)' is not available in this build; using tcc")
+      backend = .tcc
+      options.backend = .tcc
+      return try Pipeline.compile(graph, options: options)
+    }
+  }
+
+  /// Runs `graph` on `values` through compiled kernels and returns its outputs by name.
+  ///
+  /// Values for names the optimised graph no longer uses are dropped (an input that only
+  /// fed dead code is not an error here; `bindArguments` already checked every name).
+  func run(_ graph: Graph, _ values: [String: Tensor]) throws -> [String: Tensor] {
+    let compiled = try compile(graph)
+    let used = Set(compiled.inputs.map(\.name))
+    return try compiled.run(values.filter { used.contains($0.key) })
+  }
+}
+
+/// The outputs of `graph` in its order, from `results` by name.
+func orderedOutputs(_ graph: Graph, _ results: [String: Tensor]) throws -> [(String, Tensor)] {
+  try graph.outputs.map { output in
+    guard let value = results[output.name] else {
+      throw CommandError("the run returned no value for output '\(output.name)'")
+    }
+    return (output.name, value)
   }
 }

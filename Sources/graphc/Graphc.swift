@@ -10,7 +10,9 @@ struct Graphc: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "graphc",
     abstract: "Compile computation graphs written in the .graph language, with their derivatives.",
-    subcommands: [EmitC.self, IR.self, Show.self, Dot.self, Run.self, Check.self, Bench.self],
+    subcommands: [
+      EmitC.self, IR.self, Show.self, Dot.self, Run.self, Check.self, Bench.self, Train.self,
+    ],
     defaultSubcommand: EmitC.self)
 
   /// Parses the command line and runs it, printing any error as one line.

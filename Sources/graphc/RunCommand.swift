@@ -1,11 +1,16 @@
 import ArgumentParser
-import GraphIR
+import GraphCompiler
 import GraphLanguage
 
-/// `graphc run FILE`: runs the graph and prints its outputs.
+/// `graphc run FILE`: compiles the graph, runs it once and prints its outputs.
 struct Run: ParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "run", abstract: "Compile the file, run it and print its outputs.")
+    commandName: "run",
+    abstract: "Compile the file, run it and print its outputs.",
+    discussion: """
+      Every input needs a value (--set); params not set take their initialisers under --seed.
+      The graph runs through compiled C kernels (--backend, --threads).
+      """)
 
   @Argument(help: "The .graph file.") var file: String
   @OptionGroup var values: ValueOptions
@@ -15,13 +20,9 @@ struct Run: ParsableCommand {
   func run() throws {
     let source = try loadGraphFile(file)
     let inputs = try bindArguments(source, settings: values.settings, seed: values.seed)
-    let results = try execute(source.graph, inputs: inputs, options: execution.options)
-    let ordered = try source.graph.outputs.map { output in
-      guard let value = results[output.name] else {
-        throw CommandError("the run returned no value for output '\(output.name)'")
-      }
-      return (output.name, value)
-    }
+    let compiler = KernelCompiler(options: execution.compileOptions(seed: values.seed))
+    let results = try compiler.run(source.graph, inputs)
+    let ordered = try orderedOutputs(source.graph, results)
     print(json ? outputsJSON(ordered) : outputsText(ordered))
   }
 }

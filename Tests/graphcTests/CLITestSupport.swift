@@ -26,8 +26,17 @@ let graphcURL: URL? = {
 /// Runs `graphc` with `arguments` in `directory`.
 func graphc(_ arguments: [String], in directory: URL) throws -> CommandResult {
   let binary = try #require(graphcURL, "graphc binary not found next to the tests")
+  return try runTool(binary.path, arguments, in: directory)
+}
+
+/// The repository's `Examples` directory.
+let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
+
+/// Runs the program at `path` (e.g. a C compiler) with `arguments` in `directory`.
+func runTool(_ path: String, _ arguments: [String], in directory: URL) throws -> CommandResult {
   let process = Process()
-  process.executableURL = binary
+  process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
   process.currentDirectoryURL = directory
   let out = Pipe()
@@ -43,6 +52,11 @@ func graphc(_ arguments: [String], in directory: URL) throws -> CommandResult {
     status: process.terminationStatus,
     stdout: String(decoding: outData, as: UTF8.self),
     stderr: String(decoding: errData, as: UTF8.self))
+}
+
+/// The first of `candidates` that is an executable file.
+func executable(_ candidates: [String]) -> String? {
+  candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
 /// A fresh directory holding `files` (name to contents).

@@ -12,6 +12,7 @@ import Testing
     "special.graph": "input x\nf = x * 1\nlogged = log(x)\noutput f, logged\n",
     "bad.graph": "input x\nf = x + $\noutput f\n",
     "shapes.graph": "input a: f32[128, 784]\ninput b: f32[512, 10]\nh = a @ b\noutput h\n",
+    "bad.npy": "not numpy",
   ]
 
   let directory: URL
@@ -127,7 +128,21 @@ import Testing
       ["run", "seed.graph", "--threads", "0"], "graphc: error: --threads must be 1 or more, got 0\n"
     ),
     (["run", "seed.graph", "--bogus"], "graphc: error: Unknown option '--bogus'\n"),
-    (["show", "seed.graph"], "graphc: error: 'show' is not implemented yet\n"),
+    (["show", "nope.graph"], "graphc: error: cannot read 'nope.graph': no such file\n"),
+    (["check", "nope.graph"], "graphc: error: cannot read 'nope.graph': no such file\n"),
+    (["bench", "nope.graph"], "graphc: error: cannot read 'nope.graph': no such file\n"),
+    (["emit-c", "nope.graph"], "graphc: error: cannot read 'nope.graph': no such file\n"),
+    (["train", "nope.graph"], "graphc: error: cannot read 'nope.graph': no such file\n"),
+    (["check", "bad.graph"], "bad.graph:2:9: error: unexpected character '$'\n"),
+    (
+      ["run", "seed.graph", "--set", "x=@bad.npy"],
+      "graphc: error: --set x: 'bad.npy': not a .npy file (missing the \\x93NUMPY magic)\n"
+    ),
+    (
+      ["run", "seed.graph", "--backend", "gcc"],
+      "graphc: error: The value 'gcc' is invalid for '--backend <backend>'. "
+        + "Please provide one of 'tcc' and 'cc'.\n"
+    ),
   ])
   func errorsAreOneLineWithNonZeroStatus(arguments: [String], expected: String) throws {
     let result = try graphc(arguments, in: directory)
@@ -139,16 +154,21 @@ import Testing
   @Test func fileAloneMeansEmitC() throws {
     let direct = try graphc(["seed.graph"], in: directory)
     let named = try graphc(["emit-c", "seed.graph"], in: directory)
+    #expect(direct.status == 0 && direct.stdout.contains("void gc_entry("))
     #expect(
       direct.status == named.status && direct.stdout == named.stdout
         && direct.stderr == named.stderr)
   }
 
-  @Test func irSubcommandStillDispatches() throws {
+  @Test func irEndsWithTheScheduleSummary() throws {
     let result = try graphc(["ir", "seed.graph"], in: directory)
     #expect(result.status == 0)
     #expect(result.stdout.hasPrefix("%0 = input \"x\" : f64\n"))
-    #expect(result.stdout.hasSuffix("output f = %8\n"))
+    #expect(result.stdout.hasSuffix("output f = %8\n# 1 kernel, 0 bytes of intermediate buffers\n"))
+    let mlp = try graphc(
+      ["ir", examplesDirectory.appendingPathComponent("mlp.graph").path], in: directory)
+    let last = mlp.stdout.split(separator: "\n").last ?? ""
+    #expect(last.wholeMatch(of: /# [0-9]+ kernels, [0-9]+ bytes of intermediate buffers/) != nil)
   }
 
   @Test func dotIsValidGraphviz() throws {

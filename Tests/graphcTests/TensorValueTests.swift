@@ -3,7 +3,7 @@ import Testing
 
 @testable import graphc
 
-/// `--set` values: JSON text and `.npy` bytes.
+/// `--set` values in JSON text (`.npy` files are read by GraphData.NPY, tested there).
 @Suite struct TensorValueTests {
   static let jsonCases: [(String, TensorValue)] = [
     ("2.5", TensorValue(shape: [], scalars: [2.5])),
@@ -38,72 +38,5 @@ import Testing
   ])
   func badJSON(text: String, message: String) {
     #expect(throws: ValueError(message)) { try TensorValue(parsingJSON: text) }
-  }
-
-  /// A `.npy` file: magic, version, header padded to 64 bytes, then `data`.
-  static func npy(_ header: String, _ data: [UInt8], major: UInt8 = 1) -> [UInt8] {
-    let prefix = major == 1 ? 10 : 12
-    let padded =
-      header + String(repeating: " ", count: 63 - (prefix + header.utf8.count) % 64) + "\n"
-    let length = padded.utf8.count
-    let lengthBytes: [UInt8] =
-      major == 1
-      ? [UInt8(length & 0xFF), UInt8(length >> 8)]
-      : [UInt8(length & 0xFF), UInt8(length >> 8), 0, 0]
-    return [0x93] + Array("NUMPY".utf8) + [major, 0] + lengthBytes + Array(padded.utf8) + data
-  }
-
-  static func littleEndian<T: FixedWidthInteger>(_ values: [T]) -> [UInt8] {
-    values.flatMap { v in (0..<(T.bitWidth / 8)).map { UInt8(truncatingIfNeeded: v >> ($0 * 8)) } }
-  }
-
-  @Test func npyFloat64Version1() throws {
-    let bytes = Self.npy(
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (3,), }",
-      Self.littleEndian([1.5, -2, 0.25].map { ($0 as Double).bitPattern }))
-    #expect(
-      try TensorValue(npy: bytes, path: "a.npy")
-        == TensorValue(shape: [3], scalars: [1.5, -2, 0.25]))
-  }
-
-  @Test func npyIntegersVersion2() throws {
-    let i4 = Self.npy(
-      "{'descr': '<i4', 'fortran_order': False, 'shape': (2, 1), }",
-      Self.littleEndian([Int32(-7), 9]), major: 2)
-    #expect(
-      try TensorValue(npy: i4, path: "a.npy") == TensorValue(shape: [2, 1], scalars: [-7, 9]))
-    let i8 = Self.npy(
-      "{'descr': '<i8', 'fortran_order': False, 'shape': (), }",
-      Self.littleEndian([Int64(-1) << 40]))
-    #expect(
-      try TensorValue(npy: i8, path: "a.npy")
-        == TensorValue(shape: [], scalars: [-1_099_511_627_776]))
-  }
-
-  static let zeros8 = [UInt8](repeating: 0, count: 8)
-  static let badNPYCases: [([UInt8], String)] = [
-    (
-      npy("{'descr': '<f8', 'fortran_order': True, 'shape': (1,), }", zeros8),
-      "fortran_order arrays are not supported"
-    ),
-    (
-      npy("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", zeros8),
-      "dtype '>f8' (supported: little-endian <f4, <f8, <i4, <i8)"
-    ),
-    (
-      npy("{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", zeros8),
-      "expected 16 bytes of data, found 8"
-    ),
-    (npy("{'descr': '<f8', 'shape': (2,), }", []), "unreadable header"),
-    (Array("NUMPY plain text".utf8), "bad magic bytes"),
-    ([0x93] + Array("NUMPY".utf8) + [9, 0, 0, 0], "unknown version 9"),
-    ([0x93] + Array("NUMPY".utf8) + [1, 0, 0xFF, 0xFF], "truncated header"),
-  ]
-
-  @Test(arguments: badNPYCases)
-  func badNPY(bytes: [UInt8], why: String) {
-    #expect(throws: ValueError("'a.npy' is not a supported .npy file: \(why)")) {
-      try TensorValue(npy: bytes, path: "a.npy")
-    }
   }
 }
