@@ -126,6 +126,7 @@ struct Parser {
       // Its own node, so `grad(y, name)` follows only the uses of this name.
       let own = builder.distinct(id)
       builder.label(own, name)
+      builder.label(id, name)  // grad sites and messages refer to the original node
       value.operand = .node(own)
     }
     names[name] = (value.operand, nameToken.position)

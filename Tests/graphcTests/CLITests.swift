@@ -141,7 +141,7 @@ import Testing
     (
       ["run", "seed.graph", "--backend", "gcc"],
       "graphc: error: The value 'gcc' is invalid for '--backend <backend>'. "
-        + "Please provide one of 'tcc' and 'cc'.\n"
+        + "Please provide one of 'tcc', 'cc' or 'tiered'.\n"
     ),
   ])
   func errorsAreOneLineWithNonZeroStatus(arguments: [String], expected: String) throws {
