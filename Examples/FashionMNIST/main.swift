@@ -12,9 +12,11 @@ struct FashionMNIST: ParsableCommand {
     commandName: "fashion-mnist",
     abstract: "Train a 784-256-10 MLP on Fashion-MNIST with graphc's compiled training step.")
 
-  @Option(help: "Passes over the training set.") var epochs = 8
+  @Option(help: "Passes over the training set.") var epochs = 10
   @Option(help: "Examples per step.") var batch = 128
-  @Option(help: "Learning rate.") var lr = 0.001
+  @Option(help: "Learning rate of the first epoch.") var lr = 0.002
+  @Option(help: "Factor applied to the learning rate after each epoch (a run-time argument of the compiled step: no recompiling).")
+  var lrDecay = 0.7
   @Option(help: "sgd, momentum or adam.") var optimizer = "adam"
   @Option(help: "Hidden units.") var hidden = 256
   @Option(help: "Worker threads for the kernels.") var threads = 1
@@ -32,6 +34,7 @@ struct FashionMNIST: ParsableCommand {
       throw ValidationError("--epochs, --batch, --hidden and --threads must be at least 1")
     }
     guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
+    guard lrDecay > 0, lrDecay <= 1 else { throw ValidationError("--lr-decay must be in (0, 1]") }
     guard Optimizer(name: optimizer) != nil else {
       throw ValidationError("unknown optimizer '\(optimizer)' (expected sgd, momentum or adam)")
     }
@@ -61,8 +64,9 @@ struct FashionMNIST: ParsableCommand {
       let batches = train.batches(size: batch, seed: seed, epoch: epoch)
       let epochStart = Date()
       var total = 0.0
+      let rate = lr * pow(lrDecay, Double(epoch - 1))
       for (i, rows) in batches.enumerated() {
-        let loss = try trainer.train(rows: rows, of: train, learningRate: lr)
+        let loss = try trainer.train(rows: rows, of: train, learningRate: rate)
         total += loss
         steps += 1
         reporter.step(epoch: epoch, epochs: epochs, done: i + 1, total: batches.count, loss: total / Double(i + 1))
