@@ -9,12 +9,15 @@ final class ReferenceKernels {
   typealias W2 = @convention(c) (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Double
   typealias W1 = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float)
     -> Float
+  typealias W5 = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float, Int32)
+    -> Float
 
   let compiler: String
   let w3libm: W3
   let w3vexp: W3
   let w2: W2
   let w1: W1
+  let w5: W5
   private let handle: UnsafeMutableRawPointer
 
   /// Builds and loads the reference kernels; `compiler` is `$CC`, else clang, else cc.
@@ -22,7 +25,7 @@ final class ReferenceKernels {
     compiler = ProcessInfo.processInfo.environment["CC"] ?? (Self.which("clang") ?? "cc")
     let root = packageRoot().appendingPathComponent("kernels/reference").path
     let library = FileManager.default.temporaryDirectory.appendingPathComponent("gc-reference-\(getpid()).so").path
-    let sources = ["w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c"].map { "\(root)/\($0)" }
+    let sources = ["w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c"].map { "\(root)/\($0)" }
     let flags = ["-O3", "-march=native", "-fopenmp-simd", "-shared", "-fPIC", "-o", library]
     let build = try runProcess("/usr/bin/env", [compiler] + flags + sources + ["-lopenblas", "-lm"])
     guard build.status == 0 else { throw BenchmarkError("building the reference kernels failed:\n\(build.output)") }
@@ -36,6 +39,7 @@ final class ReferenceKernels {
     w3vexp = try symbol("ref_w3_vexp", W3.self)
     w2 = try symbol("ref_w2", W2.self)
     w1 = try symbol("ref_w1_step", W1.self)
+    w5 = try symbol("ref_w5_step", W5.self)
     try? FileManager.default.removeItem(atPath: library)
   }
 

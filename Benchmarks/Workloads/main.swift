@@ -149,6 +149,47 @@ do {
   _ = refLoss
 }
 
+// MARK: W5: the fashion-mnist example's step: MLP 784-256-10, batch 128, f32, Adam.
+do {
+  let batch = 128
+  var rng = SeededGenerator(seed: 9)
+  let images = (0..<batch * 784).map { _ in Float(rng.unit()) }
+  var labels = [Float](repeating: 0, count: batch * 10)
+  for i in 0..<batch { labels[i * 10 + Int(rng.next() % 10)] = 1 }
+  let sizes = [784 * 256, 256, 256 * 10, 10]
+  let weights = sizes.map { n in (0..<n).map { _ in Float(rng.normal() * 0.05) } }
+  let zeros = sizes.map { [Float](repeating: 0, count: $0) }
+  let scratch = [128 * 256, 128 * 10, 128 * 10, 128 * 256, 784 * 256, 256, 256 * 10, 10]
+  let table = (weights + zeros + zeros).map(heapCopy) + scratch.map { heapCopy([Float](repeating: 0, count: $0)) }
+  let tablePointer = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: table.count)
+  tablePointer.initialize(from: table, count: table.count)
+  var t: Int32 = 0
+  let hand = medianMilliseconds(runs: runs) {
+    t += 1
+    _ = reference.w5(UnsafeMutableRawPointer(tablePointer), images, labels, Int32(batch), 0.002, t)
+  }
+  report("W5", "hand C + OpenBLAS (fashion-mnist step, Adam)", hand, vs: nil)
+
+  let b = GraphBuilder()
+  let x = try b.input("image", .f32, shape: [batch, 784])
+  let onehot = try b.input("label", .f32, shape: [batch, 10])
+  let net = try Sequential(b, sizes: [784, 256, 10], hidden: .relu)
+  let loss = try Loss.softmaxCrossEntropy(logits: net(x), onehot: onehot)
+  let step = try TrainingStep(b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .adam)
+  for (name, ctx) in contexts(step.graph) {
+    try ctx.setInput("image", Tensor(.f32, shape: [batch, 784], scalars: images.map(Double.init)))
+    try ctx.setInput("label", Tensor(.f32, shape: [batch, 10], scalars: labels.map(Double.init)))
+    try ctx.setInput(TrainingStep.learningRateInput, Tensor(0.002, dtype: .f32))
+    try ctx.setInput(TrainingStep.stepInput, Tensor(1, dtype: .f32))
+    for (k, param) in step.parameters.enumerated() {
+      let shape = [[784, 256], [256], [256, 10], [10]][k]
+      try ctx.setInput(param, Tensor(.f32, shape: shape, scalars: weights[k].map(Double.init)))
+    }
+    let ms = medianMilliseconds(runs: runs) { ctx.run() }
+    report("W5", name, ms, vs: hand, note: "\(String(format: "%.0f", 1000 / ms)) steps/s")
+  }
+}
+
 if json {
   let data = try JSONEncoder().encode(rows)
   print(String(decoding: data, as: UTF8.self))
