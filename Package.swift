@@ -52,7 +52,7 @@ let package = Package(
     .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
     .executableTarget(
       name: "workloads",
-      dependencies: ["GraphCompiler", "GraphTraining", "Autodiff", "GraphTestSupport"],
+      dependencies: ["GraphCompiler", "GraphTraining", "GraphLanguage", "Autodiff", "GraphTestSupport"],
       path: "Benchmarks/Workloads",
       linkerSettings: [.linkedLibrary("openblas")]),
     .executableTarget(

@@ -6,6 +6,7 @@
 import Autodiff
 import Foundation
 import GraphCompiler
+import GraphLanguage
 import GraphTraining
 
 let arguments = CommandLine.arguments
@@ -147,6 +148,45 @@ do {
     report("W1", name, ms, vs: hand, note: "first-step loss \(ctx.output(at: 0).scalars[0]) (C: first call)")
   }
   _ = refLoss
+}
+
+// MARK: W4: W1 from .graph source text to its first result (parse, differentiate,
+// optimise, emit C, compile with TinyCC, run once), median of fresh runs.
+do {
+  let source = """
+    input image: f32[128, 784]
+    input label: f32[128, 10]
+    param w1: f32[784, 256] = normal(0.05)
+    param b1: f32[256] = zeros
+    param w2: f32[256, 256] = normal(0.09)
+    param b2: f32[256] = zeros
+    param w3: f32[256, 10] = normal(0.09)
+    param b3: f32[10] = zeros
+    h1 = relu(image @ w1 + b1)
+    h2 = relu(h1 @ w2 + b2)
+    loss = cross_entropy(h2 @ w3 + b3, label)
+    w1_next = w1 - 0.01 * grad(loss, w1)
+    b1_next = b1 - 0.01 * grad(loss, b1)
+    w2_next = w2 - 0.01 * grad(loss, w2)
+    b2_next = b2 - 0.01 * grad(loss, b2)
+    w3_next = w3 - 0.01 * grad(loss, w3)
+    b3_next = b3 - 0.01 * grad(loss, b3)
+    output loss, w1_next, b1_next, w2_next, b2_next, w3_next, b3_next
+    """
+  let inputs = [
+    "image": Tensor(.f32, shape: [128, 784], scalars: [Double](repeating: 0.5, count: 128 * 784)),
+    "label": Tensor(.f32, shape: [128, 10], scalars: (0..<1280).map { $0 % 10 == 3 ? 1 : 0 }),
+  ]
+  for backend in [Backend.tcc] {
+    let ms = try medianMilliseconds(runs: runs) {
+      let graph = try GraphParser.parse(source, fileName: "w1.graph")
+      let compiled = try Pipeline.compile(graph, options: CompileOptions(backend: backend))
+      var values = inputs
+      values.merge(compiled.paramDefaults) { a, _ in a }
+      _ = try compiled.run(values)
+    }
+    report("W4", "W1 .graph source to first result, graphc \(backend)", ms, vs: nil, note: "target <= 10 ms")
+  }
 }
 
 // MARK: W5: the fashion-mnist example's step: MLP 784-256-10, batch 128, f32, Adam.

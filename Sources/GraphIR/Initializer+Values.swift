@@ -1,3 +1,5 @@
+import Foundation
+
 /// A small deterministic random generator (SplitMix64): the same seed gives the same
 /// numbers on every machine, which makes `--seed` reproducible.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
@@ -16,12 +18,22 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
   /// Uniform on [0, 1) with 53 random bits.
   public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
-  /// Standard normal (Box-Muller; uses two uniforms per value for simplicity).
-  public mutating func normal() -> Double {
-    let u1 = 1 - unit()  // (0, 1]: log is finite
-    let u2 = unit()
-    return (-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2)
+  /// Two independent standard normals (Marsaglia's polar method: one `log` and one square
+  /// root per pair, no trigonometry; about 21% of candidate pairs are rejected).
+  public mutating func normalPair() -> (Double, Double) {
+    while true {
+      let u = 2 * unit() - 1
+      let v = 2 * unit() - 1
+      let s = u * u + v * v
+      if s > 0 && s < 1 {
+        let scale = (-2 * Foundation.log(s) / s).squareRoot()
+        return (u * scale, v * scale)
+      }
+    }
   }
+
+  /// One standard normal.
+  public mutating func normal() -> Double { normalPair().0 }
 }
 
 /// Seeded values of a param, deterministic for (seed, name).
@@ -33,7 +45,15 @@ extension Initializer {
     let scalars: [Double]
     switch self {
     case .fill(let v): scalars = Array(repeating: v, count: type.count)
-    case .normal(let std): scalars = (0..<type.count).map { _ in std * rng.normal() }
+    case .normal(let std):
+      var values = [Double]()
+      values.reserveCapacity(type.count)
+      while values.count < type.count {
+        let (a, b) = rng.normalPair()
+        values.append(std * a)
+        if values.count < type.count { values.append(std * b) }
+      }
+      scalars = values
     case .uniform(let lo, let hi): scalars = (0..<type.count).map { _ in lo + (hi - lo) * rng.unit() }
     }
     return Tensor(type.dtype, shape: type.shape, scalars: scalars)
@@ -49,6 +69,3 @@ public func stableHash(_ text: String) -> UInt64 {
   }
   return h
 }
-
-@inline(__always) private func _log(_ x: Double) -> Double { ScalarMath.apply(.log, [x]) }
-@inline(__always) private func _cos(_ x: Double) -> Double { ScalarMath.apply(.cos, [x]) }

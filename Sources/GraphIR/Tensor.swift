@@ -11,7 +11,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     precondition(shape.reduce(1, *) == scalars.count, "tensor shape and element count disagree")
     self.dtype = dtype
     self.shape = shape
-    self.scalars = dtype == .f32 ? scalars.map(dtype.round) : scalars
+    self.scalars = dtype == .f32 ? scalars.map { Double(Float($0)) } : scalars
   }
 
   /// A scalar.
