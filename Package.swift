@@ -48,7 +48,7 @@ let package = Package(
       name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
       resources: [.copy("Golden")]),
     .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff"]),
-    .testTarget(name: "ReadmeTests", dependencies: ["GraphCompiler", "Autodiff"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
     .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
     .executableTarget(
       name: "workloads",
