@@ -66,8 +66,44 @@ import Testing
     #expect(lines.count == (path == Self.seeds ? 8 : 2))
     for line in lines {
       #expect(
-        line.wholeMatch(of: /[a-z0-9]+: worst relative error [0-9.]+e[-+][0-9]+ \(ok\)/) != nil)
+        line.wholeMatch(
+          of: /[a-z0-9]+: worst relative error [0-9.]+e[-+][0-9]+ over 1 element \(ok\)/) != nil)
     }
+  }
+
+  /// 100k weights would take 200k runs; a sample of 64 per gradient takes well under a
+  /// second in release builds.
+  @Test func checkOnTheMLPSamplesAndPasses() throws {
+    let mlp = examplesDirectory.appendingPathComponent("mlp.graph").path
+    let start = Date()
+    let result = try graphc(["check", mlp], in: directory)
+    #expect(Date().timeIntervalSince(start) < 60)
+    #expect(result.status == 0 && result.stderr == "", "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    let counts = lines.map { $0.firstMatch(of: /over .* elements? \(ok\)$/).map { String($0.0) } }
+    #expect(
+      counts == [
+        "over 64 of 100352 elements (ok)", "over 64 of 128 elements (ok)",
+        "over 64 of 1280 elements (ok)", "over all 10 elements (ok)",
+      ])
+    let all = try graphc(["check", mlp, "--samples", "200"], in: directory)
+    #expect(all.status == 0 && all.stdout.contains("over all 10 elements"))
+    #expect(all.stdout.contains("over 200 of 1280 elements"))
+  }
+
+  @Test func checkSamplesOption() throws {
+    let directory = try scratchDirectory([
+      "v.graph": "input v: f64[100]\nf = sum(sin(v))\ndf = grad(f, v)\noutput df\n"
+    ])
+    for (samples, expected) in [
+      ("5", "over 5 of 100 elements"), ("all", "over all 100 elements"),
+      ("0", "over all 100 elements"),
+    ] {
+      let result = try graphc(["check", "v.graph", "--samples", samples], in: directory)
+      #expect(result.status == 0 && result.stdout.contains(expected), "\(result.stdout)")
+    }
+    let bad = try graphc(["check", "v.graph", "--samples", "some"], in: directory)
+    #expect(bad.status != 0 && bad.stderr.contains("--samples"))
   }
 
   @Test func checkWithGivenValues() throws {
@@ -86,7 +122,8 @@ import Testing
     #expect(result.status == 1)
     #expect(
       result.stdout
-        == "df: worst relative error 5.0e-01 (FAILED: gradient 0, finite difference 0.5 "
+        == "df: worst relative error 5.0e-01 over 1 element (FAILED: gradient 0, "
+        + "finite difference 0.5 "
         + "at element 0)\n")
     #expect(result.stderr == "graphc: error: 1 of 1 gradient disagrees with finite differences\n")
     let away = try graphc(["check", "kink.graph", "--set", "x=0.5"], in: directory)
