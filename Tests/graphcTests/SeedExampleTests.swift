@@ -46,7 +46,9 @@ import Testing
     let lines = result.stdout.split(separator: "\n").map(String.init)
     for expected in [
       "f = 3*x^2 + 2*x + 1", "df = 6*x + 2", "loss = (w*u - target)^2",
-      "dloss = 2*u*(w*u - target)", "dgdx = 2*x + 3*y", "dgdy = 3*x + 2*y", "d2f = 6",
+      "dloss = 2*u*(w*u - target)", "g = x^2 + 3*x*y + y^2", "dgdx = 2*x + 3*y",
+      "dgdy = 3*x + 2*y", "dp = x^2*exp(x) + 2*x*exp(x)", "dq = cos(x)/x - sin(x)/x^2",
+      "dc = 2*x/(x^2 + 1)", "d2f = 6",
     ] {
       #expect(lines.contains(expected), "\(expected)")
     }
