@@ -15,6 +15,12 @@ import GraphIR
 /// below 1, so exact zeros compare sensibly. NaN matches only NaN, an infinity only itself.
 /// Near a kink (relu at 0, abs at 0, ties of max) finite differences see the average of both
 /// sides and may disagree with the documented convention.
+///
+/// Sampling: every element costs two runs of the graph, so a large gradient (an MLP's weight
+/// matrix has ~100k elements) can be checked at a sample of its elements instead
+/// (`maxElements`, see `samplePositions`). A sample catches a rule that is wrong everywhere
+/// (the usual kind of bug) but can miss an error confined to a few elements; checking every
+/// element (`maxElements: nil`) is exhaustive.
 public enum GradientCheck {
   /// One gradient to check: `gradient` is `grad(y, x)`.
   public struct Case: Sendable {
@@ -43,12 +49,16 @@ public enum GradientCheck {
     public var computed: Double
     public var estimated: Double
     public var tolerance: Double
+    /// How many elements were compared, and how many the gradient has.
+    public var compared: Int
+    public var total: Int
     public var passed: Bool { worstError <= tolerance }
 
     public var description: String {
       let status = passed ? "ok" : "FAILED"
       return "\(label): \(status), worst error \(worstError) at element \(worstIndex) "
-        + "(gradient \(formatNumber(computed)), finite difference \(formatNumber(estimated)))"
+        + "(gradient \(formatNumber(computed)), finite difference \(formatNumber(estimated))), "
+        + "\(compared) of \(total) elements compared"
     }
   }
 
@@ -56,12 +66,30 @@ public enum GradientCheck {
   public typealias Evaluator = (Graph, [String: Tensor]) throws -> [String: Tensor]
 
   /// Checks each case at `inputs`. `tolerance` defaults to 1e-6 for f64 gradients and 1e-3 for
-  /// f32 ones.
+  /// f32 ones. With `maxElements`, each gradient is compared at most at that many elements
+  /// (`samplePositions`); `nil` compares every element.
   public static func run(
     _ graph: Graph, cases: [Case], inputs: [String: Tensor], tolerance: Double? = nil,
-    evaluate: Evaluator
+    maxElements: Int? = nil, evaluate: Evaluator
   ) throws -> [Result] {
-    try cases.map { try check(graph, $0, inputs, tolerance, evaluate) }
+    try cases.map { try check(graph, $0, inputs, tolerance, maxElements, evaluate) }
+  }
+
+  /// The flat positions compared in a tensor of `count` elements, ascending.
+  ///
+  /// Every position when `maxElements` is nil or at least `count`. Otherwise the first and
+  /// the last element (where off-by-one and broadcasting mistakes show) and `maxElements - 2`
+  /// more, distinct and drawn uniformly by a fixed-seed generator: the same count always
+  /// gives the same positions, so a failure can be reproduced.
+  public static func samplePositions(count: Int, maxElements: Int?) -> [Int] {
+    guard let maxElements, maxElements < count else { return Array(0..<count) }
+    guard maxElements > 1 else { return maxElements == 1 ? [0] : [] }
+    var chosen: Set<Int> = [0, count - 1]
+    var generator = SplitMix64(seed: 0x6772_6164_6368_6b00 ^ UInt64(count))
+    while chosen.count < maxElements {
+      chosen.insert(Int(generator.next() % UInt64(count)))
+    }
+    return chosen.sorted()
   }
 
   /// The name the variable gets as an input of the cut graph: plain (it may reach generated
@@ -74,7 +102,7 @@ public enum GradientCheck {
 
   private static func check(
     _ graph: Graph, _ c: Case, _ inputs: [String: Tensor], _ tolerance: Double?,
-    _ evaluate: Evaluator
+    _ maxElements: Int?, _ evaluate: Evaluator
   ) throws -> Result {
     // The gradient, and x's value, at the unperturbed point.
     var base = graph
@@ -88,8 +116,11 @@ public enum GradientCheck {
     var result = Result(
       label: c.label, worstError: 0, worstIndex: 0, computed: g.scalars.first ?? 0,
       estimated: g.scalars.first ?? 0,
-      tolerance: tolerance ?? (g.dtype == .f32 ? 1e-3 : 1e-6))
-    for j in x.scalars.indices {
+      tolerance: tolerance ?? (g.dtype == .f32 ? 1e-3 : 1e-6), compared: 0,
+      total: x.scalars.count)
+    let positions = samplePositions(count: x.scalars.count, maxElements: maxElements)
+    result.compared = positions.count
+    for j in positions {
       let h = 1e-6 * Swift.max(1, Swift.abs(x.scalars[j]))
       var plus = x
       var minus = x
@@ -97,15 +128,12 @@ public enum GradientCheck {
       minus.scalars[j] -= h
       let step = plus.scalars[j] - minus.scalars[j]
       // y cannot depend on a node built after it: its derivative is exactly 0.
-      guard c.x <= c.y else {
-        (result.worstError, result.worstIndex) = (
-          Swift.max(result.worstError, error(g.scalars[j], 0)), j
-        )
-        continue
+      var fd = 0.0
+      if c.x <= c.y {
+        let up = try value(cut, inputs, variable, plus, evaluate)
+        let down = try value(cut, inputs, variable, minus, evaluate)
+        fd = (up - down) / step
       }
-      let up = try value(cut, inputs, variable, plus, evaluate)
-      let down = try value(cut, inputs, variable, minus, evaluate)
-      let fd = (up - down) / step
       let e = error(g.scalars[j], fd)
       if e > result.worstError {
         (result.worstError, result.worstIndex) = (e, j)
@@ -113,6 +141,20 @@ public enum GradientCheck {
       }
     }
     return result
+  }
+
+  /// SplitMix64 (Steele, Lea and Flood 2014): a tiny, well-mixed generator, enough to spread
+  /// sample positions; written out so the positions never depend on the standard library's.
+  private struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+      state &+= 0x9E37_79B9_7F4A_7C15
+      var z = state
+      z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+      z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+      return z ^ (z >> 31)
+    }
   }
 
   /// `|g - fd| / max(1, |g|, |fd|)`, 0 when both are the same non-finite value, else inf.

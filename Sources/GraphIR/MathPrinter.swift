@@ -3,10 +3,12 @@
 ///
 /// Formulas use the `.graph` language's operators and functions with the fewest parentheses
 /// that keep the meaning. Presentation follows the usual conventions without changing the
-/// value mathematically: a sum's terms are ordered by the first input they use (constants
-/// last) and `a + -b` reads `a - b`; a product lists constants first, then inputs and their
-/// powers, then other factors, writes `x*x` as `x^2` and `(1/b)*a` as `a/b`; broadcasting is
-/// implicit. Reductions, matrix products, concatenation and padding, and long subterms that
+/// value mathematically (it is math for people, not a trace of the IEEE operations): a sum's
+/// terms are ordered by the first input they use, its constants added up and last, and
+/// `a + -b` reads `a - b`; a product's constants are multiplied into one coefficient written
+/// first, then come inputs in declaration order, then other factors; integer powers of one
+/// base are combined and cancelled across the line (`x*x` is `x^2`, `x*y/x^3` is `y/x^2`) and
+/// `(1/b)*a` reads `a/b`; broadcasting is implicit. Reductions, matrix products, concatenation and padding, and long subterms that
 /// are used more than once, get their own line, named after the value's label or `tN` for
 /// node N, so no formula repeats work or grows without bound.
 public func mathText(_ graph: Graph) -> [String] {
@@ -141,10 +143,7 @@ struct MathPrinter {
     case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
       return call(node.op.name, [operand(args[0]).text])
     case .add, .sub: return renderSum(id)
-    case .mul: return renderProduct(id)
-    case .div:
-      let top = operand(args[0], atLeast: 2)
-      return Rendered(text: "\(top)/\(operand(args[1], atLeast: 3))", precedence: 2)
+    case .mul, .div: return renderProduct(id)
     case .pow:
       let base = operand(args[0], atLeast: 4)
       return Rendered(text: "\(base)^\(operand(args[1], atLeast: 3))", precedence: 3)

@@ -89,7 +89,10 @@ public final class Trainer {
 
   /// Reads parameters written by `save`; a missing file or a wrong shape is an error.
   public func load(from directory: String) throws {
-    for (name, current) in parameters {
+    let current = parameters
+    // In declaration order, so the first missing file reported is always the same one.
+    for name in step.parameters {
+      guard let current = current[name] else { continue }
       let path = "\(directory)/\(fileName(name)).npy"
       let value = try NPY.read(path)
       guard value.shape == current.shape else {

@@ -15,7 +15,9 @@ struct Train: ParsableCommand {
       *ubyte*). The first axis of the data indexes examples; each input bound to data is \
       declared with the batch size as its first dimension (input x: f64[16, 3] trains on \
       batches of 16), and the rest of its shape must match the data's. Other inputs take \
-      --set values. Params start from their initialisers under --seed; the loss (--loss, \
+      --set values. Params start from their initialisers under --seed, from the NAME.npy \
+      files of a directory written by --save (--load DIR), or from a --set value (which \
+      wins over both); the loss (--loss, \
       default the first output) must be a scalar. Every epoch visits the examples in an \
       order shuffled by --seed, in full batches, and prints the mean loss of its steps; \
       --json adds a last line with one JSON object: epochs, final_loss, losses (per epoch), \
@@ -37,6 +39,8 @@ struct Train: ParsableCommand {
   @OptionGroup var execution: ExecutionArguments
   @Option(help: "A directory to write the trained params to, one NAME.npy each.")
   var save: String?
+  @Option(help: "A directory written by --save: every param starts from its NAME.npy there.")
+  var load: String?
   @Flag(help: "End with one line holding a JSON object of the results.") var json = false
 
   func validate() throws {
@@ -52,8 +56,15 @@ struct Train: ParsableCommand {
     let source = try loadGraphFile(file)
     let step = try makeStep(source)
     let examples = try TrainingData(source, specs: data, batch: batch)
-    let fixed = try fixedInputs(source, data: examples)
+    let given = try readSettings(source, values.settings)
+    let fixed = try fixedInputs(source, given: given, data: examples)
     let trainer = try makeTrainer(step)
+    if let load { try trainer.load(from: load) }
+    for declaration in source.declarations where declaration.kind == .param {
+      if let start = given[declaration.name] {
+        try trainer.setParameter(declaration.name, start)
+      }
+    }
     let dataset = try Dataset(examples.tensors)
 
     var losses: [Double] = []
@@ -117,13 +128,14 @@ struct Train: ParsableCommand {
   }
 
   /// The `--set` values of inputs not bound to data; every input needs one or the other.
-  private func fixedInputs(_ source: GraphFile, data: TrainingData) throws -> [String: Tensor] {
-    let given = try readSettings(source, values.settings)
+  private func fixedInputs(
+    _ source: GraphFile, given: [String: Tensor], data: TrainingData
+  ) throws -> [String: Tensor] {
+    var fixed = given
     for declaration in source.declarations where given[declaration.name] != nil {
       if declaration.kind == .param {
-        throw CommandError(
-          "--set \(declaration.name): train starts params from their initialisers (--seed); "
-            + "'\(declaration.name)' is a param")
+        fixed[declaration.name] = nil  // a starting value, not an input of every step
+        continue
       }
       if data.tensors[declaration.name] != nil {
         throw CommandError("'\(declaration.name)' is given by both --set and --data")
@@ -139,7 +151,7 @@ struct Train: ParsableCommand {
           + "(bind data with --data NAME=PATH or give a value with --set NAME=VALUE)",
         in: source, at: first.position)
     }
-    return given
+    return fixed
   }
 
   /// A trainer for `step`, falling back to TinyCC when the chosen backend is missing.

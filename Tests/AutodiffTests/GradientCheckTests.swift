@@ -46,6 +46,58 @@ import Testing
     #expect("\(results[0])".hasPrefix("grad(y, x): FAILED, worst error"))
   }
 
+  @Test func samplePositionsAreDeterministicAndKeepTheEnds() {
+    let positions = GradientCheck.samplePositions(count: 100_352, maxElements: 64)
+    #expect(positions == GradientCheck.samplePositions(count: 100_352, maxElements: 64))
+    #expect(positions.count == 64 && Set(positions).count == 64)
+    #expect(positions == positions.sorted())
+    #expect(positions.first == 0 && positions.last == 100_351)
+    #expect(positions.allSatisfy { (0..<100_352).contains($0) })
+    // Small tensors, and no limit, compare every element.
+    #expect(GradientCheck.samplePositions(count: 10, maxElements: 64) == Array(0..<10))
+    #expect(GradientCheck.samplePositions(count: 64, maxElements: 64) == Array(0..<64))
+    #expect(GradientCheck.samplePositions(count: 500, maxElements: nil) == Array(0..<500))
+    #expect(GradientCheck.samplePositions(count: 500, maxElements: 2) == [0, 499])
+  }
+
+  /// A sample finds a rule that is wrong everywhere, but can miss an error at one element;
+  /// comparing every element (`maxElements: nil`) is exhaustive.
+  @Test func samplingCanMissALocalizedErrorButAllElementsCannot() throws {
+    let n = 1000
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [n]))
+    let y = try b.sum(b.mul(x, x))
+    // 2x everywhere, except one element (not in the sample) off by 1.
+    let unsampled = try #require(
+      (0..<n).first { !GradientCheck.samplePositions(count: n, maxElements: 8).contains($0) })
+    var bump = [Double](repeating: 0, count: n)
+    bump[unsampled] = 1
+    let bumpNode = try b.input("bump", TensorType(.f64, [n]))
+    let wrong = try b.add(b.mul(b.constant(2, TensorType(.f64, [n])), x), bumpNode)
+    let inputs = [
+      "x": sampleTensor([n], seed: 4, dtype: .f64), "bump": Tensor(shape: [n], scalars: bump),
+    ]
+    let c = GradientCheck.Case(y: y, x: x, gradient: wrong, label: "grad(y, x)")
+    let sampled = try GradientCheck.run(
+      b.graph, cases: [c], inputs: inputs, maxElements: 8, evaluate: Interpreter.run)
+    #expect(sampled[0].passed && sampled[0].compared == 8 && sampled[0].total == n)
+    let exhaustive = try GradientCheck.run(
+      b.graph, cases: [c], inputs: inputs, evaluate: Interpreter.run)
+    #expect(!exhaustive[0].passed && exhaustive[0].worstIndex == unsampled)
+    #expect(exhaustive[0].compared == n)
+  }
+
+  @Test func aGradientWrongEverywhereFailsOnASample() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [1000]))
+    let y = try b.sum(b.sin(x))
+    let results = try GradientCheck.run(
+      b.graph, cases: [GradientCheck.Case(y: y, x: x, gradient: b.sin(x), label: "grad(y, x)")],
+      inputs: ["x": sampleTensor([1000], seed: 5, dtype: .f64)], maxElements: 16,
+      evaluate: Interpreter.run)
+    #expect(!results[0].passed && results[0].compared == 16)
+  }
+
   @Test func nonFiniteValuesMatchOnlyThemselves() {
     let cases: [(Double, Double, Bool)] = [
       (.nan, .nan, true), (.infinity, .infinity, true), (.nan, 1, false), (.infinity, 1e300, false),

@@ -55,6 +55,27 @@ import Testing
     #expect(mathText(Simplify.run(g.graph)) == ["f = x^3", "df = 3*x^2", "d2f = 6*x"])
   }
 
+  /// Higher derivatives print without leftover clutter: no `x^(x - 1 - 1)`, no
+  /// `x*sin(x)/x^4`, no `20*3*x^2`.
+  @Test func higherDerivativesAreTidy() throws {
+    let g = GraphBuilder()
+    let x = try g.input("x")
+    let q = try sin(x) / x
+    let dq = try grad(q, x)
+    let p = try x ** 5
+    let power = try x ** x
+    g.outputs([
+      "dq": dq, "d2q": try grad(dq, x), "d3p": try grad(grad(grad(p, x), x), x),
+      "d2power": try grad(grad(power, x), x),
+    ])
+    let lines = mathText(Simplify.run(g.graph))
+    #expect(lines.contains("dq = cos(x)/x - sin(x)/x^2"))
+    #expect(lines.contains("d2q = 2*sin(x)/x^3 - sin(x)/x - 2*cos(x)/x^2"))
+    #expect(lines.contains("d3p = 60*x^2"))
+    let d2power = try #require(lines.first { $0.hasPrefix("d2power = ") })
+    #expect(d2power.contains("x^(x - 2)") && !d2power.contains("- 1 - 1"), "\(d2power)")
+  }
+
   @Test func tensorGraphNamesReductions() throws {
     let g = GraphBuilder()
     let w = try g.input("w", shape: [3])

@@ -46,7 +46,9 @@ import Testing
     let lines = result.stdout.split(separator: "\n").map(String.init)
     for expected in [
       "f = 3*x^2 + 2*x + 1", "df = 6*x + 2", "loss = (w*u - target)^2",
-      "dloss = 2*u*(w*u - target)", "dgdx = 2*x + 3*y", "dgdy = 3*x + 2*y", "d2f = 6",
+      "dloss = 2*u*(w*u - target)", "g = x^2 + 3*x*y + y^2", "dgdx = 2*x + 3*y",
+      "dgdy = 3*x + 2*y", "dp = x^2*exp(x) + 2*x*exp(x)", "dq = cos(x)/x - sin(x)/x^2",
+      "dc = 2*x/(x^2 + 1)", "d2f = 6",
     ] {
       #expect(lines.contains(expected), "\(expected)")
     }
@@ -66,8 +68,44 @@ import Testing
     #expect(lines.count == (path == Self.seeds ? 8 : 2))
     for line in lines {
       #expect(
-        line.wholeMatch(of: /[a-z0-9]+: worst relative error [0-9.]+e[-+][0-9]+ \(ok\)/) != nil)
+        line.wholeMatch(
+          of: /[a-z0-9]+: worst relative error [0-9.]+e[-+][0-9]+ over 1 element \(ok\)/) != nil)
     }
+  }
+
+  /// 100k weights would take 200k runs; a sample of 64 per gradient takes well under a
+  /// second in release builds.
+  @Test func checkOnTheMLPSamplesAndPasses() throws {
+    let mlp = examplesDirectory.appendingPathComponent("mlp.graph").path
+    let start = Date()
+    let result = try graphc(["check", mlp], in: directory)
+    #expect(Date().timeIntervalSince(start) < 60)
+    #expect(result.status == 0 && result.stderr == "", "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    let counts = lines.map { $0.firstMatch(of: /over .* elements? \(ok\)$/).map { String($0.0) } }
+    #expect(
+      counts == [
+        "over 64 of 100352 elements (ok)", "over 64 of 128 elements (ok)",
+        "over 64 of 1280 elements (ok)", "over all 10 elements (ok)",
+      ])
+    let all = try graphc(["check", mlp, "--samples", "200"], in: directory)
+    #expect(all.status == 0 && all.stdout.contains("over all 10 elements"))
+    #expect(all.stdout.contains("over 200 of 1280 elements"))
+  }
+
+  @Test func checkSamplesOption() throws {
+    let directory = try scratchDirectory([
+      "v.graph": "input v: f64[100]\nf = sum(sin(v))\ndf = grad(f, v)\noutput df\n"
+    ])
+    for (samples, expected) in [
+      ("5", "over 5 of 100 elements"), ("all", "over all 100 elements"),
+      ("0", "over all 100 elements"),
+    ] {
+      let result = try graphc(["check", "v.graph", "--samples", samples], in: directory)
+      #expect(result.status == 0 && result.stdout.contains(expected), "\(result.stdout)")
+    }
+    let bad = try graphc(["check", "v.graph", "--samples", "some"], in: directory)
+    #expect(bad.status != 0 && bad.stderr.contains("--samples"))
   }
 
   @Test func checkWithGivenValues() throws {
@@ -86,7 +124,8 @@ import Testing
     #expect(result.status == 1)
     #expect(
       result.stdout
-        == "df: worst relative error 5.0e-01 (FAILED: gradient 0, finite difference 0.5 "
+        == "df: worst relative error 5.0e-01 over 1 element (FAILED: gradient 0, "
+        + "finite difference 0.5 "
         + "at element 0)\n")
     #expect(result.stderr == "graphc: error: 1 of 1 gradient disagrees with finite differences\n")
     let away = try graphc(["check", "kink.graph", "--set", "x=0.5"], in: directory)

@@ -54,6 +54,63 @@ import Testing
     #expect(abs((a ?? 0) - 3) < 0.1, "\(result.stdout)")
   }
 
+  /// `--set` gives a param its starting value: at the optimum already, one step of plain
+  /// gradient descent leaves it there (the data is exactly y = 3x + 2).
+  @Test func setGivesAParamItsStartingValue() throws {
+    let result = try graphc(
+      [
+        "train", "fit.graph", "--data", "x=points.csv#x", "--data", "y=points.csv#y",
+        "--epochs", "1", "--set", "a=3", "--set", "b=2",
+      ], in: directory)
+    #expect(result.status == 0 && result.stderr == "", "\(result.stderr)")
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    #expect(lines.first == "epoch 1/1: loss 0")
+    #expect(lines.contains("a = 3") && lines.contains("b = 2"), "\(lines)")
+  }
+
+  /// `--load DIR` starts from what `--save DIR` wrote: bit for bit, so saving again after a
+  /// step of learning rate ~0 gives the same files.
+  @Test func loadStartsFromSavedParams() throws {
+    let data = ["--data", "x=points.csv#x", "--data", "y=points.csv#y"]
+    let first = try graphc(
+      ["train", "fit.graph"] + data + ["--epochs", "5", "--lr", "0.01", "--save", "run1"],
+      in: directory)
+    #expect(first.status == 0)
+    let saved = try NPY.read(directory.appendingPathComponent("run1/a.npy").path)
+    let again = try graphc(
+      ["train", "fit.graph"] + data + [
+        "--epochs", "1", "--lr", "1e-300", "--load", "run1",
+        "--save", "run2",
+      ], in: directory)
+    #expect(again.status == 0 && again.stderr == "", "\(again.stderr)")
+    let reloaded = try NPY.read(directory.appendingPathComponent("run2/a.npy").path)
+    #expect(reloaded.scalars == saved.scalars)
+    // The first epoch of the resumed run starts where the first run ended: a lower loss
+    // than the first run's first epoch.
+    let loss = { (r: CommandResult) in
+      r.stdout.split(separator: "\n").first.flatMap { Double($0.split(separator: " ").last ?? "") }
+    }
+    #expect(try #require(loss(again)) < (try #require(loss(first))))
+    // --set wins over --load.
+    let mixed = try graphc(
+      ["train", "fit.graph"] + data + [
+        "--epochs", "1", "--lr", "1e-300", "--load", "run1",
+        "--set", "a=7",
+      ], in: directory)
+    #expect(mixed.status == 0 && mixed.stdout.contains("\na = 7\n"), "\(mixed.stdout)")
+  }
+
+  @Test func loadFromAMissingDirectoryIsOneLine() throws {
+    let result = try graphc(
+      [
+        "train", "fit.graph", "--data", "x=points.csv#x", "--data", "y=points.csv#y",
+        "--load", "nowhere",
+      ], in: directory)
+    #expect(result.status != 0 && result.stdout == "")
+    #expect(
+      result.stderr == "nowhere/a.npy: error: cannot read the file (missing or unreadable)\n")
+  }
+
   @Test(arguments: [
     (
       ["train", "fit.graph", "--data", "z=points.csv"],
