@@ -68,7 +68,9 @@ struct KernelWriter {
       switch kernel.kind {
       case .matmul: writeMatmul(kernel.roots[0], &w)
       case .loop(let space):
-        if kernel.isFlat {
+        if let operands = axpyOperands(kernel) {
+          writeAxpy(kernel, operands, split: split, &w)
+        } else if kernel.isFlat {
           writeFlatLoop(kernel, count: space.reduce(1, *), split: split, &w)
         } else {
           writeLoopNest(kernel, space: space, split: split, &w)
