@@ -112,9 +112,20 @@ extension KernelWriter {
       }
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
+    case .select:
+      // An inlined comparison as the condition is tested directly (see CExpressions).
+      let test = reads[0]
+      if inlineDepth[test] != nil,
+        let condition = CExpressions.condition(
+          graph[test.node].op, operandReads(test.node, test.index).map { memo[$0] ?? "" })
+      {
+        let expression = "\(condition) ? \(operands[1]) : \(operands[2])"
+        return local(id, expression, index, operands: reads)
+      }
+      return local(
+        id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
-      .cast:
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .cast:
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .broadcast, .reshape, .transpose, .slice:
