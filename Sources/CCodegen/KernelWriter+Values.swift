@@ -3,8 +3,9 @@ import GraphIR
 /// Expressions for values inside a loop body: literals, buffer loads and inlined ops,
 /// memoised by (node, index mapping).
 extension KernelWriter {
-  /// The C expression for node `id` at `index`: a literal, or a local holding the value
-  /// (loaded from the node's buffer if it has one, else computed inline).
+  /// The C expression for node `id` at `index`: a literal, a local holding the value, or
+  /// (for a value used once) the parenthesised expression itself; loaded from the node's
+  /// buffer if it has one, else computed inline. Counts as one use of the value.
   ///
   /// Iterative (an explicit stack, operands first) so that long chains of inlined ops do not
   /// exhaust the thread's stack.
@@ -21,7 +22,8 @@ extension KernelWriter {
         memo[top] = CLiteral.number(c, node.type.dtype)
       } else if let b = schedule.bufferOf[top.node], !computedHere.contains(top.node) {
         let buffer = schedule.buffers[b]
-        _ = local(top.node, "\(buffer.name)[\(top.index.offset(in: node.type.shape))]", top.index)
+        let load = "\(buffer.name)[\(top.index.offset(in: node.type.shape))]"
+        memo[top] = local(top.node, load, top.index, operands: [], isPrimary: true)
       } else {
         let reads = operandReads(top.node, top.index)
         let pending = reads.filter { memo[$0] == nil }
@@ -29,18 +31,41 @@ extension KernelWriter {
           stack.append(contentsOf: pending.reversed())
           continue
         }
-        memo[top] = define(top.node, top.index, reads.map { memo[$0] ?? "" })
+        if !Self.isIndexOnly(node.op) { reads.forEach { countUse($0) } }
+        memo[top] = define(top.node, top.index, reads)
       }
       stack.removeLast()
     }
+    countUse(key)
     return memo[key] ?? ""
   }
 
   /// The node's own computation at `index` (for a root, even though it has a buffer).
   mutating func definition(_ id: NodeID, _ index: IndexMapping) -> String {
-    if let known = memo[MemoKey(node: id, index: index)] { return known }
-    let operands = operandReads(id, index).map { value($0.node, $0.index) }
-    return define(id, index, operands)
+    let key = MemoKey(node: id, index: index)
+    countUse(key)
+    if let known = memo[key] { return known }
+    let reads = operandReads(id, index)
+    for read in reads { _ = value(read.node, read.index) }
+    return define(id, index, reads)
+  }
+
+  /// The annotation of the values inlined into the expression of `key` (empty for a local).
+  func notes(_ key: MemoKey) -> [String] {
+    inlinedNotes[key] ?? []
+  }
+
+  /// Records one use of a value in the counting pass. An index-only op (broadcast, reshape,
+  /// transpose, slice) is its operand's expression, so the use goes to the operand.
+  private mutating func countUse(_ key: MemoKey) {
+    guard uses == nil else { return }
+    var key = key
+    while Self.isIndexOnly(graph[key.node].op),
+      let operand = operandReads(key.node, key.index).first
+    {
+      key = operand
+    }
+    counted[key, default: 0] += 1
   }
 
   /// The operand elements a node's definition reads at `index`. Pad and concat read their
@@ -69,12 +94,13 @@ extension KernelWriter {
     }
   }
 
-  /// The expression of a node at `index` given its operands' expressions (in the order of
-  /// `operandReads`). Index-only ops return their operand's expression unchanged.
-  private mutating func define(_ id: NodeID, _ index: IndexMapping, _ operands: [String])
+  /// The expression of a node at `index` given its operands (`operandReads`, already in
+  /// `memo`). Index-only ops return their operand's expression unchanged.
+  private mutating func define(_ id: NodeID, _ index: IndexMapping, _ reads: [MemoKey])
     -> String
   {
     let node = graph[id]
+    let operands = reads.map { memo[$0] ?? "" }
     switch node.op {
     case .constant(let c):
       return CLiteral.number(c.value, node.type.dtype)
@@ -82,19 +108,32 @@ extension KernelWriter {
       if let exponent = graph[node.inputs[1]].op.constantValue,
         let product = CExpressions.integerPower(operands[0], exponent: exponent, node.type.dtype)
       {
-        return local(id, product, index)
+        return local(id, product, index, operands: reads)
       }
-      return local(id, CExpressions.expression(node.op, operands, node.type.dtype), index)
+      return local(
+        id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
+    case .select:
+      // An inlined comparison as the condition is tested directly (see CExpressions).
+      let test = reads[0]
+      if inlineDepth[test] != nil,
+        let condition = CExpressions.condition(
+          graph[test.node].op, operandReads(test.node, test.index).map { memo[$0] ?? "" })
+      {
+        let expression = "\(condition) ? \(operands[1]) : \(operands[2])"
+        return local(id, expression, index, operands: reads)
+      }
+      return local(
+        id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
-      .cast:
-      return local(id, CExpressions.expression(node.op, operands, node.type.dtype), index)
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .cast:
+      return local(
+        id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .broadcast, .reshape, .transpose, .slice:
       return operands[0]
     case .pad(let low, _):
-      return local(id, padExpression(node, low: low, index), index)
+      return local(id, padExpression(node, low: low, index), index, operands: reads)
     case .concat(let axis):
-      return local(id, concatExpression(node, axis: axis, index), index)
+      return local(id, concatExpression(node, axis: axis, index), index, operands: reads)
     case .input, .param, .sum, .reduceMax, .matmul:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
@@ -107,8 +146,12 @@ extension KernelWriter {
     let inner = graph[operand].type.shape
     let cs = index.coordinates(in: node.type.shape)
     var conditions: [String] = []
+    // Coordinates run over 0 ..< extent, so `c >= 0` and `c < extent` are left out.
     for axis in cs.indices where graph[operand].type.shape[axis] != node.type.shape[axis] {
-      conditions.append("\(cs[axis]) >= \(low[axis]) && \(cs[axis]) < \(low[axis] + inner[axis])")
+      if low[axis] > 0 { conditions.append("\(cs[axis]) >= \(low[axis])") }
+      if low[axis] + inner[axis] < node.type.shape[axis] {
+        conditions.append("\(cs[axis]) < \(low[axis] + inner[axis])")
+      }
     }
     let read = directRead(operand, index.shifted(by: low.map { -$0 }, shape: node.type.shape))
     if conditions.isEmpty { return read }
@@ -146,21 +189,58 @@ extension KernelWriter {
     return "\(schedule.buffers[b].name)[\(index.offset(in: node.type.shape))]"
   }
 
-  /// Declares `const T tN = expression;` in the loop body and memoises it.
-  private mutating func local(_ id: NodeID, _ expression: String, _ index: IndexMapping) -> String {
+  /// Declares `const T tN = expression;` in the loop body and memoises it; or, for a value
+  /// used once, returns the expression in parentheses (see `KernelWriter`).
+  private mutating func local(
+    _ id: NodeID, _ expression: String, _ index: IndexMapping, operands: [MemoKey],
+    isPrimary: Bool = false
+  ) -> String {
+    let key = MemoKey(node: id, index: index)
+    let node = graph[id]
+    var note = node.op.name
+    if annotate {
+      if let label = graph.labels[id] { note += " " + CLiteral.comment(label) }
+      if let rule = graph.rules[id] { note += ": " + CLiteral.comment(rule) }
+    }
+    let inner = operands.flatMap { notes($0) }
+    let depth = 1 + (operands.map { inlineDepth[$0] ?? 0 }.max() ?? 0)
+    if let uses, uses[key, default: 0] <= 1, depth <= Self.maxInlineDepth {
+      inlineDepth[key] = depth
+      if annotate { inlinedNotes[key] = inner + ["%\(id.index) \(note)"] }
+      let inline = isPrimary ? expression : "(\(expression))"
+      memo[key] = inline
+      return inline
+    }
     let count = localCount[id, default: 0]
     localCount[id] = count + 1
     let name = count == 0 ? "t\(id.index)" : "t\(id.index)_\(count)"
-    let node = graph[id]
     var line = "const \(node.type.dtype.cName) \(name) = \(expression);"
     if annotate {
-      var note = node.op.name
-      if let label = graph.labels[id] { note += " " + CLiteral.comment(label) }
-      if let rule = graph.rules[id] { note += ": " + CLiteral.comment(rule) }
-      line += " /* \(note) */"
+      line += " /* \(note)\(Self.inlinedComment(inner)) */"
     }
     body.append(line)
-    memo[MemoKey(node: id, index: index)] = name
+    memo[key] = name
     return name
+  }
+
+  /// How deeply inlined expressions may nest before a value gets a local anyway: TinyCC's
+  /// value stack overflows ("memory full (vstack)") on a few hundred nested parentheses, and
+  /// a line should stay readable.
+  static let maxInlineDepth = 12
+
+  /// True for the ops whose expression is their operand's at another index.
+  static func isIndexOnly(_ op: Op) -> Bool {
+    switch op {
+    case .broadcast, .reshape, .transpose, .slice: true
+    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
+      .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
+      .greaterEqual, .equal, .notEqual, .select, .cast, .pad, .concat, .sum, .reduceMax, .matmul:
+      false
+    }
+  }
+
+  /// `; with %4 sub, %5 pow` naming the values written inline in a statement, or "".
+  static func inlinedComment(_ notes: [String]) -> String {
+    notes.isEmpty ? "" : "; with " + notes.joined(separator: ", ")
   }
 }

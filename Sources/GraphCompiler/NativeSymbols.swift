@@ -8,7 +8,9 @@ import Foundation
 /// integers so the table is `Sendable`.
 enum NativeSymbols {
   /// The CBLAS functions the prelude declares.
-  static let blasFunctions = ["cblas_sgemm", "cblas_dgemm"]
+  static let blasFunctions = [
+    "cblas_sgemm", "cblas_dgemm", "cblas_scopy", "cblas_dcopy", "cblas_saxpy", "cblas_daxpy",
+  ]
 
   /// Every function the prelude declares, with its address (0 when not found).
   static let table: [(name: String, address: UInt)] = {

@@ -26,15 +26,19 @@ float sqrtf(float);
 float fabsf(float);
 float powf(float, float);
 
-/* Matrix products call CBLAS (OpenBLAS) when graphc runs the code; the standalone export
- * writes loops instead and never calls these. The enumerations are plain ints here:
- * 101 is row-major, 111 no transpose, 112 transpose. */
+/* Matrix products (and `a - b * s` updates, as copy and axpy) call CBLAS (OpenBLAS) when
+ * graphc runs the code; the standalone export writes loops instead and never calls these.
+ * The enumerations are plain ints here: 101 is row-major, 111 no transpose, 112 transpose. */
 void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
                  const float* a, int lda, const float* b, int ldb, float beta, float* c,
                  int ldc);
 void cblas_dgemm(int order, int transa, int transb, int m, int n, int k, double alpha,
                  const double* a, int lda, const double* b, int ldb, double beta, double* c,
                  int ldc);
+void cblas_scopy(int n, const float* x, int incx, float* y, int incy);
+void cblas_dcopy(int n, const double* x, int incx, double* y, int incy);
+void cblas_saxpy(int n, float alpha, const float* x, int incx, float* y, int incy);
+void cblas_daxpy(int n, double alpha, const double* x, int incx, double* y, int incy);
 
 /* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
  * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)
@@ -126,24 +130,10 @@ static void gc_k0(void* const* gc_b, long long gc_lo, long long gc_hi) {
   #endif
   for (long long i = 0; i < 4; i++) {
     const double t0 = p0[i]; /* input x */
-    const double t2 = 0x1.6666666666666p-1 * t0; /* mul */
-    const double t4 = t2 + 0x1.3333333333333p-2; /* add */
-    const double t5 = gc_tanh(t4); /* tanh */
-    const double t6 = -t0; /* neg */
-    const double t7 = gc_exp(t6); /* exp */
-    const double t9 = t7 + 0x1p+0; /* add */
-    const double t10 = 0x1p+0 / t9; /* div */
-    const double t11 = t5 * t10; /* mul */
-    acc12 += t11;
-    const double t13 = t5 * t5; /* mul */
-    const double t14 = 0x1p+0 - t13; /* sub */
-    const double t15 = 0x1.6666666666666p-1 * t14; /* mul */
-    const double t18 = t10 * t15; /* mul */
-    const double t16 = 0x1p+0 - t10; /* sub */
-    const double t17 = t10 * t16; /* mul */
-    const double t19 = t5 * t17; /* mul */
-    const double t20 = t18 + t19; /* add */
-    p20[i] = t20;
+    const double t5 = gc_tanh(((0x1.6666666666666p-1 * t0) + 0x1.3333333333333p-2)); /* tanh; with %2 mul, %4 add */
+    const double t10 = 0x1p+0 / ((gc_exp((-t0))) + 0x1p+0); /* div; with %6 neg, %7 exp, %9 add */
+    acc12 += (t5 * t10); /* with %11 mul */
+    p20[i] = ((t10 * (0x1.6666666666666p-1 * (0x1p+0 - (t5 * t5)))) + (t5 * (t10 * (0x1p+0 - t10)))); /* with %13 mul, %14 sub, %15 mul, %18 mul, %16 sub, %17 mul, %19 mul, %20 add */
   }
   p12[0] = acc12;
 }
