@@ -32,7 +32,10 @@ extension Graph {
     case .pad(let low, let high): return "(low: \(list(low)), high: \(list(high)))"
     case .concat(let axis): return "(axis: \(axis))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"
-    default: return ""
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
+      .cast, .broadcast, .reshape, .matmul:
+      return ""
     }
   }
 

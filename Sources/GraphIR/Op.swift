@@ -148,7 +148,10 @@ extension Op {
   public var isComparison: Bool {
     switch self {
     case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: true
-    default: false
+    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add,
+      .sub, .mul, .div, .pow, .maximum, .minimum, .select, .cast, .broadcast, .reshape, .transpose,
+      .slice, .pad, .concat, .sum, .reduceMax, .matmul:
+      false
     }
   }
 
@@ -156,7 +159,11 @@ extension Op {
   public var isLeafInput: Bool {
     switch self {
     case .input, .param: true
-    default: false
+    case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
+      .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual,
+      .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat, .sum, .reduceMax,
+      .matmul:
+      false
     }
   }
 
@@ -164,7 +171,11 @@ extension Op {
   public var inputName: String? {
     switch self {
     case .input(let name), .param(let name): name
-    default: nil
+    case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
+      .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual,
+      .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat, .sum, .reduceMax,
+      .matmul:
+      nil
     }
   }
 

@@ -170,12 +170,10 @@ enum Peephole {
     return nil
   }
 
-  /// Transposes and slices can keep the shape while moving elements.
+  /// A transpose can keep the shape while moving elements.
   private static func isReorder(_ op: Op) -> Bool {
-    switch op {
-    case .transpose(let perm): perm != Array(perm.indices)
-    default: false
-    }
+    if case .transpose(let perm) = op { return perm != Array(perm.indices) }
+    return false
   }
 
   /// True for ±2^k: multiplying by it only changes the exponent.
