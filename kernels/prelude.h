@@ -26,8 +26,9 @@ float sqrtf(float);
 float fabsf(float);
 float powf(float, float);
 
-/* Matrix products (and `a - b * s` updates, as copy and axpy) call CBLAS (OpenBLAS) when
- * graphc runs the code; the standalone export writes loops instead and never calls these.
+/* Matrix products call CBLAS (OpenBLAS) when graphc runs the code, as do `a - b * s` updates
+ * (copy and axpy) and column sums (gemv with a vector of ones); the standalone export writes
+ * loops instead and never calls these.
  * The enumerations are plain ints here: 101 is row-major, 111 no transpose, 112 transpose. */
 void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
                  const float* a, int lda, const float* b, int ldb, float beta, float* c,
@@ -39,6 +40,10 @@ void cblas_scopy(int n, const float* x, int incx, float* y, int incy);
 void cblas_dcopy(int n, const double* x, int incx, double* y, int incy);
 void cblas_saxpy(int n, float alpha, const float* x, int incx, float* y, int incy);
 void cblas_daxpy(int n, double alpha, const double* x, int incx, double* y, int incy);
+void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float* a, int lda,
+                 const float* x, int incx, float beta, float* y, int incy);
+void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double* a, int lda,
+                 const double* x, int incx, double beta, double* y, int incy);
 
 /* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
  * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)

@@ -33,6 +33,8 @@ struct KernelWriter {
   var inlinedNotes: [MemoKey: [String]] = [:]
   /// For an inlined value, how deeply parenthesised expressions nest in it.
   var inlineDepth: [MemoKey: Int] = [:]
+  /// Column sums of this kernel computed by BLAS after its loop nest, not inside it.
+  var blasColumnSums = Set<NodeID>()
 
   struct MemoKey: Hashable {
     var node: NodeID
@@ -168,7 +170,10 @@ struct KernelWriter {
   ) {
     let rank = space.count
     let coordinates = (0..<rank).map { "i\($0)" }
+    blasColumnSums = Set(kernel.roots.filter { columnSumOperand($0, in: kernel) != nil }.map(\.node))
+    defer { blasColumnSums = [] }
     for root in kernel.roots where isReduction(root) && suffixStart(root) == nil {
+      if blasColumnSums.contains(root.node) { continue }
       let buffer = schedule.buffers[root.buffer]
       let initial = reductionInitial(root, buffer.type.dtype)
       w.line("for (long long j = 0; j < \(buffer.type.count); j++) \(buffer.name)[j] = \(initial);")
@@ -188,6 +193,7 @@ struct KernelWriter {
       }
     }
     level(0, &w)
+    writeColumnSums(kernel, &w)
   }
 
   private func isReduction(_ root: Root) -> Bool {
@@ -248,6 +254,7 @@ struct KernelWriter {
     let node = graph[root.node]
     let buffer = schedule.buffers[root.buffer]
     let key = MemoKey(node: root.node, index: index)
+    if blasColumnSums.contains(root.node) { return }  // after the loop, by BLAS
     if root.isCopy {
       let v = value(root.node, index)
       store("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);", notes(key))

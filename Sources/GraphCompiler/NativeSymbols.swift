@@ -10,6 +10,7 @@ enum NativeSymbols {
   /// The CBLAS functions the prelude declares.
   static let blasFunctions = [
     "cblas_sgemm", "cblas_dgemm", "cblas_scopy", "cblas_dcopy", "cblas_saxpy", "cblas_daxpy",
+    "cblas_sgemv", "cblas_dgemv",
   ]
 
   /// Every function the prelude declares, with its address (0 when not found).
