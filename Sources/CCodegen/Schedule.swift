@@ -55,6 +55,9 @@ public struct Kernel: Hashable, Sendable {
   public var chunks: Int = 0
   /// With `chunks`: the f64 buffer of partial results, `chunks × reductions` values.
   public var partials: Int? = nil
+  /// True when an iteration writes elements of other iterations too (a shifted sum), so
+  /// the iterations must run in order on one thread.
+  public var scatters = false
 }
 
 /// The execution plan of a graph: which nodes get buffers, and which kernels compute them.
@@ -67,11 +70,14 @@ public struct Schedule: Sendable {
   public var kernels: [Kernel]
   /// Bytes of scratch memory the program needs for intermediates.
   public var arenaBytes: Int
+  /// The roots written as a shifted sum by the loop over their operands' index space.
+  var shiftedSums: [NodeID: ShiftedSum] = [:]
 
   /// Fuses a graph into kernels and plans its buffers.
   ///
   /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
-  /// results, matmul operands (the source of a transposed operand), pad/concat operands that are not constants, and expensive
+  /// results, matmul operands (the source of a transposed operand), pad/concat operands that are not constants
+  /// (except those of a stored `ShiftedSum`, which its loop scatters), and expensive
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
   /// kernels or once per element of a broadcast. Everything else is inlined into its
   /// consumers. Roots over the same index space share one kernel unless one reads what
@@ -80,9 +86,10 @@ public struct Schedule: Sendable {
   /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
   /// and the same graph gives the same schedule.
   public static func make(_ graph: Graph) -> Schedule {
-    var materialised = requiredBuffers(graph)
+    let sums = ShiftedSum.find(graph)
+    var materialised = requiredBuffers(graph, sums)
     while true {
-      let (schedule, wasteful) = plan(graph, materialised)
+      let (schedule, wasteful) = plan(graph, materialised, sums)
       if wasteful.isSubset(of: materialised) {
         return chunkReductions(graph, ArenaPlan.pack(schedule))
       }
@@ -118,8 +125,9 @@ public struct Schedule: Sendable {
     return result
   }
 
-  /// Nodes that must live in memory whatever the fusion does.
-  static func requiredBuffers(_ graph: Graph) -> Set<NodeID> {
+  /// Nodes that must live in memory whatever the fusion does. The operands of a stored
+  /// shifted sum's pads are computed in the loop that writes the sum, so need no buffer.
+  static func requiredBuffers(_ graph: Graph, _ sums: [NodeID: ShiftedSum]) -> Set<NodeID> {
     var required = Set<NodeID>()
     for id in graph.ids {
       let node = graph[id]
@@ -129,23 +137,32 @@ public struct Schedule: Sendable {
       case .matmul:
         required.insert(id)
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
-      case .pad, .concat:
-        required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
-      case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul,
-        .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
-        .notEqual, .select, .cast, .broadcast, .reshape, .transpose, .slice:
-        break
+      case .constant, .pad, .concat, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
+        .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
+        .greaterEqual, .equal, .notEqual, .select, .cast, .broadcast, .reshape, .transpose,
+        .slice:
+        break  // pad and concat operands: below, once shifted sums are known
       }
     }
     for output in graph.outputs where graph[output.node].op.constantValue == nil {
       required.insert(output.node)
+    }
+    // Consumers first, so whether a shifted sum is stored is known before its pads.
+    var scattered = Set<NodeID>()
+    for id in graph.ids.reversed() {
+      if required.contains(id), let sum = sums[id] { scattered.formUnion(sum.pads) }
+      let operands = graph[id].inputs.filter { graph[$0].op.constantValue == nil }
+      if case .pad = graph[id].op, !scattered.contains(id) { required.formUnion(operands) }
+      if case .concat = graph[id].op { required.formUnion(operands) }
     }
     return required
   }
 
   /// Builds buffers, roots and kernels for one choice of materialised nodes, and returns the
   /// expensive inlined nodes this choice would compute more than once.
-  static func plan(_ graph: Graph, _ materialised: Set<NodeID>) -> (Schedule, Set<NodeID>) {
+  static func plan(_ graph: Graph, _ materialised: Set<NodeID>, _ sums: [NodeID: ShiftedSum])
+    -> (Schedule, Set<NodeID>)
+  {
     var buffers: [Buffer] = []
     var bufferOf: [NodeID: Int] = [:]
     var roots: [Root] = []
@@ -192,11 +209,12 @@ public struct Schedule: Sendable {
         producer[root.buffer] = kernels.count - 1
         continue
       }
-      let walk = Walk(graph, bufferOf, root)
+      let sum = root.isCopy ? nil : sums[root.node]
+      let walk = Walk(graph, bufferOf, root, shiftedSum: sum)
       // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
       let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
       let lastFusible = walk.fusibleReads.compactMap { producer[$0] }.max() ?? -1
-      let space = Kernel.Kind.loop(space: iterationShape(graph, root))
+      let space = Kernel.Kind.loop(space: sum?.space ?? iterationShape(graph, root))
       let reads = walk.reads.union(walk.fusibleReads)
       let k: Int
       if let found = kernels.indices.first(where: {
@@ -212,12 +230,17 @@ public struct Schedule: Sendable {
         k = kernels.count - 1
       }
       producer[root.buffer] = k
+      if sum != nil { kernels[k].scatters = true }
       for n in walk.inlinedExpensive { inlinedBy[n, default: []].insert(k) }
       wasteful.formUnion(walk.expandedExpensive)
     }
     for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
+    let scattering = roots.filter { !$0.isCopy }.compactMap { root in
+      sums[root.node].map { (root.node, $0) }
+    }
     let schedule = Schedule(
-      buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: arenaBytes)
+      buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: arenaBytes,
+      shiftedSums: Dictionary(uniqueKeysWithValues: scattering))
     return (schedule, wasteful)
   }
 
