@@ -15,7 +15,7 @@ enum Parallelism {
   static func splittableExtent(_ graph: Graph, _ kernel: Kernel) -> Int? {
     switch kernel.kind {
     case .matmul:
-      return graph[graph[kernel.roots[0].node].inputs[0]].type.shape[0]
+      return graph[kernel.roots[0].node].type.shape[0]
     case .loop(let space):
       if kernel.chunks > 0 { return kernel.chunks }
       guard !space.isEmpty, !kernel.scatters else { return nil }
@@ -37,7 +37,7 @@ enum Parallelism {
   static func work(_ graph: Graph, _ kernel: Kernel) -> Int {
     switch kernel.kind {
     case .matmul:
-      let node = graph[kernel.roots[0].node]
+      let node = graph[Schedule.productNode(graph, kernel.roots[0].node)]
       return graph[node.inputs[0]].type.count * graph[node.inputs[1]].type.shape[1]
     case .loop(let space):
       return space.reduce(1, *)

@@ -37,7 +37,7 @@ public struct Kernel: Hashable, Sendable {
   public enum Kind: Hashable, Sendable {
     /// Every root iterates over this index space (a reduction over its operand's shape).
     case loop(space: [Int])
-    /// `roots[0]` is a matmul node.
+    /// `roots[0]` is a matmul node, or the add of a `BiasedMatmul`.
     case matmul
   }
 
@@ -72,6 +72,8 @@ public struct Schedule: Sendable {
   public var arenaBytes: Int
   /// The roots written as a shifted sum by the loop over their operands' index space.
   var shiftedSums: [NodeID: ShiftedSum] = [:]
+  /// Matrix products stored with their bias added, by add node.
+  var biasedMatmuls: [NodeID: BiasedMatmul] = [:]
 
   /// Fuses a graph into kernels and plans its buffers.
   ///
@@ -87,9 +89,10 @@ public struct Schedule: Sendable {
   /// and the same graph gives the same schedule.
   public static func make(_ graph: Graph) -> Schedule {
     let sums = ShiftedSum.find(graph)
-    var materialised = requiredBuffers(graph, sums)
+    let biased = BiasedMatmul.find(graph)
+    var materialised = requiredBuffers(graph, sums, biased)
     while true {
-      let (schedule, wasteful) = plan(graph, materialised, sums)
+      let (schedule, wasteful) = plan(graph, materialised, sums, biased)
       if wasteful.isSubset(of: materialised) {
         return chunkReductions(graph, ArenaPlan.pack(schedule))
       }
@@ -126,16 +129,24 @@ public struct Schedule: Sendable {
   }
 
   /// Nodes that must live in memory whatever the fusion does. The operands of a stored
-  /// shifted sum's pads are computed in the loop that writes the sum, so need no buffer.
-  static func requiredBuffers(_ graph: Graph, _ sums: [NodeID: ShiftedSum]) -> Set<NodeID> {
+  /// shifted sum's pads are computed in the loop that writes the sum, so need no buffer; a
+  /// biased product is stored only with its bias added.
+  static func requiredBuffers(
+    _ graph: Graph, _ sums: [NodeID: ShiftedSum], _ biased: [NodeID: BiasedMatmul]
+  ) -> Set<NodeID> {
     var required = Set<NodeID>()
+    for (add, b) in biased {
+      required.insert(add)
+      required.insert(b.bias)
+    }
+    let biasedProducts = Set(biased.values.map(\.product))
     for id in graph.ids {
       let node = graph[id]
       switch node.op {
       case .input, .param, .sum, .reduceMax:
         required.insert(id)
       case .matmul:
-        required.insert(id)
+        if !biasedProducts.contains(id) { required.insert(id) }
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
       case .constant, .pad, .concat, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
         .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
@@ -160,9 +171,10 @@ public struct Schedule: Sendable {
 
   /// Builds buffers, roots and kernels for one choice of materialised nodes, and returns the
   /// expensive inlined nodes this choice would compute more than once.
-  static func plan(_ graph: Graph, _ materialised: Set<NodeID>, _ sums: [NodeID: ShiftedSum])
-    -> (Schedule, Set<NodeID>)
-  {
+  static func plan(
+    _ graph: Graph, _ materialised: Set<NodeID>, _ sums: [NodeID: ShiftedSum],
+    _ biased: [NodeID: BiasedMatmul]
+  ) -> (Schedule, Set<NodeID>) {
     var buffers: [Buffer] = []
     var bufferOf: [NodeID: Int] = [:]
     var roots: [Root] = []
@@ -203,8 +215,12 @@ public struct Schedule: Sendable {
     var wasteful = Set<NodeID>()
     for root in roots {
       let node = graph[root.node]
-      if !root.isCopy, case .matmul = node.op {
-        let reads = node.inputs.compactMap { bufferOf[matmulOperand(graph, $0).node] }
+      let isMatmul = if case .matmul = node.op { true } else { false }
+      if !root.isCopy, isMatmul || biased[root.node] != nil {
+        let bias = biased[root.node].flatMap { bufferOf[$0.bias] }
+        let product = biased[root.node]?.product ?? root.node
+        let operands = graph[product].inputs.map { matmulOperand(graph, $0).node }
+        let reads = operands.compactMap { bufferOf[$0] } + (bias.map { [$0] } ?? [])
         kernels.append(Kernel(kind: .matmul, roots: [root], reads: reads.sorted(), isFlat: false))
         producer[root.buffer] = kernels.count - 1
         continue
@@ -240,7 +256,7 @@ public struct Schedule: Sendable {
     }
     let schedule = Schedule(
       buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: arenaBytes,
-      shiftedSums: Dictionary(uniqueKeysWithValues: scattering))
+      shiftedSums: Dictionary(uniqueKeysWithValues: scattering), biasedMatmuls: biased)
     return (schedule, wasteful)
   }
 
@@ -251,6 +267,16 @@ public struct Schedule: Sendable {
       return graph[node.inputs[0]].type.shape
     }
     return node.type.shape
+  }
+
+  /// The matmul node of a `.matmul` kernel's root: the root itself, or the product inside
+  /// a biased product's add.
+  static func productNode(_ graph: Graph, _ id: NodeID) -> NodeID {
+    let product = graph[id].inputs.first {
+      if case .matmul = graph[$0].op { true } else { false }
+    }
+    if case .add = graph[id].op, let product { return product }
+    return id
   }
 
   /// What a matrix product reads for operand `id`: the operand itself, or for a matrix
