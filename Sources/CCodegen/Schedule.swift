@@ -78,7 +78,7 @@ public struct Schedule: Sendable {
   /// Fuses a graph into kernels and plans its buffers.
   ///
   /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
-  /// results, matmul operands (the source of a transposed operand), pad/concat operands that are not constants
+  /// results (for a `BiasedMatmul`, its add instead of the bare product), matmul operands (the source of a transposed operand), pad/concat operands that are not constants
   /// (except those of a stored `ShiftedSum`, which its loop scatters), and expensive
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
   /// kernels or once per element of a broadcast. Everything else is inlined into its
