@@ -8,8 +8,13 @@ extension KernelWriter {
   ///
   /// With `blas`, one call to `cblas_sgemm`/`cblas_dgemm` (bound by the runtime); else
   /// portable loops in i-k-j order, so the inner loop walks rows of B and C.
+  ///
+  /// For a biased product (`BiasedMatmul`), C starts as the bias rows and the product is
+  /// added onto it (beta = 1), so the buffer holds `A B + bias`.
   func writeMatmul(_ root: Root, _ w: inout CWriter) {
-    let node = graph[root.node]
+    let node = graph[Schedule.productNode(graph, root.node)]
+    let bias = schedule.biasedMatmuls[root.node].flatMap { schedule.bufferOf[$0.bias] }
+    let initial = bias.map { "\(schedule.buffers[$0].name)[j]" }
     let (n, k) = (graph[node.inputs[0]].type.shape[0], graph[node.inputs[0]].type.shape[1])
     let m = graph[node.inputs[1]].type.shape[1]
     let a = Schedule.matmulOperand(graph, node.inputs[0])
@@ -20,10 +25,14 @@ extension KernelWriter {
     let dtype = node.type.dtype
     let zero = CLiteral.number(0, dtype)
     if n == 0 || m == 0 { return }
-    if k == 0 {
-      // An empty sum: BLAS implementations differ on k = 0, so write the zeros directly.
-      w.line("for (long long i = gc_lo * \(m); i < gc_hi * \(m); i++) \(pc)[i] = \(zero);")
-      return
+    let start = initial ?? zero
+    if k == 0 || (blas && initial != nil) {
+      // An empty sum: BLAS implementations differ on k = 0, so write the zeros (or the
+      // bias) directly. A biased product starts from its bias rows.
+      w.block("for (long long i = gc_lo; i < gc_hi; i++)") { w in
+        w.line("for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] = \(start);")
+      }
+      if k == 0 { return }
     }
     if blas {
       // Row-major CBLAS: rows lo..hi of A start at row lo of A, or at column lo of the
@@ -36,7 +45,7 @@ extension KernelWriter {
       let flags = "\(a.transposed ? 112 : 111), \(b.transposed ? 112 : 111)"
       w.line(
         "\(gemm)(101, \(flags), (int)(gc_hi - gc_lo), \(m), \(k), \(one), \(aStart), \(lda), "
-          + "\(pb), \(ldb), \(zero), \(pc) + gc_lo * \(m), \(m));")
+          + "\(pb), \(ldb), \(initial == nil ? zero : one), \(pc) + gc_lo * \(m), \(m));")
       return
     }
     let t = dtype.cName
@@ -47,13 +56,13 @@ extension KernelWriter {
         w.block("for (long long j = 0; j < \(m); j++)") { w in
           w.line("\(t) s = \(zero);")
           w.line("for (long long p = 0; p < \(k); p++) s += \(aElement) * \(pb)[j * \(k) + p];")
-          w.line("\(pc)[i * \(m) + j] = s;")
+          w.line("\(pc)[i * \(m) + j] = \(initial.map { "s + \($0)" } ?? "s");")
         }
       }
       return
     }
     w.block("for (long long i = gc_lo; i < gc_hi; i++)") { w in
-      w.line("for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] = \(zero);")
+      w.line("for (long long j = 0; j < \(m); j++) \(pc)[i * \(m) + j] = \(start);")
       w.block("for (long long p = 0; p < \(k); p++)") { w in
         w.line("const \(t) a = \(aElement);")
         w.line(

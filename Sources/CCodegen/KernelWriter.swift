@@ -52,7 +52,9 @@ struct KernelWriter {
   mutating func write(_ k: Int, into w: inout CWriter) {
     let kernel = schedule.kernels[k]
     computedHere = Set(
-      kernel.roots.filter { !$0.isCopy && graph[$0.node].op.isElementwise }.map(\.node))
+      kernel.roots.filter {
+        !$0.isCopy && graph[$0.node].op.isElementwise && schedule.shiftedSums[$0.node] == nil
+      }.map(\.node))
     let split = Parallelism.splittableExtent(graph, kernel) != nil
     w.block("static void gc_k\(k)(void* const* gc_b, long long gc_lo, long long gc_hi)") { w in
       if annotate {
@@ -170,7 +172,8 @@ struct KernelWriter {
   ) {
     let rank = space.count
     let coordinates = (0..<rank).map { "i\($0)" }
-    blasColumnSums = Set(kernel.roots.filter { columnSumOperand($0, in: kernel) != nil }.map(\.node))
+    blasColumnSums = Set(
+      kernel.roots.filter { columnSumOperand($0, in: kernel) != nil }.map(\.node))
     defer { blasColumnSums = [] }
     for root in kernel.roots where isReduction(root) && suffixStart(root) == nil {
       if blasColumnSums.contains(root.node) { continue }
@@ -178,6 +181,7 @@ struct KernelWriter {
       let initial = reductionInitial(root, buffer.type.dtype)
       w.line("for (long long j = 0; j < \(buffer.type.count); j++) \(buffer.name)[j] = \(initial);")
     }
+    writeShiftedSumZeros(kernel, &w)
     let lines = writeBody(kernel, .multi(coordinates))
     func level(_ d: Int, _ w: inout CWriter) {
       let starting = kernel.roots.filter { isReduction($0) && suffixStart($0) == d }
@@ -255,6 +259,10 @@ struct KernelWriter {
     let buffer = schedule.buffers[root.buffer]
     let key = MemoKey(node: root.node, index: index)
     if blasColumnSums.contains(root.node) { return }  // after the loop, by BLAS
+    if !root.isCopy, let sum = schedule.shiftedSums[root.node] {
+      writeShiftedSum(sum, buffer, index)
+      return
+    }
     if root.isCopy {
       let v = value(root.node, index)
       store("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);", notes(key))
@@ -286,7 +294,7 @@ struct KernelWriter {
 
   /// Appends a statement that stores or accumulates a value, naming (with `annotate`) the
   /// values written inline in it.
-  private mutating func store(_ line: String, _ notes: [String]) {
+  mutating func store(_ line: String, _ notes: [String]) {
     let comment =
       annotate && !notes.isEmpty ? " /* \(Self.inlinedComment(notes).dropFirst(2)) */" : ""
     body.append(line + comment)

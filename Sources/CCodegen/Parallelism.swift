@@ -10,15 +10,15 @@ enum Parallelism {
   ///
   /// Independent means no two outer iterations write the same element: true for matmul
   /// rows, for flat loops without reductions, for the chunks of a chunked reduction (each
-  /// writes its own partial results), and for loop nests whose reductions all keep the
-  /// outermost axis (a local accumulator per outer iteration).
+  /// writes its own partial results), and for loop nests that write no shifted sum and whose
+  /// reductions all keep the outermost axis (a local accumulator per outer iteration).
   static func splittableExtent(_ graph: Graph, _ kernel: Kernel) -> Int? {
     switch kernel.kind {
     case .matmul:
-      return graph[graph[kernel.roots[0].node].inputs[0]].type.shape[0]
+      return graph[kernel.roots[0].node].type.shape[0]
     case .loop(let space):
       if kernel.chunks > 0 { return kernel.chunks }
-      guard !space.isEmpty else { return nil }
+      guard !space.isEmpty, !kernel.scatters else { return nil }
       let reductions = kernel.roots.filter {
         !$0.isCopy && Schedule.reductionAxes(graph[$0.node].op) != nil
       }
@@ -37,7 +37,7 @@ enum Parallelism {
   static func work(_ graph: Graph, _ kernel: Kernel) -> Int {
     switch kernel.kind {
     case .matmul:
-      let node = graph[kernel.roots[0].node]
+      let node = graph[Schedule.productNode(graph, kernel.roots[0].node)]
       return graph[node.inputs[0]].type.count * graph[node.inputs[1]].type.shape[1]
     case .loop(let space):
       return space.reduce(1, *)

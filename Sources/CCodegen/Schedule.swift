@@ -37,7 +37,7 @@ public struct Kernel: Hashable, Sendable {
   public enum Kind: Hashable, Sendable {
     /// Every root iterates over this index space (a reduction over its operand's shape).
     case loop(space: [Int])
-    /// `roots[0]` is a matmul node.
+    /// `roots[0]` is a matmul node, or the add of a `BiasedMatmul`.
     case matmul
   }
 
@@ -55,6 +55,9 @@ public struct Kernel: Hashable, Sendable {
   public var chunks: Int = 0
   /// With `chunks`: the f64 buffer of partial results, `chunks × reductions` values.
   public var partials: Int? = nil
+  /// True when an iteration writes elements of other iterations too (a shifted sum), so
+  /// the iterations must run in order on one thread.
+  public var scatters = false
 }
 
 /// The execution plan of a graph: which nodes get buffers, and which kernels compute them.
@@ -67,11 +70,16 @@ public struct Schedule: Sendable {
   public var kernels: [Kernel]
   /// Bytes of scratch memory the program needs for intermediates.
   public var arenaBytes: Int
+  /// The roots written as a shifted sum by the loop over their operands' index space.
+  var shiftedSums: [NodeID: ShiftedSum] = [:]
+  /// Matrix products stored with their bias added, by add node.
+  var biasedMatmuls: [NodeID: BiasedMatmul] = [:]
 
   /// Fuses a graph into kernels and plans its buffers.
   ///
   /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
-  /// results, matmul operands (the source of a transposed operand), pad/concat operands that are not constants, and expensive
+  /// results (for a `BiasedMatmul`, its add instead of the bare product), matmul operands (the source of a transposed operand), pad/concat operands that are not constants
+  /// (except those of a stored `ShiftedSum`, which its loop scatters), and expensive
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
   /// kernels or once per element of a broadcast. Everything else is inlined into its
   /// consumers. Roots over the same index space share one kernel unless one reads what
@@ -80,9 +88,11 @@ public struct Schedule: Sendable {
   /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
   /// and the same graph gives the same schedule.
   public static func make(_ graph: Graph) -> Schedule {
-    var materialised = requiredBuffers(graph)
+    let sums = ShiftedSum.find(graph)
+    let biased = BiasedMatmul.find(graph)
+    var materialised = requiredBuffers(graph, sums, biased)
     while true {
-      let (schedule, wasteful) = plan(graph, materialised)
+      let (schedule, wasteful) = plan(graph, materialised, sums, biased)
       if wasteful.isSubset(of: materialised) {
         return chunkReductions(graph, ArenaPlan.pack(schedule))
       }
@@ -118,34 +128,53 @@ public struct Schedule: Sendable {
     return result
   }
 
-  /// Nodes that must live in memory whatever the fusion does.
-  static func requiredBuffers(_ graph: Graph) -> Set<NodeID> {
+  /// Nodes that must live in memory whatever the fusion does. The operands of a stored
+  /// shifted sum's pads are computed in the loop that writes the sum, so need no buffer; a
+  /// biased product is stored only with its bias added.
+  static func requiredBuffers(
+    _ graph: Graph, _ sums: [NodeID: ShiftedSum], _ biased: [NodeID: BiasedMatmul]
+  ) -> Set<NodeID> {
     var required = Set<NodeID>()
+    for (add, b) in biased {
+      required.insert(add)
+      required.insert(b.bias)
+    }
+    let biasedProducts = Set(biased.values.map(\.product))
     for id in graph.ids {
       let node = graph[id]
       switch node.op {
       case .input, .param, .sum, .reduceMax:
         required.insert(id)
       case .matmul:
-        required.insert(id)
+        if !biasedProducts.contains(id) { required.insert(id) }
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
-      case .pad, .concat:
-        required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
-      case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul,
-        .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
-        .notEqual, .select, .cast, .broadcast, .reshape, .transpose, .slice:
-        break
+      case .constant, .pad, .concat, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
+        .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
+        .greaterEqual, .equal, .notEqual, .select, .cast, .broadcast, .reshape, .transpose,
+        .slice:
+        break  // pad and concat operands: below, once shifted sums are known
       }
     }
     for output in graph.outputs where graph[output.node].op.constantValue == nil {
       required.insert(output.node)
+    }
+    // Consumers first, so whether a shifted sum is stored is known before its pads.
+    var scattered = Set<NodeID>()
+    for id in graph.ids.reversed() {
+      if required.contains(id), let sum = sums[id] { scattered.formUnion(sum.pads) }
+      let operands = graph[id].inputs.filter { graph[$0].op.constantValue == nil }
+      if case .pad = graph[id].op, !scattered.contains(id) { required.formUnion(operands) }
+      if case .concat = graph[id].op { required.formUnion(operands) }
     }
     return required
   }
 
   /// Builds buffers, roots and kernels for one choice of materialised nodes, and returns the
   /// expensive inlined nodes this choice would compute more than once.
-  static func plan(_ graph: Graph, _ materialised: Set<NodeID>) -> (Schedule, Set<NodeID>) {
+  static func plan(
+    _ graph: Graph, _ materialised: Set<NodeID>, _ sums: [NodeID: ShiftedSum],
+    _ biased: [NodeID: BiasedMatmul]
+  ) -> (Schedule, Set<NodeID>) {
     var buffers: [Buffer] = []
     var bufferOf: [NodeID: Int] = [:]
     var roots: [Root] = []
@@ -186,17 +215,22 @@ public struct Schedule: Sendable {
     var wasteful = Set<NodeID>()
     for root in roots {
       let node = graph[root.node]
-      if !root.isCopy, case .matmul = node.op {
-        let reads = node.inputs.compactMap { bufferOf[matmulOperand(graph, $0).node] }
+      let isMatmul = if case .matmul = node.op { true } else { false }
+      if !root.isCopy, isMatmul || biased[root.node] != nil {
+        let bias = biased[root.node].flatMap { bufferOf[$0.bias] }
+        let product = biased[root.node]?.product ?? root.node
+        let operands = graph[product].inputs.map { matmulOperand(graph, $0).node }
+        let reads = operands.compactMap { bufferOf[$0] } + (bias.map { [$0] } ?? [])
         kernels.append(Kernel(kind: .matmul, roots: [root], reads: reads.sorted(), isFlat: false))
         producer[root.buffer] = kernels.count - 1
         continue
       }
-      let walk = Walk(graph, bufferOf, root)
+      let sum = root.isCopy ? nil : sums[root.node]
+      let walk = Walk(graph, bufferOf, root, shiftedSum: sum)
       // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
       let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
       let lastFusible = walk.fusibleReads.compactMap { producer[$0] }.max() ?? -1
-      let space = Kernel.Kind.loop(space: iterationShape(graph, root))
+      let space = Kernel.Kind.loop(space: sum?.space ?? iterationShape(graph, root))
       let reads = walk.reads.union(walk.fusibleReads)
       let k: Int
       if let found = kernels.indices.first(where: {
@@ -212,12 +246,17 @@ public struct Schedule: Sendable {
         k = kernels.count - 1
       }
       producer[root.buffer] = k
+      if sum != nil { kernels[k].scatters = true }
       for n in walk.inlinedExpensive { inlinedBy[n, default: []].insert(k) }
       wasteful.formUnion(walk.expandedExpensive)
     }
     for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
+    let scattering = roots.filter { !$0.isCopy }.compactMap { root in
+      sums[root.node].map { (root.node, $0) }
+    }
     let schedule = Schedule(
-      buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: arenaBytes)
+      buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: arenaBytes,
+      shiftedSums: Dictionary(uniqueKeysWithValues: scattering), biasedMatmuls: biased)
     return (schedule, wasteful)
   }
 
@@ -228,6 +267,16 @@ public struct Schedule: Sendable {
       return graph[node.inputs[0]].type.shape
     }
     return node.type.shape
+  }
+
+  /// The matmul node of a `.matmul` kernel's root: the root itself, or the product inside
+  /// a biased product's add.
+  static func productNode(_ graph: Graph, _ id: NodeID) -> NodeID {
+    let product = graph[id].inputs.first {
+      if case .matmul = graph[$0].op { true } else { false }
+    }
+    if case .add = graph[id].op, let product { return product }
+    return id
   }
 
   /// What a matrix product reads for operand `id`: the operand itself, or for a matrix

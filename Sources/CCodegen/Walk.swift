@@ -23,10 +23,15 @@ struct Walk {
     var identity: Bool
   }
 
-  init(_ graph: Graph, _ bufferOf: [NodeID: Int], _ root: Root) {
+  /// With `shiftedSum`, the root is written as that sum by the loop over its operands' index
+  /// space, each operand read at the loop's own element.
+  init(_ graph: Graph, _ bufferOf: [NodeID: Int], _ root: Root, shiftedSum: ShiftedSum? = nil) {
     let node = graph[root.node]
     var stack: [Visit] = []
-    if root.isCopy {
+    if let sum = shiftedSum {
+      stack = sum.terms.map { Visit(node: $0.node, expanded: false, identity: true) }
+      isFlat = false  // its stores are shifted
+    } else if root.isCopy {
       stack = [Visit(node: root.node, expanded: false, identity: true)]
     } else {
       let expands = Self.expands(graph, root.node)

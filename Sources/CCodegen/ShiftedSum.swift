@@ -1,0 +1,85 @@
+import GraphIR
+
+/// A sum of zero-padded copies of same-shaped values, each shifted by a constant offset:
+/// `add(pad(u, low: [0], high: [1]), pad(v, low: [1], high: [0]))`, the gradient of a value
+/// read through overlapping slices.
+///
+/// Such a node is written by the loop over the operands' index space `space` that computes
+/// the operands, scattering each into place (`KernelWriter.writeShiftedSum`), instead of
+/// storing the operands and reading them back in a second pass over the result.
+struct ShiftedSum: Hashable, Sendable {
+  /// One padded operand: the value and where its element 0 lands in the result.
+  struct Term: Hashable, Sendable {
+    var node: NodeID
+    var low: [Int]
+  }
+
+  /// The operands, the one assigned with `=` first (see `ordered(in:)`), then the others.
+  var terms: [Term]
+  /// The shape of every operand: the loop's index space.
+  var space: [Int]
+  /// The pad nodes of the sum, which are never evaluated on their own.
+  var pads: Set<NodeID>
+
+  /// Every node that is an add tree of zero pads of non-constant operands of one shape,
+  /// whose interior adds and pads have no other use (so nothing else needs them evaluated).
+  static func find(_ graph: Graph) -> [NodeID: ShiftedSum] {
+    var uses = [Int](repeating: 0, count: graph.nodes.count)
+    for id in graph.ids { for input in graph[id].inputs { uses[input.index] += 1 } }
+    for output in graph.outputs { uses[output.node.index] += 1 }
+    var found: [NodeID: ShiftedSum] = [:]
+    for id in graph.ids {
+      if case .add = graph[id].op, let sum = match(graph, id, uses) { found[id] = sum }
+    }
+    return found
+  }
+
+  /// The shifted sum rooted at add node `id`, or nil.
+  private static func match(_ graph: Graph, _ id: NodeID, _ uses: [Int]) -> ShiftedSum? {
+    var terms: [Term] = []
+    var pads = Set<NodeID>()
+    var stack = graph[id].inputs
+    while let leaf = stack.popLast() {
+      guard uses[leaf.index] == 1 else { return nil }
+      let node = graph[leaf]
+      if case .add = node.op {
+        stack.append(contentsOf: node.inputs)
+      } else if case .pad(let low, let high) = node.op,
+        graph[node.inputs[0]].op.constantValue == nil, (low + high).allSatisfy({ $0 >= 0 })
+      {
+        terms.append(Term(node: node.inputs[0], low: low))
+        pads.insert(leaf)
+      } else {
+        return nil
+      }
+    }
+    guard let first = terms.first else { return nil }
+    let space = graph[first.node].type.shape
+    // A result of the operands' own shape (all pads empty) is an ordinary elementwise sum.
+    guard terms.allSatisfy({ graph[$0.node].type.shape == space }),
+      graph[id].type.shape != space
+    else { return nil }
+    return ShiftedSum(terms: ordered(terms, in: space), space: space, pads: pads)
+  }
+
+  /// The terms with the one of largest row-major shift first.
+  ///
+  /// Why that one may be stored with `=` and the rest added with `+=`: in iteration `i`
+  /// (a point of `space`) term `t` writes result element `e = i + low_t`. An element that
+  /// both the first term and term `t` write is reached by the first term in iteration
+  /// `e - low_0` and by `t` in iteration `e - low_t`, whose row-major offsets in `space`
+  /// differ by `offset(low_0 - low_t) >= 0`. So `t` adds to the element in the same
+  /// iteration (after the `=`, which comes first in the body) or a later one, never before
+  /// the `=` overwrites it. (Equal offsets mean equal shifts: both points lie in `space`, so
+  /// each coordinate differs by less than its extent.) Elements the first term never
+  /// writes are zeroed before the loop.
+  private static func ordered(_ terms: [Term], in space: [Int]) -> [Term] {
+    let strides = contiguousStrides(space)
+    func offset(_ t: Term) -> Int { zip(t.low, strides).map { $0 * $1 }.reduce(0, +) }
+    guard let first = terms.indices.max(by: { offset(terms[$0]) < offset(terms[$1]) })
+    else { return terms }
+    var rest = terms
+    rest.remove(at: first)
+    return [terms[first]] + rest
+  }
+}
