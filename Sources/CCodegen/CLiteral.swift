@@ -25,10 +25,16 @@ enum CLiteral {
     if m == 0 { return "0x0p+0" }
     let lead = m.isSubnormal ? 0 : 1
     let exponent = m.isSubnormal ? -1022 : Int(m.exponent)
-    var digits = String(m.significandBitPattern, radix: 16)
-    digits = String(repeating: "0", count: 13 - digits.count) + digits
-    while digits.hasSuffix("0") { digits.removeLast() }
-    let fraction = digits.isEmpty ? "" : "." + digits
+    // Drop trailing zero nibbles numerically (string trimming is slow on this platform).
+    var significand = m.significandBitPattern
+    var nibbles = 13
+    while nibbles > 0 && significand & 0xF == 0 {
+      significand >>= 4
+      nibbles -= 1
+    }
+    let digits = nibbles == 0 ? "" : String(significand, radix: 16)
+    let padded = String(repeating: "0", count: nibbles - digits.count) + digits
+    let fraction = nibbles == 0 ? "" : "." + padded
     return "0x\(lead)\(fraction)p\(exponent >= 0 ? "+" : "")\(exponent)"
   }
 
