@@ -45,6 +45,7 @@ public final class CompiledGraph: @unchecked Sendable {
     self.program = program
     self.code = CodeSlot(code, backend)
     self.threads = max(1, options.threads)
+    try MemoryBudget.check(program.inputs.map { ($0.name, $0.type) })
     var defaults: [String: Tensor] = [:]
     for input in program.inputs where input.isParam {
       let initializer = graph.initializers[input.name] ?? .fill(0)

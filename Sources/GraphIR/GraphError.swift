@@ -1,3 +1,5 @@
+import Foundation
+
 /// A mistake in a graph that its author can make (and fix): bad shapes, axes, names or sizes.
 ///
 /// All wording lives in `description`, so messages stay consistent and testable. `op` is the
@@ -17,6 +19,8 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case notScalar(op: String, type: TensorType)
   /// Two inputs or params with one name.
   case duplicateName(String)
+  /// Values that together need more memory than the machine has (see `MemoryBudget`).
+  case exceedsMemory(name: String, type: TensorType, bytes: UInt64, available: UInt64)
 
   private static let infix: Set<String> = [
     "+", "-", "*", "/", "^", "@", "<", "<=", ">", ">=", "==", "!=",
@@ -42,7 +46,14 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       "'\(op)' needs a scalar, got \(type)"
     case .duplicateName(let name):
       "'\(name)' is defined twice"
+    case .exceedsMemory(let name, let type, let bytes, let available):
+      "'\(name)' (\(type)) is too large for this machine: its values need "
+        + "\(Self.gigabytes(bytes)) with the others, and the machine has \(Self.gigabytes(available))"
     }
+  }
+
+  private static func gigabytes(_ bytes: UInt64) -> String {
+    bytes == .max ? "more than 2^64 bytes" : String(format: "%.1f GB", Double(bytes) / 1e9)
   }
 
   private static func list(_ op: String, _ operands: [TensorType]) -> String {

@@ -28,6 +28,7 @@ public enum Interpreter {
 
   /// Evaluates every node; the result is indexed by node.
   public static func evaluate(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [Tensor] {
+    try MemoryBudget.check(graph.ids.map { (graph.labels[$0] ?? "\($0)", graph[$0].type) })
     var missing: [String] = []
     for id in graph.arguments {
       let name = graph[id].op.inputName ?? ""

@@ -22,6 +22,14 @@ enum MissingInputs {
 func bindArguments(
   _ file: GraphFile, settings: [String], seed: UInt64, missing: MissingInputs = .fail
 ) throws -> [String: Tensor] {
+  do {
+    try MemoryBudget.check(file.declarations.map { ($0.name, $0.type) })
+  } catch let error as GraphError {
+    guard case .exceedsMemory(let name, _, _, _) = error,
+      let declaration = file.declarations.first(where: { $0.name == name })
+    else { throw error }
+    throw CommandError("\(error)", in: file, at: declaration.position)
+  }
   var given = try readSettings(file, settings)
   let unset = file.declarations.filter { $0.kind == .input && given[$0.name] == nil }
   switch missing {

@@ -91,12 +91,20 @@ func expectMatchesInterpreter(
     #expect(throws: GraphError.tooLarge(shape: [1 << 40, 1 << 40])) {
       try b.input("huge", TensorType(.f64, [1 << 40, 1 << 40]))
     }
-    // Each tensor is allowed, but the buffers together exceed any machine's memory.
+    // The shape is allowed, but its values exceed any machine's memory: refused before
+    // param defaults or buffers are made.
     let x = try b.input("x", TensorType(.f64, [1 << 34]))
     b.output("y", try b.exp(x))
-    b.output("z", try b.sin(x))
-    let compiled = try Pipeline.compile(b.graph)
-    #expect(throws: CompileError.tooLarge(bytes: 3 << 37)) { try compiled.makeContext() }
+    #expect(throws: GraphError.self) { try Pipeline.compile(b.graph) }
+
+    // A tiny input whose outputs are huge: the buffers are refused when a context is made.
+    let c = GraphBuilder()
+    let s = try c.input("s", TensorType(.f64, []))
+    let wide = try c.broadcast(s, to: [1 << 34])
+    c.output("y", try c.exp(wide))
+    c.output("z", try c.sin(wide))
+    let compiled = try Pipeline.compile(c.graph)
+    #expect(throws: CompileError.self) { try compiled.makeContext() }
   }
 
   @Test func cCompileErrorShowsTheLines() throws {
