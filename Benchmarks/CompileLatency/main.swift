@@ -114,13 +114,16 @@ do {
   var chain = "input x\nv0 = x\n"
   for i in 1...3000 { chain += "v\(i) = sin(v\(i - 1)) * 0.5 + x\n" }
   chain += "d = grad(v3000, x)\noutput v3000, d\n"
-  for (name, source, runs) in [("seeds (11 lines)", seeds, 51), ("3,000-line chain + grad", chain, 5)] {
+  for (name, source, runs) in [
+    ("seeds (11 lines)", seeds, 51), ("3,000-line chain + grad", chain, 5),
+  ] {
     var times: [Double] = []
     for _ in 0..<runs {
       let start = now()
       let graph = try GraphParser.parse(source, fileName: "bench.graph")
       let compiled = try Pipeline.compile(graph)
-      _ = try compiled.run(["x": Tensor(0.5), "y": Tensor(1.5)].filter { graph.argument(named: $0.key) != nil })
+      _ = try compiled.run(
+        ["x": Tensor(0.5), "y": Tensor(1.5)].filter { graph.argument(named: $0.key) != nil })
       times.append(now() - start)
     }
     times.sort()

@@ -7,9 +7,15 @@ import GraphTestSupport
 final class ReferenceKernels {
   typealias W3 = @convention(c) (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>) -> Double
   typealias W2 = @convention(c) (UnsafePointer<Double>, Int, UnsafeMutablePointer<Double>) -> Double
-  typealias W1 = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float)
+  typealias W1 =
+    @convention(c) (
+      UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float
+    )
     -> Float
-  typealias W5 = @convention(c) (UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float, Int32)
+  typealias W5 =
+    @convention(c) (
+      UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float, Int32
+    )
     -> Float
 
   let compiler: String
@@ -24,12 +30,21 @@ final class ReferenceKernels {
   init() throws {
     compiler = ProcessInfo.processInfo.environment["CC"] ?? (Self.which("clang") ?? "cc")
     let root = packageRoot().appendingPathComponent("kernels/reference").path
-    let library = FileManager.default.temporaryDirectory.appendingPathComponent("gc-reference-\(getpid()).so").path
-    let sources = ["w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c"].map { "\(root)/\($0)" }
+    let library = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gc-reference-\(getpid()).so"
+    ).path
+    let sources = ["w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c"].map {
+      "\(root)/\($0)"
+    }
     let flags = ["-O3", "-march=native", "-fopenmp-simd", "-shared", "-fPIC", "-o", library]
-    let build = try runProcess("/usr/bin/env", [compiler] + flags + sources + ["-lopenblas", "-lm"])
-    guard build.status == 0 else { throw BenchmarkError("building the reference kernels failed:\n\(build.output)") }
-    guard let handle = dlopen(library, RTLD_NOW) else { throw BenchmarkError("dlopen \(library) failed") }
+    let build = try runProcess(
+      "/usr/bin/env", [compiler] + flags + sources + ["-lopenblas", "-lm"])
+    guard build.status == 0 else {
+      throw BenchmarkError("building the reference kernels failed:\n\(build.output)")
+    }
+    guard let handle = dlopen(library, RTLD_NOW) else {
+      throw BenchmarkError("dlopen \(library) failed")
+    }
     self.handle = handle
     func symbol<T>(_ name: String, _: T.Type) throws -> T {
       guard let p = dlsym(handle, name) else { throw BenchmarkError("missing symbol \(name)") }
@@ -45,12 +60,15 @@ final class ReferenceKernels {
 
   /// The compiler's version line, for the report.
   var compilerVersion: String {
-    (try? runProcess("/usr/bin/env", [compiler, "--version"]).output.split(separator: "\n").first.map(String.init))
+    (try? runProcess("/usr/bin/env", [compiler, "--version"]).output.split(separator: "\n").first
+      .map(String.init))
       .flatMap { $0 } ?? compiler
   }
 
   static func which(_ tool: String) -> String? {
-    guard let result = try? runProcess("/usr/bin/env", ["which", tool]), result.status == 0 else { return nil }
+    guard let result = try? runProcess("/usr/bin/env", ["which", tool]), result.status == 0 else {
+      return nil
+    }
     return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
   }
 }

@@ -39,4 +39,3 @@ enum SwiftAutodiffBaselines {
     return total
   }
 }
-

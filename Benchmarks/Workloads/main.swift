@@ -14,7 +14,9 @@ let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) }
 let json = arguments.contains("--json")
 var rows: [Row] = []
 
-@MainActor func report(_ workload: String, _ variant: String, _ ms: Double, vs base: Double?, note: String? = nil) {
+@MainActor func report(
+  _ workload: String, _ variant: String, _ ms: Double, vs base: Double?, note: String? = nil
+) {
   let ratio = base.map { ms / $0 }
   rows.append(Row(workload: workload, variant: variant, milliseconds: ms, ratio: ratio, note: note))
   if !json {
@@ -30,8 +32,10 @@ func contexts(_ graph: Graph, threads: [Int] = [1]) -> [(String, ExecutionContex
   for backend in [Backend.tcc, .cc] {
     for t in threads {
       do {
-        let compiled = try Pipeline.compile(graph, options: CompileOptions(backend: backend, threads: t))
-        result.append(("graphc \(backend)\(t > 1 ? ", \(t) threads" : "")", try compiled.makeContext()))
+        let compiled = try Pipeline.compile(
+          graph, options: CompileOptions(backend: backend, threads: t))
+        result.append(
+          ("graphc \(backend)\(t > 1 ? ", \(t) threads" : "")", try compiled.makeContext()))
       } catch {
         if !json { print("     graphc \(backend): not available (\(error))") }
       }
@@ -40,10 +44,16 @@ func contexts(_ graph: Graph, threads: [Int] = [1]) -> [(String, ExecutionContex
   return result
 }
 
-func relativeDifference(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(a), abs(b), 1e-300) }
+func relativeDifference(_ a: Double, _ b: Double) -> Double {
+  abs(a - b) / max(abs(a), abs(b), 1e-300)
+}
 
 let reference = try ReferenceKernels()
-if !json { print("reference C: \(reference.compilerVersion) -O3 -march=native -fopenmp-simd; \(runs) runs each, medians\n") }
+if !json {
+  print(
+    "reference C: \(reference.compilerVersion) -O3 -march=native -fopenmp-simd; \(runs) runs each, medians\n"
+  )
+}
 
 // MARK: W3: sum(tanh(0.7x + 0.3) * sigmoid(x)) and its gradient, 2^24 f32.
 do {
@@ -70,10 +80,12 @@ do {
     // and read back. One pass over the data is 2 * 4 * n.
     let moved = 2 * 4 * n + 2 * ctx.compiled.arenaBytes
     let passes = String(format: "%.2f", Double(moved) / Double(2 * 4 * n))
-    report("W3", name, ms, vs: base,
-           note: "vs \(name.contains("tcc") ? "libm" : "vexp") C; \(ctx.compiled.kernelCount) kernel(s), "
-             + "\(ctx.compiled.arenaBytes) B intermediate, \(passes) passes over x; "
-             + "value rel. diff \(String(format: "%.1e", relativeDifference(value, refValue)))")
+    report(
+      "W3", name, ms, vs: base,
+      note:
+        "vs \(name.contains("tcc") ? "libm" : "vexp") C; \(ctx.compiled.kernelCount) kernel(s), "
+        + "\(ctx.compiled.arenaBytes) B intermediate, \(passes) passes over x; "
+        + "value rel. diff \(String(format: "%.1e", relativeDifference(value, refValue)))")
   }
   let swiftRuns = max(1, runs / 3)
   let swiftAD = medianMilliseconds(runs: swiftRuns) { _ = SwiftAutodiffBaselines.w3(x, &slope) }
@@ -88,7 +100,10 @@ do {
   var slope = [Double](repeating: 0, count: n)
   var refValue = 0.0
   let repeats = 1000  // one evaluation is microseconds: time 1000 and report per call
-  let hand = medianMilliseconds(runs: runs) { for _ in 0..<repeats { refValue = reference.w2(x, n, &slope) } } / Double(repeats)
+  let hand =
+    medianMilliseconds(runs: runs) {
+      for _ in 0..<repeats { refValue = reference.w2(x, n, &slope) }
+    } / Double(repeats)
   report("W2", "hand C", hand, vs: nil)
   let b = GraphBuilder()
   let xv = try b.input("x", .f64, shape: [n])
@@ -99,7 +114,11 @@ do {
   for (name, ctx) in contexts(b.graph) {
     try ctx.setInput("x", Tensor(.f64, shape: [n], scalars: x))
     let ms = medianMilliseconds(runs: runs) { for _ in 0..<repeats { ctx.run() } } / Double(repeats)
-    report("W2", name, ms, vs: hand, note: "value rel. diff \(String(format: "%.1e", relativeDifference(ctx.output(at: 0).scalars[0], refValue)))")
+    report(
+      "W2", name, ms, vs: hand,
+      note:
+        "value rel. diff \(String(format: "%.1e", relativeDifference(ctx.output(at: 0).scalars[0], refValue)))"
+    )
   }
   let swiftAD = medianMilliseconds(runs: max(1, runs / 3)) { _ = SwiftAutodiffBaselines.w2(x) }
   report("W2", "Swift _Differentiation", swiftAD, vs: hand)
@@ -119,13 +138,18 @@ do {
     weights.append([Float](repeating: 0.01, count: sizes[l + 1]))
   }
   // The hand-written step updates its parameters in place; give it its own copies.
-  let scratchSizes = [128 * 256, 128 * 256, 128 * 10, 128 * 10, 128 * 256, 128 * 256, 784 * 256, 256 * 256, 256 * 10]
-  let table = weights.map(heapCopy) + scratchSizes.map { heapCopy([Float](repeating: 0, count: $0)) }
-  let tablePointer = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: table.count)
+  let scratchSizes = [
+    128 * 256, 128 * 256, 128 * 10, 128 * 10, 128 * 256, 128 * 256, 784 * 256, 256 * 256, 256 * 10,
+  ]
+  let table =
+    weights.map(heapCopy) + scratchSizes.map { heapCopy([Float](repeating: 0, count: $0)) }
+  let tablePointer = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(
+    capacity: table.count)
   tablePointer.initialize(from: table, count: table.count)
   var refLoss: Float = 0
   let hand = medianMilliseconds(runs: runs) {
-    refLoss = reference.w1(UnsafeMutableRawPointer(tablePointer), images, labels, Int32(batch), 0.01)
+    refLoss = reference.w1(
+      UnsafeMutableRawPointer(tablePointer), images, labels, Int32(batch), 0.01)
   }
   report("W1", "hand C + OpenBLAS", hand, vs: nil)
 
@@ -134,18 +158,24 @@ do {
   let onehot = try b.input("label", .f32, shape: [batch, 10])
   let net = try Sequential(b, sizes: sizes, hidden: .relu)
   let loss = try Loss.softmaxCrossEntropy(logits: net(x), onehot: onehot)
-  let step = try TrainingStep(b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .sgd(momentum: 0))
+  let step = try TrainingStep(
+    b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .sgd(momentum: 0))
   for (name, ctx) in contexts(step.graph) {
     try ctx.setInput("image", Tensor(.f32, shape: [batch, 784], scalars: images.map(Double.init)))
     try ctx.setInput("label", Tensor(.f32, shape: [batch, 10], scalars: labels.map(Double.init)))
     try ctx.setInput(TrainingStep.learningRateInput, Tensor(0.01, dtype: .f32))
     try ctx.setInput(TrainingStep.stepInput, Tensor(1, dtype: .f32))
     for (k, name) in step.parameters.enumerated() {
-      try ctx.setInput(name, Tensor(.f32, shape: step.graph[step.graph.argument(named: name)!].type.shape,
-                                    scalars: weights[k].map(Double.init)))
+      try ctx.setInput(
+        name,
+        Tensor(
+          .f32, shape: step.graph[step.graph.argument(named: name)!].type.shape,
+          scalars: weights[k].map(Double.init)))
     }
     let ms = medianMilliseconds(runs: runs) { ctx.run() }
-    report("W1", name, ms, vs: hand, note: "first-step loss \(ctx.output(at: 0).scalars[0]) (C: first call)")
+    report(
+      "W1", name, ms, vs: hand,
+      note: "first-step loss \(ctx.output(at: 0).scalars[0]) (C: first call)")
   }
   _ = refLoss
 }
@@ -185,7 +215,9 @@ do {
       values.merge(compiled.paramDefaults) { a, _ in a }
       _ = try compiled.run(values)
     }
-    report("W4", "W1 .graph source to first result, graphc \(backend)", ms, vs: nil, note: "target <= 10 ms")
+    report(
+      "W4", "W1 .graph source to first result, graphc \(backend)", ms, vs: nil,
+      note: "target <= 10 ms")
   }
 }
 
@@ -200,8 +232,11 @@ do {
   let weights = sizes.map { n in (0..<n).map { _ in Float(rng.normal() * 0.05) } }
   let zeros = sizes.map { [Float](repeating: 0, count: $0) }
   let scratch = [128 * 256, 128 * 10, 128 * 10, 128 * 256, 784 * 256, 256, 256 * 10, 10]
-  let table = (weights + zeros + zeros).map(heapCopy) + scratch.map { heapCopy([Float](repeating: 0, count: $0)) }
-  let tablePointer = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(capacity: table.count)
+  let table =
+    (weights + zeros + zeros).map(heapCopy)
+    + scratch.map { heapCopy([Float](repeating: 0, count: $0)) }
+  let tablePointer = UnsafeMutablePointer<UnsafeMutablePointer<Float>>.allocate(
+    capacity: table.count)
   tablePointer.initialize(from: table, count: table.count)
   var t: Int32 = 0
   let hand = medianMilliseconds(runs: runs) {
@@ -215,7 +250,8 @@ do {
   let onehot = try b.input("label", .f32, shape: [batch, 10])
   let net = try Sequential(b, sizes: [784, 256, 10], hidden: .relu)
   let loss = try Loss.softmaxCrossEntropy(logits: net(x), onehot: onehot)
-  let step = try TrainingStep(b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .adam)
+  let step = try TrainingStep(
+    b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .adam)
   for (name, ctx) in contexts(step.graph) {
     try ctx.setInput("image", Tensor(.f32, shape: [batch, 784], scalars: images.map(Double.init)))
     try ctx.setInput("label", Tensor(.f32, shape: [batch, 10], scalars: labels.map(Double.init)))

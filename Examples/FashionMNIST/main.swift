@@ -15,14 +15,18 @@ struct FashionMNIST: ParsableCommand {
   @Option(help: "Passes over the training set.") var epochs = 10
   @Option(help: "Examples per step.") var batch = 128
   @Option(help: "Learning rate of the first epoch.") var lr = 0.002
-  @Option(help: "Factor applied to the learning rate after each epoch (a run-time argument of the compiled step: no recompiling).")
+  @Option(
+    help:
+      "Factor applied to the learning rate after each epoch (a run-time argument of the compiled step: no recompiling)."
+  )
   var lrDecay = 0.7
   @Option(help: "sgd, momentum or adam.") var optimizer = "adam"
   @Option(help: "Hidden units.") var hidden = 256
   @Option(help: "Worker threads for the kernels.") var threads = 1
   @Option(help: "tcc (in-process TinyCC) or cc (system compiler).") var backend = "tcc"
   @Option(help: "Seed for initial weights and batch order.") var seed: UInt64 = 0
-  @Option(help: "Folder with the Fashion-MNIST IDX files.") var data = "/usr/share/datasets/fashion-mnist"
+  @Option(help: "Folder with the Fashion-MNIST IDX files.") var data =
+    "/usr/share/datasets/fashion-mnist"
   @Option(help: "Write the loss/accuracy curve here (SVG).") var plot = "fashion-mnist-curve.svg"
   @Option(help: "Save the trained parameters (.npy files) to this folder.") var save: String?
   @Option(help: "Start from parameters saved in this folder.") var load: String?
@@ -49,7 +53,8 @@ struct FashionMNIST: ParsableCommand {
     let test = try loadSplit("t10k", limit: 0)
     log("loaded \(train.count) training and \(test.count) test examples from \(data)")
 
-    let options = CompileOptions(backend: Backend(rawValue: backend) ?? .tcc, threads: threads, seed: seed)
+    let options = CompileOptions(
+      backend: Backend(rawValue: backend) ?? .tcc, threads: threads, seed: seed)
     let trainer = try Trainer(trainingStep(batch: batch), options: options)
     if let load { try trainer.load(from: load) }
     let evalBatch = min(test.count, 1000)
@@ -69,15 +74,19 @@ struct FashionMNIST: ParsableCommand {
         let loss = try trainer.train(rows: rows, of: train, learningRate: rate)
         total += loss
         steps += 1
-        reporter.step(epoch: epoch, epochs: epochs, done: i + 1, total: batches.count, loss: total / Double(i + 1))
+        reporter.step(
+          epoch: epoch, epochs: epochs, done: i + 1, total: batches.count,
+          loss: total / Double(i + 1))
       }
       trainingSeconds += Date().timeIntervalSince(epochStart)
       let accuracy = try evaluate(evaluator, trainer.parameters, test, batch: evalBatch)
       losses.append(total / Double(max(batches.count, 1)))
       accuracies.append(accuracy)
       reporter.epochDone(
-        String(format: "epoch %d/%d  loss %.4f  test accuracy %.4f  (%.1f s)", epoch, epochs, losses.last ?? 0,
-               accuracy, Date().timeIntervalSince(epochStart)))
+        String(
+          format: "epoch %d/%d  loss %.4f  test accuracy %.4f  (%.1f s)", epoch, epochs,
+          losses.last ?? 0,
+          accuracy, Date().timeIntervalSince(epochStart)))
     }
     if let save { try trainer.save(to: save) }
     try CurvePlot(
@@ -87,17 +96,21 @@ struct FashionMNIST: ParsableCommand {
     ).write(to: plot)
     log("wrote \(plot)")
     let result: [String: Any] = [
-      "test_accuracy": accuracies.last ?? 0, "epochs": epochs, "seconds": Date().timeIntervalSince(started),
+      "test_accuracy": accuracies.last ?? 0, "epochs": epochs,
+      "seconds": Date().timeIntervalSince(started),
       "training_seconds": trainingSeconds, "steps": steps,
-      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "train_loss": losses.last ?? 0,
+      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9),
+      "train_loss": losses.last ?? 0,
       "backend": backend, "optimizer": optimizer, "batch": batch,
     ]
     if json {
       let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
     } else {
-      print(String(format: "test accuracy %.4f after %d epochs; %.1f steps/s (%d steps of %d)",
-                   accuracies.last ?? 0, epochs, Double(steps) / max(trainingSeconds, 1e-9), steps, batch))
+      print(
+        String(
+          format: "test accuracy %.4f after %d epochs; %.1f steps/s (%d steps of %d)",
+          accuracies.last ?? 0, epochs, Double(steps) / max(trainingSeconds, 1e-9), steps, batch))
     }
   }
 
@@ -115,7 +128,8 @@ struct FashionMNIST: ParsableCommand {
   func trainingStep(batch: Int) throws -> TrainingStep {
     let (b, _, loss, params) = try network(batch: batch)
     return try TrainingStep(
-      b, loss: loss.id, parameters: params.map(\.id), optimizer: Optimizer(name: optimizer) ?? .adam)
+      b, loss: loss.id, parameters: params.map(\.id), optimizer: Optimizer(name: optimizer) ?? .adam
+    )
   }
 
   /// The prediction graph: logits only.
@@ -128,8 +142,13 @@ struct FashionMNIST: ParsableCommand {
   func loadSplit(_ prefix: String, limit: Int) throws -> Dataset {
     let images = try IDX.read("\(data)/\(prefix)-images-idx3-ubyte.gz", scale: 1.0 / 255)
     let labels = try IDX.read("\(data)/\(prefix)-labels-idx1-ubyte.gz")
-    guard images.shape.count == 3, images.shape[1] * images.shape[2] == 784, labels.shape == [images.shape[0]] else {
-      throw DataError(data, "\(prefix): expected images [n, 28, 28] and labels [n], got \(images.shape) and \(labels.shape)")
+    guard images.shape.count == 3, images.shape[1] * images.shape[2] == 784,
+      labels.shape == [images.shape[0]]
+    else {
+      throw DataError(
+        data,
+        "\(prefix): expected images [n, 28, 28] and labels [n], got \(images.shape) and \(labels.shape)"
+      )
     }
     let n = limit > 0 ? min(limit, images.shape[0]) : images.shape[0]
     return try Dataset([
@@ -138,7 +157,9 @@ struct FashionMNIST: ParsableCommand {
     ])
   }
 
-  func evaluate(_ evaluator: CompiledGraph, _ parameters: [String: Tensor], _ test: Dataset, batch: Int) throws -> Double {
+  func evaluate(
+    _ evaluator: CompiledGraph, _ parameters: [String: Tensor], _ test: Dataset, batch: Int
+  ) throws -> Double {
     var correct = 0
     var seen = 0
     var start = 0
@@ -146,7 +167,9 @@ struct FashionMNIST: ParsableCommand {
       let rows = Array(start..<start + batch)
       var inputs = test.batch(rows)
       inputs.merge(parameters) { a, _ in a }
-      guard let logits = try evaluator.run(inputs)["logits"], let labels = inputs["label"] else { break }
+      guard let logits = try evaluator.run(inputs)["logits"], let labels = inputs["label"] else {
+        break
+      }
       for i in 0..<batch {
         let row = logits.scalars[i * 10..<(i + 1) * 10]
         let predicted = row.indices.max { row[$0] < row[$1] } ?? 0

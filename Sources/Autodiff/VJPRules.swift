@@ -74,7 +74,9 @@ func sign(_ x: NodeID, in b: GraphBuilder) throws -> NodeID {
 // d/db (a / b) = -a / b², written so that x^2 shows in the printed derivative. For the
 // numerator 1 (reciprocals, and so sigmoid = 1/(1 + exp(-x))) it is -z² with z = 1/b
 // already computed: no second division, which is what a vectorised loop pays most for.
-private func quotientDivisor(_ g: NodeID, _ a: NodeID, _ b2: NodeID, _ z: NodeID, in b: GraphBuilder)
+private func quotientDivisor(
+  _ g: NodeID, _ a: NodeID, _ b2: NodeID, _ z: NodeID, in b: GraphBuilder
+)
   throws -> NodeID
 {
   if b[a].op.constantValue == 1 { return try b.neg(b.mul(g, b.mul(z, z))) }

@@ -15,7 +15,8 @@ public func readMaybeGzip(_ path: String) throws -> [UInt8] {
 public func gunzip(_ input: [UInt8], file: String) throws -> [UInt8] {
   var stream = z_stream()
   // 16 + MAX_WBITS: expect a gzip header.
-  guard inflateInit2_(&stream, 16 + 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+  guard inflateInit2_(&stream, 16 + 15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+  else {
     throw DataError(file, "zlib could not start")
   }
   defer { inflateEnd(&stream) }

@@ -24,7 +24,8 @@ public enum NPY {
     case 1: (headerLength, headerStart) = (Int(bytes[8]) | Int(bytes[9]) << 8, 10)
     case 2, 3:
       guard bytes.count >= 12 else { throw DataError(file, "truncated .npy header") }
-      headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
+      headerLength =
+        Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24
       headerStart = 12
     default: throw DataError(file, "unsupported .npy version \(major)")
     }
@@ -33,27 +34,40 @@ public enum NPY {
     else { throw DataError(file, "truncated .npy header") }
     guard let descr = field("descr", in: header), let order = field("fortran_order", in: header),
       let shapeText = field("shape", in: header)
-    else { throw DataError(file, "malformed .npy header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))") }
-    guard order == "False" else { throw DataError(file, "Fortran-order arrays are not supported; save with C order") }
+    else {
+      throw DataError(
+        file, "malformed .npy header: \(header.trimmingCharacters(in: .whitespacesAndNewlines))")
+    }
+    guard order == "False" else {
+      throw DataError(file, "Fortran-order arrays are not supported; save with C order")
+    }
     let shape = try parseShape(shapeText, file: file)
-    do { try checkShape(shape) } catch { throw DataError(file, "shape \(shape) in the .npy header is too large") }
+    do { try checkShape(shape) } catch {
+      throw DataError(file, "shape \(shape) in the .npy header is too large")
+    }
     let count = shape.reduce(1, *)
     let kinds: [String: (width: Int, decode: (UInt64) -> Double)] = [
       "<f4": (4, { Double(Float(bitPattern: UInt32($0))) }), "<f8": (8, { Double(bitPattern: $0) }),
-      "<i4": (4, { Double(Int32(truncatingIfNeeded: $0)) }), "<i8": (8, { Double(Int64(bitPattern: $0)) }),
+      "<i4": (4, { Double(Int32(truncatingIfNeeded: $0)) }),
+      "<i8": (8, { Double(Int64(bitPattern: $0)) }),
       "|u1": (1, { Double($0) }), "|b1": (1, { Double($0) }), "<u1": (1, { Double($0) }),
     ]
     guard let kind = kinds[descr] else {
-      throw DataError(file, "unsupported .npy dtype '\(descr)' (expected <f4, <f8, <i4, <i8 or |u1, little-endian)")
+      throw DataError(
+        file,
+        "unsupported .npy dtype '\(descr)' (expected <f4, <f8, <i4, <i8 or |u1, little-endian)")
     }
     let start = headerStart + headerLength
     guard bytes.count - start == count * kind.width else {
-      throw DataError(file, "data size \(bytes.count - start) bytes does not match shape \(shape) of \(descr)")
+      throw DataError(
+        file, "data size \(bytes.count - start) bytes does not match shape \(shape) of \(descr)")
     }
     var values = [Double](repeating: 0, count: count)
     for i in 0..<count {
       var raw: UInt64 = 0
-      for k in (0..<kind.width).reversed() { raw = raw << 8 | UInt64(bytes[start + i * kind.width + k]) }
+      for k in (0..<kind.width).reversed() {
+        raw = raw << 8 | UInt64(bytes[start + i * kind.width + k])
+      }
       values[i] = kind.decode(raw)
     }
     return Tensor(descr == "<f4" ? .f32 : .f64, shape: shape, scalars: values)
@@ -73,7 +87,9 @@ public enum NPY {
     out.reserveCapacity(out.count + tensor.scalars.count * tensor.dtype.byteSize)
     for v in tensor.scalars {
       let bits: UInt64 = tensor.dtype == .f32 ? UInt64(Float(v).bitPattern) : v.bitPattern
-      for k in 0..<tensor.dtype.byteSize { out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k)))) }
+      for k in 0..<tensor.dtype.byteSize {
+        out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k))))
+      }
     }
     return out
   }
@@ -105,7 +121,9 @@ public enum NPY {
     return try inner.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
       .filter { !$0.isEmpty }
       .map { part in
-        guard let dim = Int(part), dim >= 0 else { throw DataError(file, "bad shape \(text) in .npy header") }
+        guard let dim = Int(part), dim >= 0 else {
+          throw DataError(file, "bad shape \(text) in .npy header")
+        }
         return dim
       }
   }

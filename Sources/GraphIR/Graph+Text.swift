@@ -43,6 +43,7 @@ extension Graph {
   public func context(around id: NodeID, radius: Int = 3) -> String {
     let lo = Swift.max(0, id.index - radius)
     let hi = Swift.min(nodes.count, id.index + radius + 1)
-    return (lo..<hi).map { (NodeID($0) == id ? "> " : "  ") + line(NodeID($0)) }.joined(separator: "\n")
+    return (lo..<hi).map { (NodeID($0) == id ? "> " : "  ") + line(NodeID($0)) }.joined(
+      separator: "\n")
   }
 }

@@ -42,7 +42,8 @@ extension GraphBuilder {
   /// Mean over the batch of `-sum(onehot * log_softmax(logits, -1), -1)`.
   public func crossEntropy(logits: NodeID, onehot: NodeID) throws -> NodeID {
     guard type(logits).rank >= 1 else {
-      throw GraphError.invalidOperand(op: "cross_entropy", expected: "logits of rank 1 or 2, got \(type(logits))")
+      throw GraphError.invalidOperand(
+        op: "cross_entropy", expected: "logits of rank 1 or 2, got \(type(logits))")
     }
     guard type(logits).shape == type(onehot).shape else {
       throw GraphError.shapeMismatch(op: "cross_entropy", operands: [type(logits), type(onehot)])

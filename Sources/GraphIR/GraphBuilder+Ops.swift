@@ -35,13 +35,19 @@ extension GraphBuilder {
   /// `a ^ b`
   public func pow(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.pow, a, b, "^") }
   /// Elementwise maximum.
-  public func maximum(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.maximum, a, b, "max") }
+  public func maximum(_ a: NodeID, _ b: NodeID) throws -> NodeID {
+    try binary(.maximum, a, b, "max")
+  }
   /// Elementwise minimum.
-  public func minimum(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.minimum, a, b, "min") }
+  public func minimum(_ a: NodeID, _ b: NodeID) throws -> NodeID {
+    try binary(.minimum, a, b, "min")
+  }
   /// `a < b` as 1 or 0.
   public func less(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.less, a, b, "<") }
   /// `a <= b` as 1 or 0.
-  public func lessEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.lessEqual, a, b, "<=") }
+  public func lessEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID {
+    try binary(.lessEqual, a, b, "<=")
+  }
   /// `a > b` as 1 or 0.
   public func greater(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.greater, a, b, ">") }
   /// `a >= b` as 1 or 0.
@@ -51,12 +57,16 @@ extension GraphBuilder {
   /// `a == b` as 1 or 0.
   public func equal(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.equal, a, b, "==") }
   /// `a != b` as 1 or 0.
-  public func notEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID { try binary(.notEqual, a, b, "!=") }
+  public func notEqual(_ a: NodeID, _ b: NodeID) throws -> NodeID {
+    try binary(.notEqual, a, b, "!=")
+  }
 
   /// Applies a binary elementwise op after broadcasting both operands to a common shape.
   public func binary(_ op: Op, _ a: NodeID, _ b: NodeID, _ name: String) throws -> NodeID {
     let (ta, tb) = (type(a), type(b))
-    guard ta.dtype == tb.dtype else { throw GraphError.dtypeMismatch(op: name, operands: [ta, tb]) }
+    guard ta.dtype == tb.dtype else {
+      throw GraphError.dtypeMismatch(op: name, operands: [ta, tb])
+    }
     guard let shape = ShapeRules.broadcastShape(ta.shape, tb.shape) else {
       throw GraphError.shapeMismatch(op: name, operands: [ta, tb])
     }
@@ -105,7 +115,10 @@ extension GraphBuilder {
     try checkShape(shape)
     guard shape.reduce(1, *) == t.count else {
       throw GraphError.invalidOperand(
-        op: "reshape", expected: "a shape with \(t.count) elements like \(t), got [\(shape.map(String.init).joined(separator: ", "))]")
+        op: "reshape",
+        expected:
+          "a shape with \(t.count) elements like \(t), got [\(shape.map(String.init).joined(separator: ", "))]"
+      )
     }
     return try apply(.reshape, [x], type: t.with(shape: shape), name: "reshape")
   }
@@ -140,7 +153,9 @@ extension GraphBuilder {
       throw GraphError.invalidOperand(op: "concat", expected: "at least one tensor")
     }
     let rank = type(first).rank
-    guard rank > 0 else { throw GraphError.invalidOperand(op: "concat", expected: "tensors of rank 1 or more") }
+    guard rank > 0 else {
+      throw GraphError.invalidOperand(op: "concat", expected: "tensors of rank 1 or more")
+    }
     let a = try normalize(axis: axis, rank: rank, op: "concat")
     return parts.count == 1 ? first : try apply(.concat(axis: a), parts, name: "concat")
   }
@@ -177,7 +192,8 @@ extension GraphBuilder {
       case .at(let i):
         let j = i < 0 ? i + dim : i
         guard j >= 0, j < dim else {
-          throw GraphError.invalidOperand(op: "[]", expected: "an index in \(-dim) ..< \(dim) on axis \(axis), got \(i)")
+          throw GraphError.invalidOperand(
+            op: "[]", expected: "an index in \(-dim) ..< \(dim) on axis \(axis), got \(i)")
         }
         start[axis] = j
         end[axis] = j + 1

@@ -54,7 +54,8 @@ extension Initializer {
         if values.count < type.count { values.append(std * b) }
       }
       scalars = values
-    case .uniform(let lo, let hi): scalars = (0..<type.count).map { _ in lo + (hi - lo) * rng.unit() }
+    case .uniform(let lo, let hi):
+      scalars = (0..<type.count).map { _ in lo + (hi - lo) * rng.unit() }
     }
     return Tensor(type.dtype, shape: type.shape, scalars: scalars)
   }

@@ -10,7 +10,8 @@ public enum Interpreter {
 
     public var description: String {
       switch self {
-      case .missingInputs(let names): "missing value for \(names.map { "'\($0)'" }.joined(separator: ", "))"
+      case .missingInputs(let names):
+        "missing value for \(names.map { "'\($0)'" }.joined(separator: ", "))"
       case .wrongShape(let name, let expected, let got):
         "'\(name)' expects \(expected), got shape [\(got.map(String.init).joined(separator: ", "))]"
       }
@@ -32,7 +33,9 @@ public enum Interpreter {
     var missing: [String] = []
     for id in graph.arguments {
       let name = graph[id].op.inputName ?? ""
-      if inputs[name] == nil, !(graph.initializers[name].map(isFill) ?? false) { missing.append(name) }
+      if inputs[name] == nil, !(graph.initializers[name].map(isFill) ?? false) {
+        missing.append(name)
+      }
     }
     if !missing.isEmpty { throw Failure.missingInputs(missing) }
 
@@ -51,11 +54,15 @@ public enum Interpreter {
     return false
   }
 
-  private static func evaluate(_ node: Node, _ args: [Tensor], _ inputs: [String: Tensor], _ graph: Graph)
+  private static func evaluate(
+    _ node: Node, _ args: [Tensor], _ inputs: [String: Tensor], _ graph: Graph
+  )
     throws -> Tensor
   {
     let type = node.type
-    func make(_ scalars: [Double]) -> Tensor { Tensor(type.dtype, shape: type.shape, scalars: scalars) }
+    func make(_ scalars: [Double]) -> Tensor {
+      Tensor(type.dtype, shape: type.shape, scalars: scalars)
+    }
     switch node.op {
     case .input(let name), .param(let name):
       if let given = inputs[name] {
@@ -64,37 +71,44 @@ public enum Interpreter {
         }
         return make(given.scalars)
       }
-      guard case .fill(let v)? = graph.initializers[name] else { throw Failure.missingInputs([name]) }
+      guard case .fill(let v)? = graph.initializers[name] else {
+        throw Failure.missingInputs([name])
+      }
       return Tensor(filling: v, type)
     case .constant(let c):
       return Tensor(filling: c.value, type)
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
       .cast:
-      return make((0..<type.count).map { i in ScalarMath.apply(node.op, args.map { $0.scalars[i] }) })
+      return make(
+        (0..<type.count).map { i in ScalarMath.apply(node.op, args.map { $0.scalars[i] }) })
     case .broadcast:
-      return make(gather(type.shape) { index in
-        offset(of: broadcastSource(index, from: args[0].shape), in: args[0].shape)
-      }.map { args[0].scalars[$0] })
+      return make(
+        gather(type.shape) { index in
+          offset(of: broadcastSource(index, from: args[0].shape), in: args[0].shape)
+        }.map { args[0].scalars[$0] })
     case .reshape:
       return make(args[0].scalars)
     case .transpose(let perm):
-      return make(gather(type.shape) { index in
-        var source = [Int](repeating: 0, count: perm.count)
-        for k in perm.indices { source[perm[k]] = index[k] }
-        return offset(of: source, in: args[0].shape)
-      }.map { args[0].scalars[$0] })
+      return make(
+        gather(type.shape) { index in
+          var source = [Int](repeating: 0, count: perm.count)
+          for k in perm.indices { source[perm[k]] = index[k] }
+          return offset(of: source, in: args[0].shape)
+        }.map { args[0].scalars[$0] })
     case .slice(let start, _):
-      return make(gather(type.shape) { index in
-        offset(of: zip(index, start).map(+), in: args[0].shape)
-      }.map { args[0].scalars[$0] })
+      return make(
+        gather(type.shape) { index in
+          offset(of: zip(index, start).map(+), in: args[0].shape)
+        }.map { args[0].scalars[$0] })
     case .pad(let low, _):
       let inner = args[0].shape
-      return make(gather(type.shape) { index in
-        let source = zip(index, low).map(-)
-        let inside = zip(source, inner).allSatisfy { $0 >= 0 && $0 < $1 }
-        return inside ? offset(of: source, in: inner) : -1
-      }.map { $0 < 0 ? 0 : args[0].scalars[$0] })
+      return make(
+        gather(type.shape) { index in
+          let source = zip(index, low).map(-)
+          let inside = zip(source, inner).allSatisfy { $0 >= 0 && $0 < $1 }
+          return inside ? offset(of: source, in: inner) : -1
+        }.map { $0 < 0 ? 0 : args[0].scalars[$0] })
     case .concat(let axis):
       var scalars: [Double] = []
       scalars.reserveCapacity(type.count)

@@ -13,8 +13,9 @@ public enum WeightInit: Sendable {
     switch self {
     case .he: .normal(std: (2.0 / Double(max(fanIn, 1))).squareRoot())
     case .glorot:
-      .uniform(low: -(6.0 / Double(max(fanIn + fanOut, 1))).squareRoot(),
-               high: (6.0 / Double(max(fanIn + fanOut, 1))).squareRoot())
+      .uniform(
+        low: -(6.0 / Double(max(fanIn + fanOut, 1))).squareRoot(),
+        high: (6.0 / Double(max(fanIn + fanOut, 1))).squareRoot())
     }
   }
 }
@@ -42,7 +43,8 @@ public struct Dense: Sendable {
 
   /// Declares the layer's params `NAME.weight` and `NAME.bias` (bias starts at zero).
   public init(
-    _ builder: GraphBuilder, name: String, inputs: Int, outputs: Int, activation: Activation = .identity,
+    _ builder: GraphBuilder, name: String, inputs: Int, outputs: Int,
+    activation: Activation = .identity,
     dtype: DType = .f32, weightInit: WeightInit? = nil
   ) throws {
     let scheme = weightInit ?? (activation == .relu ? .he : .glorot)
@@ -70,7 +72,9 @@ public struct Sequential: Sendable {
 
   /// A multilayer perceptron: `sizes[0]` inputs, hidden layers with `hidden` activation,
   /// a linear last layer. Params are named `layer1.weight`, `layer1.bias`, ...
-  public init(_ builder: GraphBuilder, sizes: [Int], hidden: Activation = .relu, dtype: DType = .f32) throws {
+  public init(
+    _ builder: GraphBuilder, sizes: [Int], hidden: Activation = .relu, dtype: DType = .f32
+  ) throws {
     var layers: [Dense] = []
     for i in 0..<(sizes.count - 1) {
       let last = i == sizes.count - 2

@@ -24,7 +24,10 @@ public enum MemoryBudget {
       let (sum, overflow) = total.addingReportingOverflow(bytes(entry.type))
       total = overflow ? .max : sum
     }
-    guard total > limit, let largest = types.max(by: { bytes($0.type) < bytes($1.type) }) else { return }
-    throw GraphError.exceedsMemory(name: largest.name, type: largest.type, bytes: total, available: limit)
+    guard total > limit, let largest = types.max(by: { bytes($0.type) < bytes($1.type) }) else {
+      return
+    }
+    throw GraphError.exceedsMemory(
+      name: largest.name, type: largest.type, bytes: total, available: limit)
   }
 }

@@ -14,10 +14,16 @@ public enum ShapeRules {
       }
     }
     func sameTypes() throws -> TensorType {
-      guard let first = types.first else { throw GraphError.invalidOperand(op: opName, expected: "operands") }
+      guard let first = types.first else {
+        throw GraphError.invalidOperand(op: opName, expected: "operands")
+      }
       for t in types.dropFirst() {
-        guard t.dtype == first.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
-        guard t.shape == first.shape else { throw GraphError.shapeMismatch(op: opName, operands: types) }
+        guard t.dtype == first.dtype else {
+          throw GraphError.dtypeMismatch(op: opName, operands: types)
+        }
+        guard t.shape == first.shape else {
+          throw GraphError.shapeMismatch(op: opName, operands: types)
+        }
       }
       return first
     }
@@ -46,7 +52,9 @@ public enum ShapeRules {
     case .cast:
       try arity(1)
       let t = try target()
-      guard t.shape == types[0].shape else { throw GraphError.shapeMismatch(op: opName, operands: types + [t]) }
+      guard t.shape == types[0].shape else {
+        throw GraphError.shapeMismatch(op: opName, operands: types + [t])
+      }
       return t
     case .broadcast:
       try arity(1)
@@ -65,7 +73,8 @@ public enum ShapeRules {
     case .transpose(let perm):
       try arity(1)
       guard perm.sorted() == Array(0..<types[0].rank) else {
-        throw GraphError.invalidOperand(op: opName, expected: "a permutation of the axes of \(types[0])")
+        throw GraphError.invalidOperand(
+          op: opName, expected: "a permutation of the axes of \(types[0])")
       }
       return types[0].with(shape: perm.map { types[0].shape[$0] })
     case .slice(let start, let end):
@@ -92,10 +101,14 @@ public enum ShapeRules {
       guard let first = types.first, !types.isEmpty else {
         throw GraphError.invalidOperand(op: opName, expected: "at least one operand")
       }
-      guard axis >= 0, axis < first.rank else { throw GraphError.badAxis(op: opName, axis: axis, rank: first.rank) }
+      guard axis >= 0, axis < first.rank else {
+        throw GraphError.badAxis(op: opName, axis: axis, rank: first.rank)
+      }
       var total = 0
       for t in types {
-        guard t.dtype == first.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
+        guard t.dtype == first.dtype else {
+          throw GraphError.dtypeMismatch(op: opName, operands: types)
+        }
         guard t.rank == first.rank,
           t.shape.indices.allSatisfy({ $0 == axis || t.shape[$0] == first.shape[$0] })
         else { throw GraphError.shapeMismatch(op: opName, operands: types) }
@@ -109,7 +122,8 @@ public enum ShapeRules {
       try arity(1)
       let rank = types[0].rank
       guard axes == Array(Set(axes)).sorted(), axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
-        throw GraphError.badAxis(op: opName, axis: axes.first { $0 < 0 || $0 >= rank } ?? -1, rank: rank)
+        throw GraphError.badAxis(
+          op: opName, axis: axes.first { $0 < 0 || $0 >= rank } ?? -1, rank: rank)
       }
       let shape = types[0].shape.indices.filter { !axes.contains($0) }.map { types[0].shape[$0] }
       return types[0].with(shape: shape)

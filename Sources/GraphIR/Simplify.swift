@@ -17,14 +17,16 @@ public enum Simplify {
         switch node.op {
         case .input(let name): new = try builder.input(name, node.type)
         case .param(let name):
-          new = try builder.param(name, node.type, initializer: graph.initializers[name] ?? .fill(0))
+          new = try builder.param(
+            name, node.type, initializer: graph.initializers[name] ?? .fill(0))
         default: new = try builder.apply(node.op, inputs, type: node.type)
         }
         map[id] = new
         if let label = graph.labels[id] { builder.label(new, label) }
         if let rule = graph.rules[id] { builder.setRule(new, rule) }
       } catch {
-        preconditionFailure("simplify: rebuilding a verified node failed: \(error)\n\(graph.context(around: id))")
+        preconditionFailure(
+          "simplify: rebuilding a verified node failed: \(error)\n\(graph.context(around: id))")
       }
     }
     builder.setOutputs(graph.outputs.map { GraphOutput($0.name, map[$0.node] ?? $0.node) })

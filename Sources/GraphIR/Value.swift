@@ -40,7 +40,9 @@ extension GraphBuilder {
   }
 
   /// Declares a trainable parameter.
-  public func param(_ name: String, _ dtype: DType = .f64, shape: [Int] = [], initializer: Initializer = .fill(0))
+  public func param(
+    _ name: String, _ dtype: DType = .f64, shape: [Int] = [], initializer: Initializer = .fill(0)
+  )
     throws -> Value
   {
     Value(self, try param(name, TensorType(dtype, shape), initializer: initializer))
@@ -110,18 +112,32 @@ public func select(_ c: Value, _ a: Value, _ b: Value) throws -> Value {
   Value(c.builder, try c.builder.select(c.id, a.id, b.id))
 }
 public func matmul(_ a: Value, _ b: Value) throws -> Value { try pair(a, b, GraphBuilder.matmul) }
-public func sum(_ x: Value, axes: [Int]? = nil) throws -> Value { try x.map { try $0.sum($1, axes: axes) } }
-public func mean(_ x: Value, axes: [Int]? = nil) throws -> Value { try x.map { try $0.mean($1, axes: axes) } }
+public func sum(_ x: Value, axes: [Int]? = nil) throws -> Value {
+  try x.map { try $0.sum($1, axes: axes) }
+}
+public func mean(_ x: Value, axes: [Int]? = nil) throws -> Value {
+  try x.map { try $0.mean($1, axes: axes) }
+}
 public func reduceMax(_ x: Value, axes: [Int]? = nil) throws -> Value {
   try x.map { try $0.reduceMax($1, axes: axes) }
 }
-public func logsumexp(_ x: Value, axis: Int) throws -> Value { try x.map { try $0.logsumexp($1, axis: axis) } }
-public func softmax(_ x: Value, axis: Int) throws -> Value { try x.map { try $0.softmax($1, axis: axis) } }
-public func logSoftmax(_ x: Value, axis: Int) throws -> Value { try x.map { try $0.logSoftmax($1, axis: axis) } }
+public func logsumexp(_ x: Value, axis: Int) throws -> Value {
+  try x.map { try $0.logsumexp($1, axis: axis) }
+}
+public func softmax(_ x: Value, axis: Int) throws -> Value {
+  try x.map { try $0.softmax($1, axis: axis) }
+}
+public func logSoftmax(_ x: Value, axis: Int) throws -> Value {
+  try x.map { try $0.logSoftmax($1, axis: axis) }
+}
 public func transpose(_ x: Value) throws -> Value { try x.map { try $0.transpose($1) } }
-public func reshape(_ x: Value, _ shape: [Int]) throws -> Value { try x.map { try $0.reshape($1, to: shape) } }
+public func reshape(_ x: Value, _ shape: [Int]) throws -> Value {
+  try x.map { try $0.reshape($1, to: shape) }
+}
 public func concat(_ parts: [Value], axis: Int) throws -> Value {
-  guard let first = parts.first else { throw GraphError.invalidOperand(op: "concat", expected: "at least one tensor") }
+  guard let first = parts.first else {
+    throw GraphError.invalidOperand(op: "concat", expected: "at least one tensor")
+  }
   return Value(first.builder, try first.builder.concat(parts.map(\.id), axis: axis))
 }
 public func crossEntropy(logits: Value, onehot: Value) throws -> Value {

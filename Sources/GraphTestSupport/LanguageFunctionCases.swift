@@ -34,7 +34,10 @@ public enum LanguageFunctionCases {
     ("pow", { b, v in try b.pow(v["pos"], v["y"]) }),
     ("max", { b, v in try b.maximum(v["x"], v["y"]) }),
     ("min", { b, v in try b.minimum(v["x"], v["y"]) }),
-    ("where", { b, v in try b.select(b.greater(v["x"], b.scalar(0, like: v["x"])), v["x"], v["y"]) }),
+    (
+      "where",
+      { b, v in try b.select(b.greater(v["x"], b.scalar(0, like: v["x"])), v["x"], v["y"]) }
+    ),
     ("lt", { b, v in try b.less(v["x"], v["y"]) }),
     ("le", { b, v in try b.lessEqual(v["x"], v["row"]) }),
     ("gt", { b, v in try b.greater(v["x"], b.scalar(0.5, like: v["x"])) }),
@@ -87,7 +90,8 @@ public enum LanguageFunctionCases {
 
   /// Loads the fixture committed next to the GraphIR tests.
   public static func loadFixture() throws -> Fixture {
-    let file = packageRoot().appendingPathComponent("Tests/GraphIRTests/Fixtures/numpy_functions.json")
+    let file = packageRoot().appendingPathComponent(
+      "Tests/GraphIRTests/Fixtures/numpy_functions.json")
     return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: file))
   }
 

@@ -11,7 +11,8 @@ public struct Dataset: Sendable {
     guard counts.count <= 1, !counts.contains(-1) else {
       let shapes = tensors.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.type)" }
       throw GraphError.invalidOperand(
-        op: "dataset", expected: "tensors with the same first dimension, got \(shapes.joined(separator: ", "))")
+        op: "dataset",
+        expected: "tensors with the same first dimension, got \(shapes.joined(separator: ", "))")
     }
     self.tensors = tensors
   }
@@ -55,7 +56,8 @@ public func oneHot(_ labels: [Double], classes: Int, dtype: DType = .f32) throws
   var scalars = [Double](repeating: 0, count: labels.count * classes)
   for (i, label) in labels.enumerated() {
     guard label >= 0, label < Double(classes), label == label.rounded() else {
-      throw GraphError.invalidOperand(op: "one_hot", expected: "labels in 0..<\(classes), got \(label) at \(i)")
+      throw GraphError.invalidOperand(
+        op: "one_hot", expected: "labels in 0..<\(classes), got \(label) at \(i)")
     }
     scalars[i * classes + Int(label)] = 1
   }

@@ -32,7 +32,9 @@ public struct CurvePlot {
   public func svg(width: Double = 640, height: Double = 400) -> String {
     let (x0, x1, y0, y1) = (60.0, width - 60, height - 50, 40.0)
     let n = max(([left, right].flatMap { $0 }.map(\.values.count).max() ?? 1), 1)
-    func xs(_ i: Int) -> Double { n == 1 ? (x0 + x1) / 2 : x0 + (x1 - x0) * Double(i) / Double(n - 1) }
+    func xs(_ i: Int) -> Double {
+      n == 1 ? (x0 + x1) / 2 : x0 + (x1 - x0) * Double(i) / Double(n - 1)
+    }
     func range(_ series: [Series]) -> (Double, Double) {
       let all = series.flatMap(\.values).filter(\.isFinite)
       guard let lo = all.min(), let hi = all.max() else { return (0, 1) }
@@ -58,16 +60,20 @@ public struct CurvePlot {
         let v = lo + (hi - lo) * Double(k) / 4
         let anchor = side == 0 ? "end" : "start"
         let tx = side == 0 ? axisX - 6 : axisX + 6
-        out += "<text x=\"\(fmt(tx))\" y=\"\(fmt(ys(v) + 4))\" text-anchor=\"\(anchor)\">\(String(format: "%.3g", v))</text>\n"
+        out +=
+          "<text x=\"\(fmt(tx))\" y=\"\(fmt(ys(v) + 4))\" text-anchor=\"\(anchor)\">\(String(format: "%.3g", v))</text>\n"
       }
       for (k, s) in series.enumerated() {
         let points = s.values.enumerated().filter { $0.element.isFinite }
           .map { "\(fmt(xs($0.offset))),\(fmt(ys($0.element)))" }.joined(separator: " ")
-        out += "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
+        out +=
+          "<polyline fill=\"none\" stroke=\"\(s.color)\" stroke-width=\"2\" points=\"\(points)\"/>\n"
         let ly = y1 + 16 * Double(k) + (side == 0 ? 0 : 16 * Double(left.count))
-        out += "<line x1=\"\(x0 + 10)\" y1=\"\(fmt(ly))\" x2=\"\(x0 + 30)\" y2=\"\(fmt(ly))\" stroke=\"\(s.color)\" stroke-width=\"2\"/>\n"
+        out +=
+          "<line x1=\"\(x0 + 10)\" y1=\"\(fmt(ly))\" x2=\"\(x0 + 30)\" y2=\"\(fmt(ly))\" stroke=\"\(s.color)\" stroke-width=\"2\"/>\n"
         let axis = side == 0 ? "left" : "right"
-        out += "<text x=\"\(x0 + 36)\" y=\"\(fmt(ly + 4))\">\(escape(s.name)) (\(axis) axis)</text>\n"
+        out +=
+          "<text x=\"\(x0 + 36)\" y=\"\(fmt(ly + 4))\">\(escape(s.name)) (\(axis) axis)</text>\n"
       }
     }
     return out + "</svg>\n"

@@ -108,7 +108,9 @@ public struct TrainingStep: Sendable {
       let v = try b.add(b.mul(c(momentum), velocity), g)
       return (try b.sub(p, b.mul(lr, v)), ["velocity": v])
     case .adam(let beta1, let beta2, let epsilon):
-      guard let m0 = slots["m"], let v0 = slots["v"] else { preconditionFailure("adam state missing") }
+      guard let m0 = slots["m"], let v0 = slots["v"] else {
+        preconditionFailure("adam state missing")
+      }
       let m = try b.add(b.mul(c(beta1), m0), b.mul(c(1 - beta1), g))
       let v = try b.add(b.mul(c(beta2), v0), b.mul(c(1 - beta2), b.mul(g, g)))
       // Bias corrections 1 - beta^t are scalars computed once per step.

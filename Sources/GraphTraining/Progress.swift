@@ -17,7 +17,8 @@ public struct ProgressReporter {
     let width = 30
     let filled = total > 0 ? width * done / total : width
     let bar = String(repeating: "=", count: filled) + String(repeating: " ", count: width - filled)
-    let line = String(format: "\repoch %d/%d [%@] %d/%d loss %.4f", epoch, epochs, bar, done, total, loss)
+    let line = String(
+      format: "\repoch %d/%d [%@] %d/%d loss %.4f", epoch, epochs, bar, done, total, loss)
     FileHandle.standardError.write(Data(line.utf8))
   }
 

@@ -25,13 +25,18 @@ public final class Trainer {
     for name in step.parameters {
       guard let id = step.graph.argument(named: name) else { continue }
       let initializer = step.graph.initializers[name] ?? .fill(0)
-      try context.setInput(name, initializer.values(step.graph[id].type, seed: options.seed, name: name))
+      try context.setInput(
+        name, initializer.values(step.graph[id].type, seed: options.seed, name: name))
     }
     for (name, type) in step.state { try context.setInput(name, Tensor(filling: 0, type)) }
     let outputs = compiled.outputs.map(\.name)
-    carried = step.carried.compactMap { pair in outputs.firstIndex(of: pair.output).map { ($0, pair.input) } }
+    carried = step.carried.compactMap { pair in
+      outputs.firstIndex(of: pair.output).map { ($0, pair.input) }
+    }
     lossIndex = outputs.firstIndex(of: "loss") ?? 0
-    dtype = step.graph.argument(named: TrainingStep.learningRateInput).map { step.graph[$0].type.dtype } ?? .f32
+    dtype =
+      step.graph.argument(named: TrainingStep.learningRateInput).map { step.graph[$0].type.dtype }
+      ?? .f32
   }
 
   /// Current parameter values, by name (copies).
@@ -40,7 +45,9 @@ public final class Trainer {
     for name in step.parameters {
       guard let id = step.graph.argument(named: name) else { continue }
       let type = step.graph[id].type
-      result[name] = try? context.withInput(name) { buffer in Tensor(type.dtype, shape: type.shape, scalars: readScalars(buffer, type)) }
+      result[name] = try? context.withInput(name) { buffer in
+        Tensor(type.dtype, shape: type.shape, scalars: readScalars(buffer, type))
+      }
     }
     return result
   }
@@ -96,7 +103,8 @@ public final class Trainer {
       let path = "\(directory)/\(fileName(name)).npy"
       let value = try NPY.read(path)
       guard value.shape == current.shape else {
-        throw DataError(path, "shape \(value.shape) does not match param '\(name)' of type \(current.type)")
+        throw DataError(
+          path, "shape \(value.shape) does not match param '\(name)' of type \(current.type)")
       }
       try setParameter(name, Tensor(current.dtype, shape: value.shape, scalars: value.scalars))
     }
@@ -104,6 +112,7 @@ public final class Trainer {
 
   /// Parameter names contain dots and brackets; keep file names to a safe alphabet.
   private func fileName(_ name: String) -> String {
-    String(name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "_" })
+    String(
+      name.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "_" || $0 == "-" ? $0 : "_" })
   }
 }

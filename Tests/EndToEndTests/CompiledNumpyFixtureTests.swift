@@ -14,7 +14,9 @@ import Testing
 
   /// The optimising backend on a few representative functions (each case builds a shared
   /// object, so the whole table would be slow on a cold cache).
-  @Test(arguments: ["tanh", "sigmoid", "log", "exp", "softmax_neg1", "cross_entropy", "matmul_2x2", "pow"])
+  @Test(arguments: [
+    "tanh", "sigmoid", "log", "exp", "softmax_neg1", "cross_entropy", "matmul_2x2", "pow",
+  ])
   func systemCompilerMatchesNumpy(name: String) throws {
     try check(name, .f32, .cc)
     try check(name, .f64, .cc)
@@ -32,7 +34,9 @@ import Testing
     #expect(got.shape == expected.shape)
     let tolerance = dtype == .f64 ? 1e-12 : 1e-5
     for (g, e) in zip(got.scalars, expected.data) {
-      #expect(abs(g - e) <= tolerance * max(1, abs(e)), "\(name) \(dtype) \(backend): got \(g), NumPy \(e)")
+      #expect(
+        abs(g - e) <= tolerance * max(1, abs(e)),
+        "\(name) \(dtype) \(backend): got \(g), NumPy \(e)")
     }
   }
 }

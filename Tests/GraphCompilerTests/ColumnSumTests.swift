@@ -30,7 +30,9 @@ import Testing
       let (g, e) = (got[name]?.scalars ?? [], want[name]?.scalars ?? [])
       #expect(g.count == e.count && !g.isEmpty)
       let scale = e.map(abs).max() ?? 1
-      for (a, c) in zip(g, e) { #expect(abs(a - c) <= tolerance * max(1, scale), "\(name): \(a) vs \(c)") }
+      for (a, c) in zip(g, e) {
+        #expect(abs(a - c) <= tolerance * max(1, scale), "\(name): \(a) vs \(c)")
+      }
     }
   }
 }

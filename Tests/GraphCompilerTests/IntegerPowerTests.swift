@@ -3,7 +3,9 @@ import Testing
 
 /// Constant integer exponents compile to multiplications, with `pow`'s values.
 @Suite struct IntegerPowerTests {
-  static let specials: [Double] = [0, -0.0, 1.5, -2.25, 1e200, -1e-200, .infinity, -.infinity, .nan, 3]
+  static let specials: [Double] = [
+    0, -0.0, 1.5, -2.25, 1e200, -1e-200, .infinity, -.infinity, .nan, 3,
+  ]
 
   @Test(arguments: [2.0, 3, 4, -1, -2, 5, 0.5], [DType.f64, .f32])
   func matchesInterpreter(exponent: Double, dtype: DType) throws {

@@ -19,13 +19,14 @@ import Testing
     #expect(values == [7, 0, 9])
   }
 
-  @Test(arguments: [
-    ([0, 0, 8, 1, 0, 0, 0, 3, 7, 0], "truncated: header [3] needs 11 bytes, file has 10"),
-    ([0, 0, 8, 1, 0, 0, 0, 1, 7, 0], "too long: header [1] needs 9 bytes, file has 10"),
-    ([1, 0, 8, 1], "not an IDX file: magic number starts 1 0, expected 0 0"),
-    ([0, 0, 0x42, 1, 0, 0, 0, 0], "unsupported IDX element type 0x42 at byte 2"),
-    ([0, 0, 8, 2, 0, 0, 0], "truncated IDX header: rank 2 needs 12 bytes, file has 7"),
-  ] as [([UInt8], String)])
+  @Test(
+    arguments: [
+      ([0, 0, 8, 1, 0, 0, 0, 3, 7, 0], "truncated: header [3] needs 11 bytes, file has 10"),
+      ([0, 0, 8, 1, 0, 0, 0, 1, 7, 0], "too long: header [1] needs 9 bytes, file has 10"),
+      ([1, 0, 8, 1], "not an IDX file: magic number starts 1 0, expected 0 0"),
+      ([0, 0, 0x42, 1, 0, 0, 0, 0], "unsupported IDX element type 0x42 at byte 2"),
+      ([0, 0, 8, 2, 0, 0, 0], "truncated IDX header: rank 2 needs 12 bytes, file has 7"),
+    ] as [([UInt8], String)])
   func rejectsBrokenIDX(bytes: [UInt8], message: String) {
     #expect(throws: DataError("f.idx", message)) { try IDX.decode(bytes, file: "f.idx") }
   }
@@ -33,12 +34,15 @@ import Testing
   @Test func rejectsTruncatedGzip() throws {
     let path = "\(Self.fixtures)/tiny-images-idx3-ubyte.gz"
     let bytes = try #require(FileManager.default.contents(atPath: path))
-    let error = #expect(throws: DataError.self) { try gunzip(Array(bytes.prefix(bytes.count / 2)), file: "cut.gz") }
+    let error = #expect(throws: DataError.self) {
+      try gunzip(Array(bytes.prefix(bytes.count / 2)), file: "cut.gz")
+    }
     #expect(error?.description.hasPrefix("cut.gz: error: truncated gzip stream") == true)
   }
 
   @Test func missingFileIsNamed() {
-    #expect(throws: DataError("/nonexistent/x.gz", "cannot read the file (missing or unreadable)")) {
+    #expect(throws: DataError("/nonexistent/x.gz", "cannot read the file (missing or unreadable)"))
+    {
       try IDX.read("/nonexistent/x.gz")
     }
   }
@@ -80,6 +84,8 @@ import Testing
     #expect(throws: DataError("d.csv", "line 3, field 2: 'x' is not a number")) {
       try CSV.decode("1,2\n3,4\n5,x\n", file: "d.csv")
     }
-    #expect(throws: DataError("d.csv", "line 2: 1 fields, expected 2")) { try CSV.decode("1,2\n3\n", file: "d.csv") }
+    #expect(throws: DataError("d.csv", "line 2: 1 fields, expected 2")) {
+      try CSV.decode("1,2\n3\n", file: "d.csv")
+    }
   }
 }

@@ -21,7 +21,10 @@ import Testing
     g.outputs(["s": s, "m": m])
     let out = try Interpreter.run(
       g.graph,
-      ["a": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]), "b": Tensor(shape: [3], scalars: [1, 0, -1])])
+      [
+        "a": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]),
+        "b": Tensor(shape: [3], scalars: [1, 0, -1]),
+      ])
     #expect(out["s"] == Tensor(shape: [2], scalars: [-2, -2]))
     #expect(out["m"] == Tensor(shape: [3], scalars: [5, 5, 5]))
   }
@@ -35,7 +38,8 @@ import Testing
     let out = try Interpreter.run(
       g.graph,
       [
-        "a": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]), "v": Tensor(shape: [3], scalars: [1, 1, 1]),
+        "a": Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6]),
+        "v": Tensor(shape: [3], scalars: [1, 1, 1]),
         "w": Tensor(shape: [2], scalars: [1, -1]),
       ])
     #expect(out["av"] == Tensor(shape: [2], scalars: [6, 15]))
@@ -46,8 +50,11 @@ import Testing
     let g = GraphBuilder()
     let a = try g.input("a", .f32, shape: [128, 784])
     let b = try g.input("b", .f32, shape: [512, 10])
-    #expect(throws: GraphError.shapeMismatch(op: "@", operands: [a.type, b.type])) { try matmul(a, b) }
-    #expect("\(GraphError.shapeMismatch(op: "@", operands: [a.type, b.type]))"
-      == "shape mismatch in '@': f32[128,784] @ f32[512,10]")
+    #expect(throws: GraphError.shapeMismatch(op: "@", operands: [a.type, b.type])) {
+      try matmul(a, b)
+    }
+    #expect(
+      "\(GraphError.shapeMismatch(op: "@", operands: [a.type, b.type]))"
+        == "shape mismatch in '@': f32[128,784] @ f32[512,10]")
   }
 }

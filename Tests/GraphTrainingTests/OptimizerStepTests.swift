@@ -13,7 +13,9 @@ import Testing
     let input = try b.input("input")
     let target = try b.input("target")
     let loss = try (w * input - target) ** 2
-    return try Trainer(TrainingStep(b, loss: loss.id, parameters: [w.id], optimizer: optimizer), options: CompileOptions())
+    return try Trainer(
+      TrainingStep(b, loss: loss.id, parameters: [w.id], optimizer: optimizer),
+      options: CompileOptions())
   }
 
   static let batch = ["input": Tensor(3), "target": Tensor(10)]
@@ -70,11 +72,15 @@ import Testing
     let y = try b.input("y", .f32, shape: [8, 3])
     let net = try Sequential(b, sizes: [4, 5, 3], hidden: .tanh)
     let loss = try Loss.softmaxCrossEntropy(logits: net(x), onehot: y)
-    let step = try TrainingStep(b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .adam)
+    let step = try TrainingStep(
+      b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .adam)
     var rng = SeededGenerator(seed: 11)
     let inputs = Tensor(.f32, shape: [32, 4], scalars: (0..<128).map { _ in rng.normal() })
     let labels = try oneHot((0..<32).map { Double($0 % 3) }, classes: 3)
-    return (try Trainer(step, options: CompileOptions(seed: seed)), try Dataset(["x": inputs, "y": labels]))
+    return (
+      try Trainer(step, options: CompileOptions(seed: seed)),
+      try Dataset(["x": inputs, "y": labels])
+    )
   }
 
   static func fit(_ trainer: Trainer, _ data: Dataset) throws -> [Double] {
@@ -101,19 +107,23 @@ import Testing
   @Test func saveThenLoadIsBitExact() throws {
     let (a, data) = try Self.classifier(seed: 4)
     _ = try Self.fit(a, data)
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gc-save-\(getpid())").path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gc-save-\(getpid())"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try a.save(to: folder)
     let (b, _) = try Self.classifier(seed: 99)
     try b.load(from: folder)
     for (name, value) in a.parameters {
-      #expect(b.parameters[name]?.scalars.map(\.bitPattern) == value.scalars.map(\.bitPattern), "\(name)")
+      #expect(
+        b.parameters[name]?.scalars.map(\.bitPattern) == value.scalars.map(\.bitPattern), "\(name)")
     }
   }
 
   @Test func loadRejectsWrongShapes() throws {
     let (a, _) = try Self.classifier(seed: 4)
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gc-bad-\(getpid())").path
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gc-bad-\(getpid())")
+      .path
     defer { try? FileManager.default.removeItem(atPath: folder) }
     try a.save(to: folder)
     try NPY.write(Tensor(.f32, shape: [2], scalars: [1, 2]), to: "\(folder)/layer1.weight.npy")

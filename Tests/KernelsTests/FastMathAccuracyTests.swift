@@ -9,7 +9,9 @@ import Testing
   @Test func withinDocumentedUlpBounds() throws {
     let root = packageRoot()
     let source = root.appendingPathComponent("kernels/tests/fastmath_check.c").path
-    let binary = FileManager.default.temporaryDirectory.appendingPathComponent("gc-fastmath-check-\(getpid())").path
+    let binary = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gc-fastmath-check-\(getpid())"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: binary) }
     let build = try runProcess("/usr/bin/env", ["cc", "-O2", source, "-lm", "-o", binary])
     try #require(build.status == 0, "cc failed: \(build.output)")
