@@ -45,9 +45,10 @@ let package = Package(
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "GraphIR", "GraphTestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["GraphTestSupport"]),
     .testTarget(
-      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR"],
+      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR", "GraphTestSupport"],
       resources: [.copy("Golden")]),
-    .testTarget(name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff"]),
+    .testTarget(
+      name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
     .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
     .executableTarget(
@@ -56,7 +57,7 @@ let package = Package(
       path: "Benchmarks/Workloads",
       linkerSettings: [.linkedLibrary("openblas")]),
     .executableTarget(
-      name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage"],
+      name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage", "GraphTestSupport"],
       path: "Benchmarks/CompileLatency"),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(

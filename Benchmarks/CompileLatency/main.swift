@@ -1,6 +1,7 @@
 import Foundation
 import GraphCompiler
 import GraphLanguage
+import GraphTestSupport
 
 #if canImport(Glibc)
   import Glibc
@@ -55,15 +56,7 @@ do {
 
   // Run time of the fused loss-and-gradient kernel, one pass over 1M f32 elements.
   let b = GraphBuilder()
-  let x = try b.input("x", TensorType(.f32, [1 << 20]))
-  let u = try b.add(try b.mul(x, b.scalar(0.7, like: x)), b.scalar(0.3, like: x))
-  let th = try b.tanh(u)
-  let sg = try b.sigmoid(x)
-  b.output("f", try b.sum(try b.mul(th, sg)))
-  let one = b.scalar(1, like: x)
-  let dth = try b.mul(try b.sub(one, try b.mul(th, th)), b.scalar(0.7, like: x))
-  let dsg = try b.mul(sg, try b.sub(one, sg))
-  b.output("df", try b.add(try b.mul(dth, sg), try b.mul(th, dsg)))
+  try buildLossAndGradient(b, .f32, count: 1 << 20)
   let compiled = try Pipeline.compile(b.graph)
   let context = try compiled.makeContext()
   var runs: [Double] = []

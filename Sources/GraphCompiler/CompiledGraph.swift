@@ -179,6 +179,17 @@ public final class ExecutionContext {
     compiled.outputs.firstIndex { $0.name == name }.map(output(at:))
   }
 
+  /// The current value of input or param `name` (a copy), e.g. parameters a training step
+  /// keeps in its buffers.
+  public func input(_ name: String) throws -> Tensor {
+    guard let k = compiled.inputs.firstIndex(where: { $0.name == name }) else {
+      throw CompileError.unknownInputs([name])
+    }
+    let type = compiled.inputs[k].type
+    return Tensor(
+      type.dtype, shape: type.shape, scalars: read(type.dtype, type.count, inputBuffers[k]))
+  }
+
   /// Direct access to the raw bytes of input `name` (dense row-major `Float` or `Double`,
   /// as declared), e.g. to write a batch in place.
   public func withInput<R>(_ name: String, _ body: (UnsafeMutableRawBufferPointer) throws -> R)

@@ -84,11 +84,3 @@ func writeRows(_ tensor: Tensor, _ rows: [Int], into buffer: UnsafeMutableRawBuf
     }
   }
 }
-
-/// The elements of a dense buffer of `type`, as doubles.
-func readScalars(_ buffer: UnsafeMutableRawBufferPointer, _ type: TensorType) -> [Double] {
-  switch type.dtype {
-  case .f32: buffer.bindMemory(to: Float.self).prefix(type.count).map(Double.init)
-  case .f64: Array(buffer.bindMemory(to: Double.self).prefix(type.count))
-  }
-}

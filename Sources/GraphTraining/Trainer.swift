@@ -42,13 +42,7 @@ public final class Trainer {
   /// Current parameter values, by name (copies).
   public var parameters: [String: Tensor] {
     var result: [String: Tensor] = [:]
-    for name in step.parameters {
-      guard let id = step.graph.argument(named: name) else { continue }
-      let type = step.graph[id].type
-      result[name] = try? context.withInput(name) { buffer in
-        Tensor(type.dtype, shape: type.shape, scalars: readScalars(buffer, type))
-      }
-    }
+    for name in step.parameters { result[name] = try? context.input(name) }
     return result
   }
 

@@ -1,5 +1,6 @@
 import Foundation
 import GraphIR
+import GraphTestSupport
 import Testing
 
 @testable import CCodegen
@@ -7,15 +8,7 @@ import Testing
 /// `f = sum(tanh(0.7*x + 0.3) * sigmoid(x))` and its gradient, the fused-loop showcase.
 func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
   let b = GraphBuilder()
-  let x = try b.input("x", TensorType(t, [count]))
-  let u = try b.add(try b.mul(b.scalar(0.7, like: x), x), b.scalar(0.3, like: x))
-  let th = try b.tanh(u)
-  let sg = try b.sigmoid(x)
-  b.output("f", try b.sum(try b.mul(th, sg)))
-  let one = b.scalar(1, like: x)
-  let dth = try b.mul(try b.sub(one, try b.mul(th, th)), b.scalar(0.7, like: x))
-  let dsg = try b.mul(sg, try b.sub(one, sg))
-  b.output("df", try b.add(try b.mul(dth, sg), try b.mul(th, dsg)))
+  try buildLossAndGradient(b, t, count: count)
   return Simplify.run(b.graph)
 }
 

@@ -1,4 +1,5 @@
 import GraphCompiler
+import GraphTestSupport
 
 /// Small hand-made graphs covering every op, with fixed inputs, for compiled-vs-interpreter
 /// tests.
@@ -109,17 +110,7 @@ func corpus(_ t: DType) -> [Case] {
     b.output("max all", try b.reduceMax(x))
     b.output("mean", try b.mean(x, axes: [1, 2]))
   }
-  add("fused loss and gradient") { b in
-    let x = try b.input("x", T([50]))
-    let u = try b.add(try b.mul(x, b.scalar(0.7, like: x)), b.scalar(0.3, like: x))
-    let th = try b.tanh(u)
-    let sg = try b.sigmoid(x)
-    b.output("f", try b.sum(try b.mul(th, sg)))
-    let one = b.scalar(1, like: x)
-    let dth = try b.mul(try b.sub(one, try b.mul(th, th)), b.scalar(0.7, like: x))
-    let dsg = try b.mul(sg, try b.sub(one, sg))
-    b.output("df", try b.add(try b.mul(dth, sg), try b.mul(th, dsg)))
-  }
+  add("fused loss and gradient") { b in try buildLossAndGradient(b, t, count: 50) }
   add("shape ops") { b in
     let x = try b.input("x", T([3, 4]))
     b.output("transpose", try b.transpose(x))
