@@ -188,7 +188,7 @@ public enum GradientCheck {
     -> Graph
   {
     let b = GraphBuilder()
-    b.simplifies = false
+    b.rewrites = .none
     var map: [NodeID: NodeID] = [:]
     for id in graph.ids where id <= y {
       let node = graph[id]

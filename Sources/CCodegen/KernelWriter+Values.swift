@@ -113,9 +113,11 @@ extension KernelWriter {
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .select:
-      // An inlined comparison as the condition is tested directly (see CExpressions).
+      // An inlined comparison as the condition is tested directly (see CExpressions); one
+      // loaded from its buffer (computed by another kernel) is tested as a value.
       let test = reads[0]
-      if inlineDepth[test] != nil,
+      let loaded = schedule.bufferOf[test.node] != nil && !computedHere.contains(test.node)
+      if !loaded, inlineDepth[test] != nil,
         let condition = CExpressions.condition(
           graph[test.node].op, operandReads(test.node, test.index).map { memo[$0] ?? "" })
       {

@@ -10,8 +10,21 @@ public final class GraphBuilder {
   private var memo: [Node: NodeID] = [:]
   /// Names of inputs and params declared so far (a set, so declaring is O(1)).
   private var argumentNames: Set<String> = []
-  /// When false, `apply` adds nodes exactly as asked (used by tests of the peepholes).
-  public var simplifies = true
+  /// Which peephole rules `apply` uses (see `Peephole`): `.local` while a graph is being
+  /// built and differentiated, `.all` when `Simplify.run` rebuilds it, `.none` to add nodes
+  /// exactly as asked (tests of the peepholes, gradient checks).
+  public var rewrites = Rewrites.local
+
+  /// The tiers of peephole rules.
+  public enum Rewrites: Sendable {
+    /// None: every node is added as asked.
+    case none
+    /// Rules that keep every use of an operand a use of that same node, so gradients with
+    /// respect to any value already built stay right.
+    case local
+    /// Also the rules that rewrite an operand's definition; only once no gradient is to come.
+    case all
+  }
   /// The rule recorded on nodes appended inside `withRule`.
   private var currentRule: String?
 
@@ -79,7 +92,10 @@ public final class GraphBuilder {
   {
     let result = try ShapeRules.resultType(
       op, inputs.map { self.type($0) }, requested: type, opName: name ?? op.name)
-    if simplifies, let simpler = try Peephole.simplify(op, inputs, result, in: self) {
+    if rewrites != .none,
+      let simpler = try Peephole.simplify(
+        op, inputs, result, lookingThrough: rewrites == .all, in: self)
+    {
       return simpler
     }
     return intern(Node(op, inputs, result))
@@ -91,18 +107,14 @@ public final class GraphBuilder {
     return append(node)
   }
 
-  /// A node equal in value to `id` that nothing else shares: expressions built later never
-  /// deduplicate onto it. A named definition gets one, so that `grad` with respect to that
-  /// name sees only the uses of the name, not of identical expressions written elsewhere.
-  /// (Leaves and constants are wrapped in a shape-preserving reshape.) `Simplify.run`
-  /// merges such copies again once gradients are built.
+  /// A node equal in value to `id` that nothing else shares: an identity `reshape` of `id`
+  /// that is never deduplicated, so expressions built later never merge onto it. A named
+  /// definition gets one, so that `grad` with respect to that name sees exactly the uses of
+  /// the name (and of names defined from it), not those of identical expressions written
+  /// elsewhere. `Simplify.run` removes the identity once gradients are built.
   public func distinct(_ id: NodeID) -> NodeID {
-    let node = graph[id]
-    let copy =
-      node.op.isLeafInput || node.op.constantValue != nil
-      ? Node(.reshape, [id], node.type) : node
     let new = NodeID(graph.nodes.count)
-    graph.nodes.append(copy)
+    graph.nodes.append(Node(.reshape, [id], graph[id].type))
     if let currentRule { graph.rules[new] = currentRule }
     return new
   }

@@ -1,5 +1,16 @@
 /// Local simplifications applied as each node is built.
 ///
+/// Two tiers, so that a use of a value stays a use of that value while gradients may still
+/// be taken with respect to it (`grad(y, v)` follows the uses of `v`'s node):
+/// - *local* rules look only at the operands' identities and at which operands are constants
+///   (folding, `x*1 = x`, `x + x = 2*x`, canonical operand order). They build nothing from an
+///   operand's own operands, so every use they keep is a use of the same node. They run
+///   whenever the builder simplifies.
+/// - *look-through* rules rewrite an operand's definition (`-(c*x) = (-c)*x`, `-(-x) = x`,
+///   reshape of a reshape). They would replace a use of a named value with an expression of
+///   its operands, so they run only in `Simplify.run`, after every gradient has been built
+///   (`GraphBuilder.Rewrites.all`).
+///
 /// Every rule is exact in IEEE arithmetic for all inputs (NaN and infinities included), up
 /// to the sign of a zero result: `x*0` and `x-x` are never folded, because `inf*0` and
 /// `inf-inf` are NaN. Rules only ever build smaller or equal graphs, or move a negation
@@ -13,9 +24,10 @@
 /// `-(c*x) = (-c)*x`, `(-a)*b = -(a*b)`, `a + (-c)*b = a - c*b`, `-(a - b) = b - a`.
 /// `x + x = 2*x` is exact too (including overflow to inf).
 enum Peephole {
-  static func simplify(_ op: Op, _ inputs: [NodeID], _ type: TensorType, in b: GraphBuilder)
-    throws -> NodeID?
-  {
+  static func simplify(
+    _ op: Op, _ inputs: [NodeID], _ type: TensorType, lookingThrough full: Bool,
+    in b: GraphBuilder
+  ) throws -> NodeID? {
     let consts = inputs.map { b[$0].op.constantValue }
     func const(_ i: Int) -> Double? { consts[i] }
     func isConst(_ i: Int, _ v: Double) -> Bool { consts[i] == v }
@@ -33,10 +45,10 @@ enum Peephole {
       if b.type(inputs[0]) == type, !isReorder(op) { return inputs[0] }
       if case .transpose(let perm) = op, perm == Array(perm.indices) { return inputs[0] }
       // Two reshapes, or two broadcasts, in a row are one.
-      if case .reshape = op, case .reshape = operand(0).op {
+      if full, case .reshape = op, case .reshape = operand(0).op {
         return try b.apply(.reshape, operand(0).inputs, type: type)
       }
-      if case .broadcast = op, case .broadcast = operand(0).op {
+      if full, case .broadcast = op, case .broadcast = operand(0).op {
         return try b.apply(.broadcast, operand(0).inputs, type: type)
       }
       return nil
@@ -59,6 +71,7 @@ enum Peephole {
     case .concat:
       return nil
     case .neg:
+      guard full else { return nil }
       let inner = operand(0)
       if case .neg = inner.op { return inner.inputs[0] }
       if case .sub = inner.op { return try b.apply(.sub, [inner.inputs[1], inner.inputs[0]]) }
@@ -69,11 +82,15 @@ enum Peephole {
     case .add:
       if isConst(1, 0) { return inputs[0] }
       if isConst(0, 0) { return inputs[1] }
-      if case .neg = operand(1).op { return try b.apply(.sub, [inputs[0], operand(1).inputs[0]]) }
-      if case .neg = operand(0).op { return try b.apply(.sub, [inputs[1], operand(0).inputs[0]]) }
+      if full, case .neg = operand(1).op {
+        return try b.apply(.sub, [inputs[0], operand(1).inputs[0]])
+      }
+      if full, case .neg = operand(0).op {
+        return try b.apply(.sub, [inputs[1], operand(0).inputs[0]])
+      }
       if inputs[0] == inputs[1] { return try b.apply(.mul, [b.constant(2, type), inputs[0]]) }
       // a + (-c) = a - c and a + (-c)*x = a - c*x, so printed sums read as differences.
-      for (i, other) in [(1, 0), (0, 1)] {
+      for (i, other) in [(1, 0), (0, 1)] where full {
         if let negated = try negatedTerm(inputs[i], type, in: b) {
           return try b.apply(.sub, [inputs[other], negated])
         }
@@ -86,8 +103,10 @@ enum Peephole {
     case .sub:
       if isConst(1, 0) { return inputs[0] }
       if isConst(0, 0) { return try b.apply(.neg, [inputs[1]]) }
-      if case .neg = operand(1).op { return try b.apply(.add, [inputs[0], operand(1).inputs[0]]) }
-      if let negated = try negatedTerm(inputs[1], type, in: b) {
+      if full, case .neg = operand(1).op {
+        return try b.apply(.add, [inputs[0], operand(1).inputs[0]])
+      }
+      if full, let negated = try negatedTerm(inputs[1], type, in: b) {
         return try b.apply(.add, [inputs[0], negated])
       }
       return nil
@@ -96,14 +115,14 @@ enum Peephole {
       if isConst(1, 1) { return inputs[0] }
       if isConst(0, -1) { return try b.apply(.neg, [inputs[1]]) }
       if isConst(1, -1) { return try b.apply(.neg, [inputs[0]]) }
-      if case .neg = operand(0).op, case .neg = operand(1).op {
+      if full, case .neg = operand(0).op, case .neg = operand(1).op {
         return try b.apply(.mul, [operand(0).inputs[0], operand(1).inputs[0]])
       }
       // c * (-x) = (-c) * x; otherwise a negation moves out of a product: (-a)*b = -(a*b).
-      if let c = const(0), case .neg = operand(1).op {
+      if full, let c = const(0), case .neg = operand(1).op {
         return try b.apply(.mul, [b.constant(-c, type), operand(1).inputs[0]])
       }
-      for i in 0..<2 {
+      for i in 0..<2 where full {
         if case .neg = operand(i).op, const(1 - i) == nil {
           let rest =
             i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]
@@ -111,7 +130,7 @@ enum Peephole {
         }
       }
       // c1 * (c2 * x) = (c1*c2) * x exactly when one factor is a power of two.
-      if let c1 = const(0), case .mul = operand(1).op,
+      if full, let c1 = const(0), case .mul = operand(1).op,
         let c2 = b[operand(1).inputs[0]].op.constantValue,
         isPowerOfTwo(c1) || isPowerOfTwo(c2)
       {
@@ -129,7 +148,7 @@ enum Peephole {
       if let c = const(0), c < 0, const(1) == nil {
         return try b.apply(.neg, [b.apply(.div, [b.constant(-c, type), inputs[1]])])
       }
-      for i in 0..<2 {
+      for i in 0..<2 where full {
         if case .neg = operand(i).op {
           let rest =
             i == 0 ? [operand(0).inputs[0], inputs[1]] : [inputs[0], operand(1).inputs[0]]

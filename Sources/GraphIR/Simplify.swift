@@ -8,6 +8,7 @@ public enum Simplify {
   public static func run(_ graph: Graph) -> Graph {
     let live = liveNodes(graph)
     let builder = GraphBuilder()
+    builder.rewrites = .all
     var map: [NodeID: NodeID] = [:]
     for id in graph.ids where live[id.index] {
       let node = graph[id]

@@ -4,7 +4,32 @@ import GraphIR
 /// yet met a tensor to take its dtype from ("a literal takes the dtype of what it meets").
 enum Operand {
   case node(NodeID)
-  case literal(Double)
+  /// A number; `tracked` is set when it depends on a named number that some `grad`
+  /// differentiates against, and then builds its uses as nodes.
+  case literal(Double, TrackedNumber? = nil)
+}
+
+/// A number-valued expression that depends on a named number `t` which some `grad(y, t)`
+/// differentiates against (`t = 10`, `u = 2*t`). Its value is known, but its uses must be
+/// uses of graph nodes so that the gradient can follow them: once it meets a dtype it is
+/// built in the file's graph, once per dtype, and every later use in that dtype shares the
+/// node.
+final class TrackedNumber {
+  private let build: (DType) throws -> NodeID
+  private var built: [DType: NodeID] = [:]
+
+  init(_ build: @escaping (DType) throws -> NodeID) { self.build = build }
+
+  /// The node of this number in `dtype`, built on first use.
+  func node(_ dtype: DType) throws -> NodeID {
+    if let id = built[dtype] { return id }
+    let id = try build(dtype)
+    built[dtype] = id
+    return id
+  }
+
+  /// The nodes built so far, one per dtype, in dtype order.
+  var nodes: [NodeID] { DType.allCases.compactMap { built[$0] } }
 }
 
 /// An operand and where the expression that produced it starts.
@@ -20,7 +45,7 @@ extension Parser {
   /// operand is a literal, `build` runs in a scratch builder on f64 constants: if the result
   /// folds to a scalar constant it stays a literal (so `2^-1` or `exp(1)` can still meet an
   /// f32 tensor), otherwise it is built for real in f64, the default dtype.
-  func combine(_ operands: [Operand], _ build: (GraphBuilder, [NodeID]) throws -> NodeID)
+  func combine(_ operands: [Operand], _ build: @escaping (GraphBuilder, [NodeID]) throws -> NodeID)
     throws -> Operand
   {
     let dtype = operands.lazy.compactMap { operand -> DType? in
@@ -29,24 +54,45 @@ extension Parser {
     }.first
     if dtype == nil {
       let scratch = GraphBuilder()
-      let result = try build(scratch, operands.map { materialize($0, .f64, in: scratch) })
+      let result = try build(scratch, operands.map { constant($0, .f64, in: scratch) })
       if scratch.type(result).isScalar, let value = scratch[result].op.constantValue {
-        return .literal(value)
+        let tracks = operands.contains { if case .literal(_, .some) = $0 { true } else { false } }
+        guard tracks else { return .literal(value) }
+        let builder = self.builder
+        return .literal(
+          value,
+          TrackedNumber { dtype in
+            try build(builder, operands.map { try Self.materialize($0, dtype, in: builder) })
+          })
       }
     }
-    return .node(try build(builder, operands.map { materialize($0, dtype ?? .f64, in: builder) }))
+    let met = dtype ?? .f64
+    return .node(try build(builder, operands.map { try Self.materialize($0, met, in: builder) }))
   }
 
-  /// The node of an operand; a literal becomes a scalar constant of `dtype`.
-  func materialize(_ operand: Operand, _ dtype: DType, in b: GraphBuilder) -> NodeID {
+  /// The node of an operand in `b`, the file's graph; a literal becomes a scalar of `dtype`.
+  static func materialize(_ operand: Operand, _ dtype: DType, in b: GraphBuilder) throws
+    -> NodeID
+  {
     switch operand {
     case .node(let id): id
-    case .literal(let value): b.constant(value, .scalar(dtype))
+    case .literal(_, let tracked?): try tracked.node(dtype)
+    case .literal(let value, nil): b.constant(value, .scalar(dtype))
+    }
+  }
+
+  /// An operand's value as a plain scalar constant in `b` (for folding in a scratch graph).
+  private func constant(_ operand: Operand, _ dtype: DType, in b: GraphBuilder) -> NodeID {
+    switch operand {
+    case .node(let id): id
+    case .literal(let value, _): b.constant(value, .scalar(dtype))
     }
   }
 
   /// The node of an operand in the file's graph; a lone literal is an f64 constant.
-  func node(_ operand: Operand) -> NodeID { materialize(operand, .f64, in: builder) }
+  func node(_ operand: Operand) throws -> NodeID {
+    try Self.materialize(operand, .f64, in: builder)
+  }
 
   /// Runs `body`, turning a `GraphError` into a `SourceError` at `position` (or, for a bad
   /// axis, at `axisPosition` when the axis was written separately).

@@ -102,7 +102,8 @@ extension Parser {
     }
     /// Applies `build` to the first `count` arguments, with any axis errors at `axisIndex`.
     func call(
-      _ count: Int, axisIndex: Int? = nil, _ build: (GraphBuilder, [NodeID]) throws -> NodeID
+      _ count: Int, axisIndex: Int? = nil,
+      _ build: @escaping (GraphBuilder, [NodeID]) throws -> NodeID
     )
       throws -> Operand
     {
@@ -191,23 +192,30 @@ extension Parser {
     guard let binding = names[name] else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }
-    guard case .node(let x) = binding.operand else {
-      throw error(
-        "'grad' with respect to '\(name)', which is a constant number; declare it as an input or param",
-        at: xToken.position)
-    }
+    // A literal `y` takes the dtype of `x`; a number `x` the dtype of `y`, or f64.
     let yNode: NodeID
-    switch y.operand {
-    case .node(let id):
-      guard builder.type(id).isScalar else {
-        throw error(
-          GraphError.notScalar(op: "grad", type: builder.type(id)).description, at: y.position)
+    let xNodes: [NodeID]
+    switch (y.operand, binding.operand) {
+    case (.node(let id), .node(let x)):
+      (yNode, xNodes) = (id, [x])
+    case (.literal, .node(let x)):
+      (yNode, xNodes) = (try Self.materialize(y.operand, builder.type(x).dtype, in: builder), [x])
+    case (_, .literal(_, let tracked)):
+      guard let tracked else {
+        preconditionFailure("'\(name)' is a grad target the look-ahead did not find")
       }
-      yNode = id
-    case .literal(let value):
-      yNode = builder.constant(value, .scalar(builder.type(x).dtype))
+      let dtype = tracked.nodes.first.map { builder.type($0).dtype } ?? .f64
+      yNode = try Self.materialize(y.operand, dtype, in: builder)
+      // Its uses in the dtype of `y` at least, and every other dtype it met.
+      _ = try tracked.node(builder.type(yNode).dtype)
+      xNodes = tracked.nodes
     }
-    let result = try located(position) { try differentiate(yNode, x, builder) }
+    guard builder.type(yNode).isScalar else {
+      throw error(
+        GraphError.notScalar(op: "grad", type: builder.type(yNode)).description, at: y.position)
+    }
+    let result = try located(position) { try differentiate(yNode, xNodes, builder) }
+    let x = xNodes.first { builder.type($0).dtype == builder.type(yNode).dtype } ?? xNodes[0]
     gradients.append(GradientSite(y: yNode, x: x, name: name, result: result, position: position))
     return Located(operand: .node(result), position: position)
   }

@@ -63,7 +63,7 @@ extension Parser {
   /// Combines two operands, reporting a mismatch at the operator.
   private func binary(
     _ lhs: Located, _ rhs: Located, at position: SourcePosition,
-    _ build: (GraphBuilder, [NodeID]) throws -> NodeID
+    _ build: @escaping (GraphBuilder, [NodeID]) throws -> NodeID
   ) throws -> Located {
     let result = try located(position) { try combine([lhs.operand, rhs.operand], build) }
     return Located(operand: result, position: lhs.position)
@@ -131,7 +131,7 @@ extension Parser {
 
   /// The whole number an operand holds, or a located error naming `what` was expected.
   func integer(_ value: Located, _ what: String) throws -> Int {
-    guard case .literal(let number) = value.operand, number == number.rounded(),
+    guard case .literal(let number, _) = value.operand, number == number.rounded(),
       Swift.abs(number) < 0x1p62
     else {
       throw error("\(what) must be a constant whole number, like 0 or -1", at: value.position)

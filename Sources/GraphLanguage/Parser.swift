@@ -25,9 +25,47 @@ struct Parser {
   /// The current expression nesting depth.
   var depth = 0
 
+  /// Names that some `grad(..., NAME)` differentiates against, found before parsing: a
+  /// number defined under such a name is built as a node wherever it is used (see
+  /// `TrackedNumber`), so the gradient can follow its uses.
+  let gradientTargets: Set<String>
+
   init(tokens: [Token], fileName: String) {
     self.tokens = tokens
     self.fileName = fileName
+    self.gradientTargets = Self.gradientTargets(tokens)
+  }
+
+  /// Every NAME written as `, NAME)` or `, NAME,` directly inside the parentheses of a
+  /// `grad(` call. One pass over the tokens; a name found here that is not really a target
+  /// only costs its uses a node each.
+  static func gradientTargets(_ tokens: [Token]) -> Set<String> {
+    var targets: Set<String> = []
+    var open: [Bool] = []  // for each open parenthesis: is it a grad call's?
+    for (i, token) in tokens.enumerated() {
+      if token.isSymbol("(") {
+        open.append(i > 0 && tokens[i - 1].name == "grad")
+      } else if token.isSymbol(")") {
+        _ = open.popLast()
+      } else if token.isSymbol(","), open.last == true, i + 2 < tokens.count,
+        let name = tokens[i + 1].name,
+        tokens[i + 2].isSymbol(")") || tokens[i + 2].isSymbol(",")
+      {
+        targets.insert(name)
+      }
+    }
+    // `u = t` makes `t` a target when `u` is one. Aliases name earlier values, so one pass
+    // from the last line up follows chains of them.
+    for i in tokens.indices.reversed() where i + 3 < tokens.count {
+      let startsLine = i == 0 || tokens[i - 1].kind == .newline
+      if startsLine, let alias = tokens[i].name, tokens[i + 1].isSymbol("="),
+        let original = tokens[i + 2].name, [.newline, .end].contains(tokens[i + 3].kind),
+        targets.contains(alias)
+      {
+        targets.insert(original)
+      }
+    }
+    return targets
   }
 
   // MARK: Tokens
@@ -121,13 +159,27 @@ struct Parser {
     let name = nameToken.name ?? ""
     try checkUnused(name, at: nameToken.position)
     advance()  // '='
+    // `z = t` makes `z` another name of the same value: `grad(y, z)` and `grad(y, t)` agree.
+    let isAlias = peek.name != nil && [.newline, .end].contains(peekSecond.kind)
     var value = try parseExpression()
-    if case .node(let id) = value.operand {
+    switch value.operand {
+    case .node(let id) where !isAlias:
       // Its own node, so `grad(y, name)` follows only the uses of this name.
       let own = builder.distinct(id)
       builder.label(own, name)
       builder.label(id, name)  // grad sites and messages refer to the original node
       value.operand = .node(own)
+    case .literal(let number, let tracked) where !isAlias && gradientTargets.contains(name):
+      let builder = self.builder
+      let inner = Operand.literal(number, tracked)
+      value.operand = .literal(
+        number,
+        TrackedNumber { dtype in
+          let own = builder.distinct(try Self.materialize(inner, dtype, in: builder))
+          builder.label(own, name)
+          return own
+        })
+    case .node, .literal: break
     }
     names[name] = (value.operand, nameToken.position)
   }
@@ -195,7 +247,7 @@ struct Parser {
       guard seen.insert(name).inserted else {
         throw error("'\(name)' is output more than once", at: token.position)
       }
-      let id = node(binding.operand)
+      let id = try node(binding.operand)
       builder.label(id, name)
       builder.output(name, id)
     }

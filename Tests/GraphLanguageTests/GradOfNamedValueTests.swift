@@ -21,12 +21,53 @@ import Testing
     #expect(try Self.value(source, 3) == 6)
   }
 
-  @Test func aliasOfAnInputIsItsOwnVariable() throws {
-    // l = a * x with a = x: dl/da holding x fixed is x; for the input x the derivative is
-    // the total one, through a as well: 2x.
+  @Test func anAliasIsTheSameValue() throws {
+    // a = x names x itself: l = a * x = x^2, so dl/da = dl/dx = 2x = 6 at x = 3.
     let source = "input x\na = x\nl = a * x\ng = grad(l, a)\nh = grad(l, x)\noutput g, h\n"
-    #expect(try Self.value(source, 3) == 3)
+    #expect(try Self.value(source, 3) == 6)
     #expect(try Self.value(source, 3, "h") == 6)
+  }
+
+  @Test func aliasChainsAndParenthesesAreTheSameValue() throws {
+    // z = t = x: grad(z^2, t) = grad(z^2, x) = 2x; grad of the first result again through
+    // an alias of it: d/dx (2x)^2 = 8x.
+    let source = """
+      input x
+      t = x
+      z = t
+      g = grad(z^2, t)
+      k = g
+      h = grad(k^2, x)
+      output g, h
+      """
+    #expect(try Self.value(source, 3) == 6)
+    #expect(try Self.value(source, 3, "h") == 24)
+  }
+
+  @Test func aNamedNumberCanBeDifferentiatedAgainst() throws {
+    // t = 10: grad(t, t) = 1; c = 2 with u = c an alias: d/dc (x*c) = x; d/du (c^2) = 2c.
+    let source = """
+      input x
+      t = 10
+      one = grad(t, t)
+      c = 2
+      u = c
+      g = grad(x * c, c)
+      h = grad(c^2, u)
+      output one, g, h
+      """
+    #expect(try Self.value(source, 3, "one") == 1)
+    #expect(try Self.value(source, 3) == 3)
+    #expect(try Self.value(source, 3, "h") == 4)
+  }
+
+  @Test func aNamedNumberTakesTheDtypeOfWhatItMeets() throws {
+    // s = 0.5 meets an f32 input; its gradient is f32 like y: d/ds (x*s^2) = 2*x*s = 3.
+    let source = "input x: f32\ns = 0.5\ny = x * s^2\ng = grad(y, s)\noutput g\n"
+    let graph = try GraphParser.parse(source, fileName: "t.graph")
+    let result = try Interpreter.run(graph, ["x": Tensor(3, dtype: .f32)])
+    #expect(result["g"]?.scalar == 3)
+    #expect(graph[graph.outputs[0].node].type.dtype == .f32)
   }
 
   @Test func unrolledGradientDescent() throws {
