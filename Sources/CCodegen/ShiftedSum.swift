@@ -22,44 +22,56 @@ struct ShiftedSum: Hashable, Sendable {
   var pads: Set<NodeID>
 
   /// Every node that is an add tree of zero pads of non-constant operands of one shape,
-  /// whose interior adds and pads have no other use (so nothing else needs them evaluated).
+  /// whose interior adds and pads have no other use (so nothing else needs them evaluated),
+  /// and that is not itself inside a larger such tree.
+  ///
+  /// Linear in the graph: one pass, operands first, finds which adds head such a tree (and
+  /// the operands' shape), then each outermost tree is walked once.
   static func find(_ graph: Graph) -> [NodeID: ShiftedSum] {
     var uses = [Int](repeating: 0, count: graph.nodes.count)
     for id in graph.ids { for input in graph[id].inputs { uses[input.index] += 1 } }
     for output in graph.outputs { uses[output.node.index] += 1 }
-    var found: [NodeID: ShiftedSum] = [:]
+    // For each add heading a tree of pads, the shape of the padded operands.
+    var space: [NodeID: [Int]] = [:]
     for id in graph.ids {
-      if case .add = graph[id].op, let sum = match(graph, id, uses) { found[id] = sum }
+      guard case .add = graph[id].op else { continue }
+      let shapes = graph[id].inputs.map { input -> [Int]? in
+        guard uses[input.index] == 1 else { return nil }
+        if case .add = graph[input].op { return space[input] }
+        return paddedOperand(graph, input).map { graph[$0.node].type.shape }
+      }
+      if let first = shapes[0], shapes.allSatisfy({ $0 == first }) { space[id] = first }
+    }
+    var found: [NodeID: ShiftedSum] = [:]
+    var inside = Set<NodeID>()
+    for id in graph.ids.reversed() {
+      guard let shape = space[id], !inside.contains(id) else { continue }
+      var terms: [Term] = []
+      var pads = Set<NodeID>()
+      var stack = graph[id].inputs
+      while let leaf = stack.popLast() {
+        if let term = paddedOperand(graph, leaf) {
+          terms.append(term)
+          pads.insert(leaf)
+        } else {
+          inside.insert(leaf)
+          stack.append(contentsOf: graph[leaf].inputs)
+        }
+      }
+      // A result of the operands' own shape (all pads empty) is an ordinary elementwise sum.
+      guard graph[id].type.shape != shape else { continue }
+      found[id] = ShiftedSum(terms: ordered(terms, in: shape), space: shape, pads: pads)
     }
     return found
   }
 
-  /// The shifted sum rooted at add node `id`, or nil.
-  private static func match(_ graph: Graph, _ id: NodeID, _ uses: [Int]) -> ShiftedSum? {
-    var terms: [Term] = []
-    var pads = Set<NodeID>()
-    var stack = graph[id].inputs
-    while let leaf = stack.popLast() {
-      guard uses[leaf.index] == 1 else { return nil }
-      let node = graph[leaf]
-      if case .add = node.op {
-        stack.append(contentsOf: node.inputs)
-      } else if case .pad(let low, let high) = node.op,
-        graph[node.inputs[0]].op.constantValue == nil, (low + high).allSatisfy({ $0 >= 0 })
-      {
-        terms.append(Term(node: node.inputs[0], low: low))
-        pads.insert(leaf)
-      } else {
-        return nil
-      }
-    }
-    guard let first = terms.first else { return nil }
-    let space = graph[first.node].type.shape
-    // A result of the operands' own shape (all pads empty) is an ordinary elementwise sum.
-    guard terms.allSatisfy({ graph[$0.node].type.shape == space }),
-      graph[id].type.shape != space
+  /// For a zero pad of a non-constant operand, that operand and its offset; else nil.
+  private static func paddedOperand(_ graph: Graph, _ id: NodeID) -> Term? {
+    let node = graph[id]
+    guard case .pad(let low, let high) = node.op,
+      graph[node.inputs[0]].op.constantValue == nil, (low + high).allSatisfy({ $0 >= 0 })
     else { return nil }
-    return ShiftedSum(terms: ordered(terms, in: space), space: space, pads: pads)
+    return Term(node: node.inputs[0], low: low)
   }
 
   /// The terms with the one of largest row-major shift first.

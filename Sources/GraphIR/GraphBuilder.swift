@@ -90,8 +90,14 @@ public final class GraphBuilder {
   public func apply(_ op: Op, _ inputs: [NodeID], type: TensorType? = nil, name: String? = nil)
     throws -> NodeID
   {
+    guard graph.nodes.count < maximumNodeCount else {
+      throw GraphError.tooManyNodes(graph.nodes.count)
+    }
     let result = try ShapeRules.resultType(
       op, inputs.map { self.type($0) }, requested: type, opName: name ?? op.name)
+    // Every node's shape within the limits (a matrix product or a broadcast of small
+    // operands can still be too large), so every later size computation fits an `Int`.
+    try checkShape(result.shape)
     if rewrites != .none,
       let simpler = try Peephole.simplify(
         op, inputs, result, lookingThrough: rewrites == .all, in: self)

@@ -15,6 +15,10 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidOperand(op: String, expected: String)
   /// A tensor with more elements than graphc allows, or a negative dimension.
   case tooLarge(shape: [Int])
+  /// A graph that grew past `maximumNodeCount` nodes.
+  case tooManyNodes(Int)
+  /// A tensor with more than `maximumRank` axes.
+  case tooManyAxes(Int)
   /// A value that must be a scalar is not.
   case notScalar(op: String, type: TensorType)
   /// Two inputs or params with one name.
@@ -41,7 +45,13 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       "invalid operand to '\(op)': expected \(expected)"
     case .tooLarge(let shape):
       "shape [\(shape.map(String.init).joined(separator: ", "))] is too large or negative "
-        + "(at most \(maximumElementCount) elements)"
+        + "(its axes may multiply to at most \(maximumElementCount), a zero-length axis "
+        + "counting as 1)"
+    case .tooManyNodes(let count):
+      "the graph has grown to \(count) nodes, the most graphc builds; derivatives nested "
+        + "this deep grow exponentially (a Hessian-vector product or jacobian is cheaper)"
+    case .tooManyAxes(let rank):
+      "a tensor of \(rank) axes has too many (at most \(maximumRank))"
     case .notScalar(let op, let type):
       "'\(op)' needs a scalar, got \(type)"
     case .duplicateName(let name):
@@ -64,13 +74,19 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   }
 }
 
-/// Checks that a shape is non-negative and small enough to allocate.
+/// Checks that a shape is non-negative and small enough to allocate and index.
+///
+/// The axes must multiply to at most `maximumElementCount` with every zero-length axis
+/// counted as 1: then every stride, offset and loop bound of the shape fits in an `Int` (and
+/// in C's `long long`) even when a zero-length axis makes the tensor empty. At most
+/// `maximumRank` axes.
 public func checkShape(_ shape: [Int]) throws {
-  var count = 1
+  guard shape.count <= maximumRank else { throw GraphError.tooManyAxes(shape.count) }
+  var extent = 1
   for dim in shape {
     guard dim >= 0 else { throw GraphError.tooLarge(shape: shape) }
-    let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+    let (product, overflow) = extent.multipliedReportingOverflow(by: Swift.max(dim, 1))
     guard !overflow, product <= maximumElementCount else { throw GraphError.tooLarge(shape: shape) }
-    count = product
+    extent = product
   }
 }

@@ -20,6 +20,7 @@ extension MathPrinter {
     // Repeated terms are counted (`2*t`); a leading minus of a product-level term is the
     // sign of the whole term.
     var written: [(negative: Bool, body: String, count: Int)] = []
+    var position: [Signed: Int] = [:]
     for term in ordered where graph[term.id].op.constantValue == nil {
       var body = operand(term.id, atLeast: 2)
       var negative = term.negative
@@ -27,9 +28,10 @@ extension MathPrinter {
         body.removeFirst()
         negative.toggle()
       }
-      if let i = written.firstIndex(where: { $0.body == body && $0.negative == negative }) {
+      if let i = position[Signed(negative: negative, body: body)] {
         written[i].count += 1
       } else {
+        position[Signed(negative: negative, body: body)] = written.count
         written.append((negative, body, 1))
       }
     }
@@ -66,24 +68,30 @@ extension MathPrinter {
     return rest.first == "*" && merged == "1" ? String(rest.dropFirst()) : merged + rest
   }
 
+  /// The terms of the sum at `id`, left to right, descending through adds, subtractions,
+  /// negated sums and broadcasts that have no line of their own. Iterative: a sum may have
+  /// any number of terms.
   private mutating func collectTerms(
     _ id: NodeID, negative: Bool, into terms: inout [(negative: Bool, id: NodeID)]
   ) {
-    let node = graph[id]
-    let inline = !hasLine(id)
-    switch node.op {
-    case .add where inline:
-      collectTerms(node.inputs[0], negative: negative, into: &terms)
-      collectTerms(node.inputs[1], negative: negative, into: &terms)
-    case .sub where inline:
-      collectTerms(node.inputs[0], negative: negative, into: &terms)
-      collectTerms(node.inputs[1], negative: !negative, into: &terms)
-    case .neg where inline && isSum(node.inputs[0]):
-      collectTerms(node.inputs[0], negative: !negative, into: &terms)
-    case .broadcast where inline:
-      collectTerms(node.inputs[0], negative: negative, into: &terms)
-    default:
-      terms.append((negative, id))
+    var stack = [(negative, id)]
+    while let (negative, id) = stack.popLast() {
+      let node = graph[id]
+      let inline = !hasLine(id)
+      switch node.op {
+      case .add where inline:
+        stack.append((negative, node.inputs[1]))
+        stack.append((negative, node.inputs[0]))
+      case .sub where inline:
+        stack.append((!negative, node.inputs[1]))
+        stack.append((negative, node.inputs[0]))
+      case .neg where inline && isSum(node.inputs[0]):
+        stack.append((!negative, node.inputs[0]))
+      case .broadcast where inline:
+        stack.append((negative, node.inputs[0]))
+      default:
+        terms.append((negative, id))
+      }
     }
   }
 
@@ -169,22 +177,27 @@ extension MathPrinter {
     return (base, inner * k)
   }
 
+  /// The factors and divisors of the product at `id`, left to right, descending through
+  /// products, quotients and broadcasts that have no line of their own. Iterative.
   private mutating func collectFactors(
     _ id: NodeID, inverted: Bool, into factors: inout [NodeID], divisors: inout [NodeID]
   ) {
-    let node = graph[id]
-    let inline = !hasLine(id)
-    switch node.op {
-    case .mul where inline:
-      collectFactors(node.inputs[0], inverted: inverted, into: &factors, divisors: &divisors)
-      collectFactors(node.inputs[1], inverted: inverted, into: &factors, divisors: &divisors)
-    case .div where inline:
-      collectFactors(node.inputs[0], inverted: inverted, into: &factors, divisors: &divisors)
-      collectFactors(node.inputs[1], inverted: !inverted, into: &factors, divisors: &divisors)
-    case .broadcast where inline:
-      collectFactors(node.inputs[0], inverted: inverted, into: &factors, divisors: &divisors)
-    default:
-      if inverted { divisors.append(id) } else { factors.append(id) }
+    var stack = [(inverted, id)]
+    while let (inverted, id) = stack.popLast() {
+      let node = graph[id]
+      let inline = !hasLine(id)
+      switch node.op {
+      case .mul where inline:
+        stack.append((inverted, node.inputs[1]))
+        stack.append((inverted, node.inputs[0]))
+      case .div where inline:
+        stack.append((!inverted, node.inputs[1]))
+        stack.append((inverted, node.inputs[0]))
+      case .broadcast where inline:
+        stack.append((inverted, node.inputs[0]))
+      default:
+        if inverted { divisors.append(id) } else { factors.append(id) }
+      }
     }
   }
 
@@ -192,4 +205,10 @@ extension MathPrinter {
   private func factorKey(_ id: NodeID) -> Int {
     graph[id].op.isLeafInput ? id.index : Int.max
   }
+}
+
+/// A written term of a sum and its sign, to count repeated terms.
+private struct Signed: Hashable {
+  var negative: Bool
+  var body: String
 }

@@ -43,8 +43,16 @@ struct MathPrinter {
   let firstArguments: [Int]
   private let uses: [Int]
   private let live: [Bool]
+  /// Nodes written only as part of their one consumer's flattened sum or product (an add
+  /// inside an add, a mul inside a mul): never rendered on their own.
+  private let interior: [Bool]
+  /// How deeply each node's formula nests when written inline (interior nodes add no level).
+  private var depth: [Int]
   /// Shared subterms longer than this many characters get their own line.
   private let longText = 24
+  /// Formulas nested deeper than this get their own line, so that no formula (and no
+  /// formula of a later value that contains it) grows without bound.
+  private let deepFormula = 48
 
   init(_ graph: Graph) {
     self.graph = graph
@@ -61,6 +69,31 @@ struct MathPrinter {
       for input in graph[id].inputs { counts[input.index] += 1 }
     }
     uses = counts
+    var consumer = [NodeID?](repeating: nil, count: graph.nodes.count)
+    for id in graph.ids where live[id.index] {
+      for input in graph[id].inputs { consumer[input.index] = id }
+    }
+    let outputs = Set(graph.outputs.map(\.node))
+    interior = graph.ids.map { id in
+      guard counts[id.index] == 1, !outputs.contains(id), let user = consumer[id.index] else {
+        return false
+      }
+      return Self.flattens(graph[user].op, graph[id].op)
+    }
+    depth = [Int](repeating: 0, count: graph.nodes.count)
+  }
+
+  /// True when a consumer `outer` writes an operand `inner` as part of its own sum or product
+  /// (see `collectTerms` and `collectFactors`).
+  private static func flattens(_ outer: Op, _ inner: Op) -> Bool {
+    switch (outer, inner) {
+    case (.add, .add), (.add, .sub), (.sub, .add), (.sub, .sub), (.neg, .add), (.neg, .sub),
+      (.add, .neg), (.sub, .neg), (.mul, .mul), (.mul, .div), (.div, .mul), (.div, .div),
+      (.add, .broadcast), (.sub, .broadcast), (.mul, .broadcast), (.div, .broadcast),
+      (.broadcast, _):
+      true
+    default: false
+    }
   }
 
   mutating func lines() -> [String] {
@@ -72,7 +105,11 @@ struct MathPrinter {
       taken.insert(output.name)
     }
     var formulas: [NodeID: String] = [:]
+    // Operands first, so rendering a node only looks up its operands' memoised text.
     for id in graph.ids where live[id.index] {
+      let level = graph[id].inputs.map { hasLine($0) ? 0 : depth[$0.index] }.max() ?? 0
+      depth[id.index] = interior[id.index] ? level : level + 1
+      if interior[id.index] { continue }
       let rendered = render(id)
       formulas[id] = rendered.text
       guard shouldName(id, rendered) else { continue }
@@ -102,7 +139,9 @@ struct MathPrinter {
     switch graph[id].op {
     case .sum, .reduceMax, .matmul, .concat, .pad: return true
     case .input, .param, .constant, .broadcast: return false
-    default: return uses[id.index] > 1 && rendered.text.count > longText
+    default:
+      return uses[id.index] > 1 && rendered.text.count > longText
+        || depth[id.index] > deepFormula
     }
   }
 

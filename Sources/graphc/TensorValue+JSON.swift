@@ -1,8 +1,10 @@
+import GraphIR
+
 /// Numbers and nested arrays in JSON syntax: `2.5`, `[[1, 2], [3, 4]]`. Non-finite values
 /// are `nan`, `inf`, `-inf`, bare or as JSON strings.
 extension TensorValue {
-  /// How deeply arrays may nest (far more axes than any real tensor has).
-  static let maximumRank = 64
+  /// How deeply arrays may nest: as many axes as a tensor may have.
+  static let maximumRank = GraphIR.maximumRank
 
   /// Parses `text`. Throws `ValueError` for anything else, for ragged arrays, and for
   /// trailing text.

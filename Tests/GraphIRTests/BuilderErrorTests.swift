@@ -17,7 +17,7 @@ import Testing
       ({ try b.add(s.id, m.id) }, "dtype mismatch in '+': f64 + f32[2,3]"),
       (
         { try b.input("huge", .f32, shape: [1 << 20, 1 << 20]) },
-        "shape [1048576, 1048576] is too large or negative (at most 17179869184 elements)"
+        "shape [1048576, 1048576] is too large or negative (its axes may multiply to at most 17179869184, a zero-length axis counting as 1)"
       ),
       (
         { try b.reshape(m.id, to: [4, 2]) },

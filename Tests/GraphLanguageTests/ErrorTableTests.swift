@@ -148,7 +148,7 @@ import Testing
     ("input x: f32[3", "t.graph:1:15: error: expected ',' or ']' in the shape, found end of file"),
     (
       "input x: f32[100000, 100000, 100000]",
-      "t.graph:1:10: error: shape [100000, 100000, 100000] is too large or negative (at most 17179869184 elements)"
+      "t.graph:1:10: error: shape [100000, 100000, 100000] is too large or negative (its axes may multiply to at most 17179869184, a zero-length axis counting as 1)"
     ),
     (
       "input x: f32[99999999999999999999]",
