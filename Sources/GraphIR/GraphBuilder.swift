@@ -25,6 +25,8 @@ public final class GraphBuilder {
     /// Also the rules that rewrite an operand's definition; only once no gradient is to come.
     case all
   }
+  /// The most nodes `apply` adds up to; beyond, it throws `GraphError.tooManyNodes`.
+  public var nodeLimit = maximumNodeCount
   /// The rule recorded on nodes appended inside `withRule`.
   private var currentRule: String?
 
@@ -90,7 +92,7 @@ public final class GraphBuilder {
   public func apply(_ op: Op, _ inputs: [NodeID], type: TensorType? = nil, name: String? = nil)
     throws -> NodeID
   {
-    guard graph.nodes.count < maximumNodeCount else {
+    guard graph.nodes.count < nodeLimit else {
       throw GraphError.tooManyNodes(graph.nodes.count)
     }
     let result = try ShapeRules.resultType(

@@ -3,41 +3,32 @@
 extension MathPrinter {
   /// `a + b - c`, terms ordered by the first input they use, constants added up and last.
   mutating func renderSum(_ id: NodeID) -> Rendered {
-    var terms: [(negative: Bool, id: NodeID)] = []
-    collectTerms(id, negative: false, into: &terms)
-    let ordered = terms.enumerated().sorted { a, c in
+    let parts = sumParts(id)
+    sumMemo[id] = parts
+    let ordered = parts.terms.enumerated().sorted { a, c in
       let (ka, kc) = (firstArguments[a.element.id.index], firstArguments[c.element.id.index])
       return ka != kc ? ka < kc : a.offset < c.offset
     }.map(\.element)
     // Constant terms are added up into one, written last (`x - 1 - 1` is `x - 2`).
-    var constant = 0.0
-    var constantCount = 0
+    let (constant, constantCount) = (parts.constant, parts.constantCount)
+    // Terms of one sign that differ only in their coefficient are added up (`x + 2*x` is
+    // `3*x`); a leading minus of a product-level term is the sign of the coefficient. Terms
+    // of opposite signs stay apart: `x - x` is NaN for an infinite x, not 0.
+    var like: [Term] = []
+    var position: [Term.Key: Int] = [:]
     for term in ordered {
-      guard let c = graph[term.id].op.constantValue else { continue }
-      constant += term.negative ? -c : c
-      constantCount += 1
-    }
-    // Repeated terms are counted (`2*t`); a leading minus of a product-level term is the
-    // sign of the whole term.
-    var written: [(negative: Bool, body: String, count: Int)] = []
-    var position: [Signed: Int] = [:]
-    for term in ordered where graph[term.id].op.constantValue == nil {
-      var body = operand(term.id, atLeast: 2)
-      var negative = term.negative
-      if body.hasPrefix("-") {
-        body.removeFirst()
-        negative.toggle()
-      }
-      if let i = position[Signed(negative: negative, body: body)] {
-        written[i].count += 1
+      let parsed = Term(operand(term.id, atLeast: 2), negative: term.negative)
+      if let i = position[parsed.key] {
+        like[i].coefficient += parsed.coefficient
       } else {
-        position[Signed(negative: negative, body: body)] = written.count
-        written.append((negative, body, 1))
+        position[parsed.key] = like.count
+        like.append(parsed)
       }
     }
+    var written = like.map { (negative: $0.key.negative, body: $0.text) }
     if constantCount > 0 && (constant != 0 || written.isEmpty) {
       let text = formatNumber(Swift.abs(constant))
-      written.append((constant < 0 || constant.sign == .minus, text, 1))
+      written.append((constant < 0 || constant.sign == .minus, text))
     }
     // Start with a positive term when there is one: `1 - tanh(x)^2`, not `-tanh(x)^2 + 1`.
     if let i = written.firstIndex(where: { !$0.negative }), i > 0 {
@@ -45,7 +36,7 @@ extension MathPrinter {
     }
     var text = ""
     for (position, term) in written.enumerated() {
-      let body = term.count > 1 ? repeated(term.body, term.count) : term.body
+      let body = term.body
       let negative = term.negative
       if position == 0 {
         text = negative ? "-\(body)" : body
@@ -56,29 +47,19 @@ extension MathPrinter {
     return Rendered(text: text, precedence: 1)
   }
 
-  /// `count` copies of a term: `2*x`, with a leading coefficient multiplied in (`2*3*x` is
-  /// `6*x`, `2*1/x` is `2/x`).
-  private func repeated(_ body: String, _ count: Int) -> String {
-    let digits = body.prefix { $0.isNumber || $0 == "." || $0 == "e" || $0 == "-" }
-    let rest = body.dropFirst(digits.count)
-    guard !digits.isEmpty, let c = Double(digits), c.isFinite,
-      rest.first == "*" || rest.first == "/"
-    else { return "\(count)*\(body)" }
-    let merged = formatNumber(Double(count) * c)
-    return rest.first == "*" && merged == "1" ? String(rest.dropFirst()) : merged + rest
-  }
-
-  /// The terms of the sum at `id`, left to right, descending through adds, subtractions,
-  /// negated sums and broadcasts that have no line of their own. Iterative: a sum may have
-  /// any number of terms.
-  private mutating func collectTerms(
-    _ id: NodeID, negative: Bool, into terms: inout [(negative: Bool, id: NodeID)]
-  ) {
-    var stack = [(negative, id)]
-    while let (negative, id) = stack.popLast() {
-      let node = graph[id]
-      let inline = !hasLine(id)
+  /// The sum at `id` flattened, left to right, through adds, subtractions, negated sums
+  /// and broadcasts that have no line of their own, its constants added up. Iterative; a
+  /// nested sum already rendered is merged from `sumMemo` rather than walked again.
+  private mutating func sumParts(_ id: NodeID) -> SumParts {
+    var parts = SumParts()
+    var stack = [(false, id)]
+    while let (negative, t) = stack.popLast() {
+      let node = graph[t]
+      let inline = !hasLine(t)
       switch node.op {
+      case .add where inline && t != id && sumMemo[t] != nil,
+        .sub where inline && t != id && sumMemo[t] != nil:
+        parts.merge(sumMemo[t] ?? SumParts(), negated: negative)
       case .add where inline:
         stack.append((negative, node.inputs[1]))
         stack.append((negative, node.inputs[0]))
@@ -90,9 +71,15 @@ extension MathPrinter {
       case .broadcast where inline:
         stack.append((negative, node.inputs[0]))
       default:
-        terms.append((negative, id))
+        if let c = node.op.constantValue {
+          parts.constant += negative ? -c : c
+          parts.constantCount += 1
+        } else {
+          parts.terms.append((negative, t))
+        }
       }
     }
+    return parts
   }
 
   private func isSum(_ id: NodeID) -> Bool {
@@ -108,25 +95,10 @@ extension MathPrinter {
   /// cancelled across the line (`x*sin(x)/x^4` is `sin(x)/x^3`); divisors, from `/` or from a
   /// factor `1/b`, go under the line.
   mutating func renderProduct(_ id: NodeID) -> Rendered {
-    var factors: [NodeID] = []
-    var divisors: [NodeID] = []
-    collectFactors(id, inverted: false, into: &factors, divisors: &divisors)
-    var coefficient = 1.0
-    var divisor = 1.0
-    // Each base's net integer exponent, and the bases in order of first appearance.
-    var exponents: [NodeID: Double] = [:]
-    var bases: [NodeID] = []
-    for (list, sign) in [(factors, 1.0), (divisors, -1.0)] {
-      for f in list {
-        if let c = graph[f].op.constantValue {
-          if sign > 0 { coefficient *= c } else { divisor *= c }
-          continue
-        }
-        let (base, k) = integerPower(f)
-        if exponents[base] == nil { bases.append(base) }
-        exponents[base, default: 0] += sign * k
-      }
-    }
+    let parts = productParts(id)
+    productMemo[id] = parts
+    let (coefficient, divisor, exponents) = (parts.coefficient, parts.divisor, parts.exponents)
+    let bases = parts.bases
     let ordered = bases.enumerated().sorted { a, c in
       let (ka, kc) = (factorKey(a.element), factorKey(c.element))
       return ka != kc ? ka < kc : a.offset < c.offset
@@ -177,16 +149,21 @@ extension MathPrinter {
     return (base, inner * k)
   }
 
-  /// The factors and divisors of the product at `id`, left to right, descending through
-  /// products, quotients and broadcasts that have no line of their own. Iterative.
-  private mutating func collectFactors(
-    _ id: NodeID, inverted: Bool, into factors: inout [NodeID], divisors: inout [NodeID]
-  ) {
-    var stack = [(inverted, id)]
-    while let (inverted, id) = stack.popLast() {
-      let node = graph[id]
-      let inline = !hasLine(id)
+  /// The product at `id` flattened, left to right, through products, quotients and
+  /// broadcasts that have no line of their own. Iterative; a nested product already
+  /// rendered is merged from `productMemo` rather than walked again, so a chain of products
+  /// that each print on their own (`x*x*...*x` whose every prefix a gradient uses) costs
+  /// linear time, not quadratic.
+  private mutating func productParts(_ id: NodeID) -> ProductParts {
+    var parts = ProductParts()
+    var stack = [(false, id)]
+    while let (inverted, f) = stack.popLast() {
+      let node = graph[f]
+      let inline = !hasLine(f)
       switch node.op {
+      case .mul where inline && f != id && productMemo[f] != nil,
+        .div where inline && f != id && productMemo[f] != nil:
+        parts.merge(productMemo[f] ?? ProductParts(), inverted: inverted)
       case .mul where inline:
         stack.append((inverted, node.inputs[1]))
         stack.append((inverted, node.inputs[0]))
@@ -196,9 +173,15 @@ extension MathPrinter {
       case .broadcast where inline:
         stack.append((inverted, node.inputs[0]))
       default:
-        if inverted { divisors.append(id) } else { factors.append(id) }
+        if let c = node.op.constantValue {
+          if inverted { parts.divisor *= c } else { parts.coefficient *= c }
+        } else {
+          let (base, k) = integerPower(f)
+          parts.add(base, inverted ? -k : k)
+        }
       }
     }
+    return parts
   }
 
   /// Inputs and params first, in declaration order; then everything else (`Int.max`).
@@ -207,8 +190,83 @@ extension MathPrinter {
   }
 }
 
-/// A written term of a sum and its sign, to count repeated terms.
-private struct Signed: Hashable {
-  var negative: Bool
-  var body: String
+/// A written term of a sum as a coefficient times the rest: `-3*x^2` is -3 and `x^2`,
+/// `2/x` is 2 and `/x`, `exp(x)` is 1 and itself.
+private struct Term {
+  /// What terms must share to be added up: the text after the coefficient, whether the
+  /// coefficient is divided by it, and the sign.
+  struct Key: Hashable {
+    var rest: String
+    var divides: Bool
+    var negative: Bool
+  }
+
+  var key: Key
+  var coefficient: Double
+
+  init(_ body: String, negative: Bool) {
+    var body = Substring(body)
+    var sign = negative ? -1.0 : 1.0
+    if body.hasPrefix("-") {
+      body.removeFirst()
+      sign = -sign
+    }
+    let digits = body.prefix { $0.isNumber || $0 == "." || $0 == "e" || $0 == "-" || $0 == "+" }
+    let rest = body.dropFirst(digits.count)
+    if let c = Double(digits), c.isFinite, let op = rest.first, op == "*" || op == "/" {
+      key = Key(rest: String(rest.dropFirst()), divides: op == "/", negative: sign < 0)
+      coefficient = sign * c
+    } else {
+      key = Key(rest: String(body), divides: false, negative: sign < 0)
+      coefficient = sign
+    }
+  }
+
+  /// The term without its sign: `3*x^2`, `x^2`, `2/x`.
+  var text: String {
+    let c = Swift.abs(coefficient)
+    if key.divides { return "\(formatNumber(c))/\(key.rest)" }
+    return c == 1 ? key.rest : "\(formatNumber(c))*\(key.rest)"
+  }
+}
+
+/// A flattened product: its constant factors multiplied out above and below the line, and
+/// each base's net integer exponent, bases in order of first appearance.
+struct ProductParts {
+  var coefficient = 1.0
+  var divisor = 1.0
+  var bases: [NodeID] = []
+  var exponents: [NodeID: Double] = [:]
+
+  mutating func add(_ base: NodeID, _ k: Double) {
+    if exponents[base] == nil { bases.append(base) }
+    exponents[base, default: 0] += k
+  }
+
+  /// Multiplies in `other`, or divides by it when `inverted`.
+  mutating func merge(_ other: ProductParts, inverted: Bool) {
+    if inverted {
+      coefficient *= other.divisor
+      divisor *= other.coefficient
+    } else {
+      coefficient *= other.coefficient
+      divisor *= other.divisor
+    }
+    for base in other.bases { add(base, (inverted ? -1 : 1) * (other.exponents[base] ?? 0)) }
+  }
+}
+
+/// A flattened sum: its non-constant terms with their signs, in order, and its constant
+/// terms added up.
+struct SumParts {
+  var terms: [(negative: Bool, id: NodeID)] = []
+  var constant = 0.0
+  var constantCount = 0
+
+  /// Adds `other`, or subtracts it when `negated`.
+  mutating func merge(_ other: SumParts, negated: Bool) {
+    terms += other.terms.map { (negative: $0.negative != negated, id: $0.id) }
+    constant += negated ? -other.constant : other.constant
+    constantCount += other.constantCount
+  }
 }

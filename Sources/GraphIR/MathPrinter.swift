@@ -38,6 +38,10 @@ struct MathPrinter {
   /// Values printed on their own line, by name.
   var names: [NodeID: String] = [:]
   private var memo: [NodeID: Rendered] = [:]
+  /// Products already rendered, flattened (see `productParts`).
+  var productMemo: [NodeID: ProductParts] = [:]
+  /// Sums already rendered, flattened (see `sumParts`).
+  var sumMemo: [NodeID: SumParts] = [:]
   /// The smallest argument node each value depends on (`Int.max` for constants): the sort key
   /// of sum terms.
   let firstArguments: [Int]
@@ -46,7 +50,8 @@ struct MathPrinter {
   /// Nodes written only as part of their one consumer's flattened sum or product (an add
   /// inside an add, a mul inside a mul): never rendered on their own.
   private let interior: [Bool]
-  /// How deeply each node's formula nests when written inline (interior nodes add no level).
+  /// How deeply each node's formula nests when written inline (an operand flattened into
+  /// its consumer's sum or product adds no level).
   private var depth: [Int]
   /// Shared subterms longer than this many characters get their own line.
   private let longText = 24
@@ -107,8 +112,12 @@ struct MathPrinter {
     var formulas: [NodeID: String] = [:]
     // Operands first, so rendering a node only looks up its operands' memoised text.
     for id in graph.ids where live[id.index] {
-      let level = graph[id].inputs.map { hasLine($0) ? 0 : depth[$0.index] }.max() ?? 0
-      depth[id.index] = interior[id.index] ? level : level + 1
+      // An operand flattened into this sum or product adds no level of nesting.
+      depth[id.index] =
+        graph[id].inputs.map { input in
+          if hasLine(input) { return 0 }
+          return depth[input.index] + (Self.flattens(graph[id].op, graph[input].op) ? 0 : 1)
+        }.max() ?? 0
       if interior[id.index] { continue }
       let rendered = render(id)
       formulas[id] = rendered.text

@@ -23,10 +23,13 @@ let graphcURL: URL? = {
     .first { FileManager.default.isExecutableFile(atPath: $0.path) }
 }()
 
-/// Runs `graphc` with `arguments` in `directory`.
-func graphc(_ arguments: [String], in directory: URL) throws -> CommandResult {
+/// Runs `graphc` with `arguments` in `directory`; with `timeout`, a run still going after
+/// that many seconds is killed (a safety net against hangs, not a speed check).
+func graphc(_ arguments: [String], in directory: URL, timeout: Double? = nil) throws
+  -> CommandResult
+{
   let binary = try #require(graphcURL, "graphc binary not found next to the tests")
-  return try runTool(binary.path, arguments, in: directory)
+  return try runTool(binary.path, arguments, in: directory, timeout: timeout)
 }
 
 /// The repository's `Examples` directory.
@@ -34,7 +37,9 @@ let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponen
   .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
 /// Runs the program at `path` (e.g. a C compiler) with `arguments` in `directory`.
-func runTool(_ path: String, _ arguments: [String], in directory: URL) throws -> CommandResult {
+func runTool(_ path: String, _ arguments: [String], in directory: URL, timeout: Double? = nil)
+  throws -> CommandResult
+{
   let process = Process()
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
@@ -44,6 +49,11 @@ func runTool(_ path: String, _ arguments: [String], in directory: URL) throws ->
   process.standardOutput = out
   process.standardError = err
   try process.run()
+  if let timeout {
+    DispatchQueue.global().asyncAfter(deadline: .now() + timeout) { [process] in
+      if process.isRunning { process.terminate() }
+    }
+  }
   // Read both pipes before waiting, so a large output cannot block the child.
   let outData = out.fileHandleForReading.readDataToEndOfFile()
   let errData = err.fileHandleForReading.readDataToEndOfFile()
