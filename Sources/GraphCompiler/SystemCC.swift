@@ -196,23 +196,3 @@ enum SystemCC {
     return nil
   }
 }
-
-/// A stable 128-bit hash (FNV-1a over the UTF-8 bytes, with a separator between parts),
-/// written as 32 hex digits. Not cryptographic; it only names cache entries, which are
-/// rebuilt if they fail to load.
-enum StableHash {
-  static func hex(_ parts: [String]) -> String {
-    var h: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
-    let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013b
-    for part in parts {
-      for byte in part.utf8 {
-        h ^= UInt128(byte)
-        h = h &* prime
-      }
-      h ^= 0xff  // separator: ["ab", "c"] and ["a", "bc"] differ
-      h = h &* prime
-    }
-    let digits = String(h, radix: 16)
-    return String(repeating: "0", count: 32 - digits.count) + digits
-  }
-}
