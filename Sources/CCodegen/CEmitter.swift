@@ -10,7 +10,6 @@ public enum CEmitter {
     if let problem = Verifier.check(graph) { throw CodegenError.invalidGraph(problem) }
     let schedule = Schedule.make(graph)
     var w = CWriter()
-    w.raw(Prelude.text)
     var kernels = KernelWriter(
       graph: graph, schedule: schedule, annotate: options.annotate, blas: options.blas)
     for k in schedule.kernels.indices {
@@ -24,7 +23,8 @@ public enum CEmitter {
     w.line("")
     writeEntry(graph, schedule, options, &w)
     return CProgram(
-      source: w.text, entry: "gc_entry", inputs: inputBindings(graph),
+      source: Prelude.text + w.text, body: w.text, entry: "gc_entry",
+      inputs: inputBindings(graph),
       outputs: graph.outputs.map {
         CBinding(name: $0.name, type: graph[$0.node].type, node: $0.node, isParam: false)
       },

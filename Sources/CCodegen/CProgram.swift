@@ -49,6 +49,8 @@ public struct CBinding: Hashable, Sendable {
 public struct CProgram: Sendable {
   /// The complete C text: prelude, kernels, entry point.
   public var source: String
+  /// The kernels and the entry point: `source` without the prelude.
+  public var body: String
   /// The name of the entry function (`gc_entry`).
   public var entry: String
   /// Inputs and params, in `gc_in` order.

@@ -24,8 +24,17 @@ struct CWriter {
     line("}" + trailer)
   }
 
-  /// Appends pre-formatted text verbatim (used for the fixed prelude).
+  /// Appends pre-formatted text verbatim (the fixed prelude, a detached writer's text).
   mutating func raw(_ s: String) { text += s }
+
+  /// An empty writer at this one's indentation, for lines that must be written before the
+  /// lines that precede them (for example a body before the declarations it needs); add its
+  /// text with `raw`.
+  func detached() -> CWriter {
+    var writer = CWriter()
+    writer.depth = depth
+    return writer
+  }
 
   /// Runs `body` one level deeper without braces (for hand-written nesting).
   mutating func indented(_ body: (inout CWriter) -> Void) {

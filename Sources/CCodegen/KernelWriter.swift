@@ -64,31 +64,39 @@ struct KernelWriter {
           w.line("/* \(schedule.buffers[root.buffer].name) \(what) \(line) */")
         }
       }
-      for line in pointerDeclarations(kernel) { w.line(line) }
-      if !split {
-        w.line("(void)gc_lo;")
-        w.line("(void)gc_hi;")
-      }
+      // The body first, so only what it names is declared: a chunked kernel leaves its
+      // reductions' results to its combine step, a product with an empty dimension reads
+      // nothing (or does nothing), and strict compilers reject unused locals and parameters.
+      var body = w.detached()
       switch kernel.kind {
-      case .matmul: writeMatmul(kernel.roots[0], &w)
+      case .matmul: writeMatmul(kernel.roots[0], &body)
       case .loop(let space):
         if let operands = axpyOperands(kernel) {
-          writeAxpy(kernel, operands, split: split, &w)
+          writeAxpy(kernel, operands, split: split, &body)
         } else if kernel.isFlat {
-          writeFlatLoop(kernel, count: space.reduce(1, *), split: split, &w)
+          writeFlatLoop(kernel, count: space.reduce(1, *), split: split, &body)
         } else {
-          writeLoopNest(kernel, space: space, split: split, &w)
+          writeLoopNest(kernel, space: space, split: split, &body)
         }
       }
+      let named = CIdentifiers.names(in: body.text)
+      let declarations = pointerDeclarations(kernel, named: named)
+      for line in declarations { w.line(line) }
+      let used = declarations.isEmpty ? named : named.union(["gc_b"])
+      for parameter in ["gc_b", "gc_lo", "gc_hi"] where !used.contains(parameter) {
+        w.line("(void)\(parameter);")
+      }
+      w.raw(body.text)
     }
   }
 
-  /// Typed names for the buffers the kernel uses, taken from the table `gc_b`: writable if
-  /// the kernel writes them, in buffer order.
-  func pointerDeclarations(_ kernel: Kernel) -> [String] {
+  /// Typed names for the buffers of the kernel that its body names, taken from the table
+  /// `gc_b`: writable if the kernel writes them, in buffer order.
+  func pointerDeclarations(_ kernel: Kernel, named: Set<String>) -> [String] {
     let written = Set(kernel.roots.map(\.buffer) + (kernel.partials.map { [$0] } ?? []))
-    return written.union(kernel.reads).sorted().map { b in
+    return written.union(kernel.reads).sorted().compactMap { b in
       let buffer = schedule.buffers[b]
+      guard named.contains(buffer.name) else { return nil }
       let t = (written.contains(b) ? "" : "const ") + buffer.type.dtype.cName
       return "\(t)* \(buffer.name) = (\(t)*)gc_b[\(b)];"
     }

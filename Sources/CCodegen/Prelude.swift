@@ -3,9 +3,67 @@
 /// Declares the math functions kernels may call (no system headers), portable NaN and
 /// infinity, and the NaN-propagating `gc_max`/`gc_min`. `kernels/prelude.h` holds the same
 /// bytes so the prelude can be read and compiled on its own; a test keeps them identical.
+///
+/// The prelude is a list of sections, each an explanatory comment over definitions that
+/// define one name each. graphc's own builds take all of it (`text`); the standalone export
+/// takes only the definitions its program names (`text(for:)`), so strict compilers see no
+/// unused helper.
 public enum Prelude {
   /// The prelude, byte-identical to `kernels/prelude.h`.
-  public static let text = """
+  public static let text =
+    opening + sections.map(\.text).joined() + "#endif /* GC_PRELUDE_H */\n"
+
+  /// The C functions the prelude declares, which a linker must supply (all from libm).
+  public static let mathFunctions = mathDeclarations.definitions.map(\.name)
+
+  /// The part of the prelude that `body` (C text that follows it) needs: the definitions it
+  /// names, and the definitions those name, in prelude order under their sections' comments;
+  /// without the include guard, and without the `GC_FAST_MATH` switch (only graphc's cc
+  /// backend defines it). Ends with a definition's line: `body` brings its own empty line.
+  public static func text(for body: String) -> String {
+    var needed = CIdentifiers.names(in: body)
+    // Definitions only name definitions before them, so one backward pass closes the set.
+    for definition in sections.flatMap(\.definitions).reversed()
+    where needed.contains(definition.name) {
+      needed.formUnion(CIdentifiers.names(in: definition.text))
+    }
+    var result =
+      "/* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:\n"
+      + " * no system headers; the math functions come from libm (-lm). */\n"
+    for section in sections {
+      let used = section.definitions.filter { needed.contains($0.name) }
+      if used.isEmpty { continue }
+      result += "\n" + section.comment + used.map(\.text).joined()
+    }
+    return result
+  }
+
+  /// One definition: a declaration, macro, typedef or helper function, as whole lines.
+  struct Definition {
+    /// The identifier it defines.
+    var name: String
+    /// Its C text, ending in a newline.
+    var text: String
+  }
+
+  /// Definitions under one comment.
+  struct Section {
+    /// The comment, as whole lines (empty for none).
+    var comment: String
+    /// The definitions, in order; each names only definitions before it.
+    var definitions: [Definition]
+    /// Lines used instead of `definitions` when `GC_FAST_MATH` is defined.
+    var fastMath: String? = nil
+
+    /// The section as the whole prelude has it (with the `GC_FAST_MATH` switch).
+    var text: String {
+      let body = definitions.map(\.text).joined()
+      guard let fastMath else { return comment + body + "\n" }
+      return comment + "#ifdef GC_FAST_MATH\n" + fastMath + "#else\n" + body + "#endif\n\n"
+    }
+  }
+
+  static let opening = """
     /* graphc prelude: everything generated kernels rely on, and nothing else.
      *
      * Self-contained on purpose: no system headers (including <math.h> costs TinyCC about
@@ -15,125 +73,218 @@ public enum Prelude {
     #ifndef GC_PRELUDE_H
     #define GC_PRELUDE_H
 
-    double exp(double);
-    double log(double);
-    double sin(double);
-    double cos(double);
-    double tan(double);
-    double tanh(double);
-    double sqrt(double);
-    double fabs(double);
-    double pow(double, double);
-    float expf(float);
-    float logf(float);
-    float sinf(float);
-    float cosf(float);
-    float tanf(float);
-    float tanhf(float);
-    float sqrtf(float);
-    float fabsf(float);
-    float powf(float, float);
-
-    /* Matrix products call CBLAS (OpenBLAS) when graphc runs the code, as do `a - b * s` updates
-     * (copy and axpy) and column sums (gemv with a vector of ones); the standalone export writes
-     * loops instead and never calls these.
-     * The enumerations are plain ints here: 101 is row-major, 111 no transpose, 112 transpose. */
-    void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
-                     const float* a, int lda, const float* b, int ldb, float beta, float* c,
-                     int ldc);
-    void cblas_dgemm(int order, int transa, int transb, int m, int n, int k, double alpha,
-                     const double* a, int lda, const double* b, int ldb, double beta, double* c,
-                     int ldc);
-    void cblas_scopy(int n, const float* x, int incx, float* y, int incy);
-    void cblas_dcopy(int n, const double* x, int incx, double* y, int incy);
-    void cblas_saxpy(int n, float alpha, const float* x, int incx, float* y, int incy);
-    void cblas_daxpy(int n, double alpha, const double* x, int incx, double* y, int incy);
-    void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float* a, int lda,
-                     const float* x, int incx, float beta, float* y, int incy);
-    void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double* a, int lda,
-                     const double* x, int incx, double beta, double* y, int incy);
-
-    /* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
-     * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)
-     * gets the inline, vectorisable versions. Otherwise exp and log are libm's, and tanh is
-     * computed from exp: glibc's tanhf costs about three expf calls. For |x| >= 0.55,
-     * tanh(x) = 1 - 2/(1 + exp(2|x|)) with the sign of x, within 3 ulp (no cancellation, as the
-     * result is at least 0.5); below 0.55 that formula would cancel, so f32 uses its Taylor
-     * series (as fastmath.h, within 3 ulp) and f64 calls libm. NaN passes through exp. */
-    #ifdef GC_FAST_MATH
-    #define gc_exp gc_fast_exp
-    #define gc_expf gc_fast_expf
-    #define gc_log gc_fast_log
-    #define gc_logf gc_fast_logf
-    #define gc_tanh gc_fast_tanh
-    #define gc_tanhf gc_fast_tanhf
-    #else
-    #define gc_exp exp
-    #define gc_expf expf
-    #define gc_log log
-    #define gc_logf logf
-    static inline double gc_tanh(double x) {
-      double a = x < 0.0 ? -x : x;
-      double t;
-      if (a < 0.55) return tanh(x);
-      t = 1.0 - 2.0 / (1.0 + exp(2.0 * a));
-      return x < 0.0 ? -t : t;
-    }
-    static inline float gc_tanhf(float x) {
-      float a = x < 0.0f ? -x : x, x2 = x * x;
-      float t;
-      if (a < 0.55f) {
-        return x + x * x2 * (-0.333333343f + x2 * (0.133333340f + x2 * (-0.0539682544f
-               + x2 * (0.0218694881f + x2 * (-0.00886323582f + x2 * (0.00359212812f
-               + x2 * (-0.00145583437f + x2 * 0.000590027450f)))))));
-      }
-      t = 1.0f - 2.0f / (1.0f + expf(2.0f * a));
-      return x < 0.0f ? -t : t;
-    }
-    #endif
-
-    /* IEEE specials written portably: constant-folded by every compiler, no builtins. */
-    #define GC_INF (1.0 / 0.0)
-    #define GC_NAN (0.0 / 0.0)
-    #define GC_INFF (1.0f / 0.0f)
-    #define GC_NANF (0.0f / 0.0f)
-
-    /* Larger and smaller of two values, NaN if either is NaN (NumPy's maximum/minimum).
-     * `a + b` is NaN whenever one operand is. */
-    static inline double gc_max(double a, double b) {
-      return (a != a || b != b) ? a + b : (a > b ? a : b);
-    }
-    static inline double gc_min(double a, double b) {
-      return (a != a || b != b) ? a + b : (a < b ? a : b);
-    }
-    static inline float gc_maxf(float a, float b) {
-      return (a != a || b != b) ? a + b : (a > b ? a : b);
-    }
-    static inline float gc_minf(float a, float b) {
-      return (a != a || b != b) ? a + b : (a < b ? a : b);
-    }
-
-    /* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
-     * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
-     * possibly split across threads; gc_run falls back to one serial call without one. */
-    typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
-    typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
-    static inline void gc_run(gc_parallel_for par, void* ctx, gc_kernel k, void* const* b,
-                              long long n) {
-      if (par) {
-        par(ctx, k, b, n);
-      } else {
-        k(b, 0, n);
-      }
-    }
-
-    #endif /* GC_PRELUDE_H */
 
     """
 
-  /// The C functions the prelude declares, which a linker must supply (all from libm).
-  public static let mathFunctions = [
-    "exp", "log", "sin", "cos", "tan", "tanh", "sqrt", "fabs", "pow",
-    "expf", "logf", "sinf", "cosf", "tanf", "tanhf", "sqrtf", "fabsf", "powf",
+  static let sections = [
+    mathDeclarations, blasDeclarations, expLogTanh, specials, minMax, kernelCalls,
   ]
+
+  static let mathDeclarations = Section(
+    comment: "",
+    definitions: [
+      ("exp", "double exp(double);"), ("log", "double log(double);"),
+      ("sin", "double sin(double);"), ("cos", "double cos(double);"),
+      ("tan", "double tan(double);"), ("tanh", "double tanh(double);"),
+      ("sqrt", "double sqrt(double);"), ("fabs", "double fabs(double);"),
+      ("pow", "double pow(double, double);"),
+      ("expf", "float expf(float);"), ("logf", "float logf(float);"),
+      ("sinf", "float sinf(float);"), ("cosf", "float cosf(float);"),
+      ("tanf", "float tanf(float);"), ("tanhf", "float tanhf(float);"),
+      ("sqrtf", "float sqrtf(float);"), ("fabsf", "float fabsf(float);"),
+      ("powf", "float powf(float, float);"),
+    ].map { Definition(name: $0.0, text: $0.1 + "\n") })
+
+  static let blasDeclarations = Section(
+    comment: """
+      /* Matrix products call CBLAS (OpenBLAS) when graphc runs the code, as do `a - b * s` updates
+       * (copy and axpy) and column sums (gemv with a vector of ones); the standalone export writes
+       * loops instead and never calls these.
+       * The enumerations are plain ints here: 101 is row-major, 111 no transpose, 112 transpose. */
+
+      """,
+    definitions: [
+      Definition(
+        name: "cblas_sgemm",
+        text: """
+          void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
+                           const float* a, int lda, const float* b, int ldb, float beta, float* c,
+                           int ldc);
+
+          """),
+      Definition(
+        name: "cblas_dgemm",
+        text: """
+          void cblas_dgemm(int order, int transa, int transb, int m, int n, int k, double alpha,
+                           const double* a, int lda, const double* b, int ldb, double beta, double* c,
+                           int ldc);
+
+          """),
+      Definition(
+        name: "cblas_scopy",
+        text: "void cblas_scopy(int n, const float* x, int incx, float* y, int incy);\n"),
+      Definition(
+        name: "cblas_dcopy",
+        text: "void cblas_dcopy(int n, const double* x, int incx, double* y, int incy);\n"),
+      Definition(
+        name: "cblas_saxpy",
+        text:
+          "void cblas_saxpy(int n, float alpha, const float* x, int incx, float* y, int incy);\n"),
+      Definition(
+        name: "cblas_daxpy",
+        text:
+          "void cblas_daxpy(int n, double alpha, const double* x, int incx, double* y, int incy);\n"
+      ),
+      Definition(
+        name: "cblas_sgemv",
+        text: """
+          void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float* a, int lda,
+                           const float* x, int incx, float beta, float* y, int incy);
+
+          """),
+      Definition(
+        name: "cblas_dgemv",
+        text: """
+          void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double* a, int lda,
+                           const double* x, int incx, double beta, double* y, int incy);
+
+          """),
+    ])
+
+  static let expLogTanh = Section(
+    comment: """
+      /* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
+       * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)
+       * gets the inline, vectorisable versions. Otherwise exp and log are libm's, and tanh is
+       * computed from exp: glibc's tanhf costs about three expf calls. For |x| >= 0.55,
+       * tanh(x) = 1 - 2/(1 + exp(2|x|)) with the sign of x, within 3 ulp (no cancellation, as the
+       * result is at least 0.5); below 0.55 that formula would cancel, so f32 uses its Taylor
+       * series (as fastmath.h, within 3 ulp) and f64 calls libm. NaN passes through exp. */
+
+      """,
+    definitions: [
+      Definition(name: "gc_exp", text: "#define gc_exp exp\n"),
+      Definition(name: "gc_expf", text: "#define gc_expf expf\n"),
+      Definition(name: "gc_log", text: "#define gc_log log\n"),
+      Definition(name: "gc_logf", text: "#define gc_logf logf\n"),
+      Definition(
+        name: "gc_tanh",
+        text: """
+          static inline double gc_tanh(double x) {
+            double a = x < 0.0 ? -x : x;
+            double t;
+            if (a < 0.55) return tanh(x);
+            t = 1.0 - 2.0 / (1.0 + exp(2.0 * a));
+            return x < 0.0 ? -t : t;
+          }
+
+          """),
+      Definition(
+        name: "gc_tanhf",
+        text: """
+          static inline float gc_tanhf(float x) {
+            float a = x < 0.0f ? -x : x, x2 = x * x;
+            float t;
+            if (a < 0.55f) {
+              return x + x * x2 * (-0.333333343f + x2 * (0.133333340f + x2 * (-0.0539682544f
+                     + x2 * (0.0218694881f + x2 * (-0.00886323582f + x2 * (0.00359212812f
+                     + x2 * (-0.00145583437f + x2 * 0.000590027450f)))))));
+            }
+            t = 1.0f - 2.0f / (1.0f + expf(2.0f * a));
+            return x < 0.0f ? -t : t;
+          }
+
+          """),
+    ],
+    fastMath: """
+      #define gc_exp gc_fast_exp
+      #define gc_expf gc_fast_expf
+      #define gc_log gc_fast_log
+      #define gc_logf gc_fast_logf
+      #define gc_tanh gc_fast_tanh
+      #define gc_tanhf gc_fast_tanhf
+
+      """)
+
+  static let specials = Section(
+    comment:
+      "/* IEEE specials written portably: constant-folded by every compiler, no builtins. */\n",
+    definitions: [
+      Definition(name: "GC_INF", text: "#define GC_INF (1.0 / 0.0)\n"),
+      Definition(name: "GC_NAN", text: "#define GC_NAN (0.0 / 0.0)\n"),
+      Definition(name: "GC_INFF", text: "#define GC_INFF (1.0f / 0.0f)\n"),
+      Definition(name: "GC_NANF", text: "#define GC_NANF (0.0f / 0.0f)\n"),
+    ])
+
+  static let minMax = Section(
+    comment: """
+      /* Larger and smaller of two values, NaN if either is NaN (NumPy's maximum/minimum).
+       * `a + b` is NaN whenever one operand is. */
+
+      """,
+    definitions: [
+      Definition(
+        name: "gc_max",
+        text: """
+          static inline double gc_max(double a, double b) {
+            return (a != a || b != b) ? a + b : (a > b ? a : b);
+          }
+
+          """),
+      Definition(
+        name: "gc_min",
+        text: """
+          static inline double gc_min(double a, double b) {
+            return (a != a || b != b) ? a + b : (a < b ? a : b);
+          }
+
+          """),
+      Definition(
+        name: "gc_maxf",
+        text: """
+          static inline float gc_maxf(float a, float b) {
+            return (a != a || b != b) ? a + b : (a > b ? a : b);
+          }
+
+          """),
+      Definition(
+        name: "gc_minf",
+        text: """
+          static inline float gc_minf(float a, float b) {
+            return (a != a || b != b) ? a + b : (a < b ? a : b);
+          }
+
+          """),
+    ])
+
+  static let kernelCalls = Section(
+    comment: """
+      /* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
+       * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
+       * possibly split across threads; gc_run falls back to one serial call without one. */
+
+      """,
+    definitions: [
+      Definition(
+        name: "gc_kernel",
+        text: "typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);\n"),
+      Definition(
+        name: "gc_parallel_for",
+        text:
+          "typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);\n"
+      ),
+      Definition(
+        name: "gc_run",
+        text: """
+          static inline void gc_run(gc_parallel_for par, void* ctx, gc_kernel k, void* const* b,
+                                    long long n) {
+            if (par) {
+              par(ctx, k, b, n);
+            } else {
+              k(b, 0, n);
+            }
+          }
+
+          """),
+    ])
 }

@@ -5,7 +5,9 @@ public enum Backend: String, Hashable, Sendable, CaseIterable {
   /// The system C compiler (`$CC`, else clang, else cc) with `-O3 -march=native`, vectorised
   /// exp/log/tanh and a cached shared library (see `SystemCC`): slow to compile the first
   /// time (0.1 to 1 s), fastest to run. Falls back to TinyCC with one warning on stderr
-  /// when the compiler or the cache folder does not work.
+  /// when the compiler or the cache folder does not work. A cache entry that is damaged,
+  /// foreign or not a file is never loaded nor deleted: the graph is built privately, with
+  /// one warning.
   case cc
   /// Starts on TinyCC and builds the cc version in the background; calls switch to it
   /// (atomically, never blocking) once it is ready. Falls back like `cc`.

@@ -35,9 +35,11 @@ public enum Pipeline {
         graph: optimized, program: program, code: module, backend: .tcc, options: options)
     case .cc:
       do {
-        let module = try SystemCC.compile(program.source, entry: program.entry, systemCC)
-        return try CompiledGraph(
-          graph: optimized, program: program, code: module, backend: .cc, options: options)
+        let built = try SystemCC.compile(program.source, entry: program.entry, systemCC)
+        let compiled = try CompiledGraph(
+          graph: optimized, program: program, code: built.module, backend: .cc, options: options)
+        for warning in built.warnings { compiled.code.warn(warning) }
+        return compiled
       } catch let error as CompileError {
         // Our C is valid C: a failure here is the tool or the cache, so TinyCC can run it.
         let module = try TinyCC.compile(program.source, entry: program.entry)
@@ -55,8 +57,9 @@ public enum Pipeline {
       DispatchQueue.global().async {
         defer { slot.pending.leave() }
         do {
-          slot.install(
-            try SystemCC.compile(program.source, entry: program.entry, systemCC), .cc)
+          let built = try SystemCC.compile(program.source, entry: program.entry, systemCC)
+          slot.install(built.module, .cc)
+          for warning in built.warnings { slot.warn(warning) }
         } catch {
           slot.warn("\(error); staying on TinyCC")
         }

@@ -25,10 +25,30 @@ final class SharedLibraryModule: LoadedCode, @unchecked Sendable {
 /// checks); the library links OpenBLAS and libm.
 ///
 /// The cache lives in `$GRAPHC_CACHE_DIR`, else `$XDG_CACHE_HOME/graphc`, else
-/// `~/.cache/graphc`. An entry is named by a 128-bit hash of the C text, the compiler's
-/// path and `--version` text, the CPU model and the flags. It is written to a temporary
-/// file and renamed into place, so concurrent processes never see half a library; an entry
-/// that does not load (or lacks the entry point) is rebuilt.
+/// `~/.cache/graphc`. An entry, `<key>.so`, is named by a 128-bit hash (the key) of the
+/// entry format, the C text, the compiler's path and `--version` text, the CPU model and
+/// the flags.
+///
+/// Nothing found in the cache is trusted. An entry must prove it is the right one before
+/// its code runs, twice:
+/// 1. Before loading: the file must be a regular file, read whole with a size limit, whose
+///    trailer names this key and whose hash matches every byte (`CacheEntry`). Only then
+///    are its library bytes written to a new file (created with `O_EXCL`) in a scratch
+///    folder this process just made with `mkdtemp` (mode 0700, inside the cache folder),
+///    and that file is what `dlopen` loads. The loaded bytes are therefore exactly the
+///    verified ones: nothing can change them between the check and the load, as the cache
+///    path itself could be changed by anyone who can write the cache folder. Bytes that
+///    failed the check never reach the dynamic loader, whose own checks of a damaged file
+///    may abort the process.
+/// 2. After loading, before the first call: the library's `gc_fingerprint` string (the C
+///    program defines it, holding the key) must be the key, which catches a valid entry
+///    relabelled with another key.
+///
+/// Anything else at the path (a folder, a symbolic link, a FIFO, a device, a damaged or
+/// foreign file) is left exactly where it is, never opened unless it is a regular file,
+/// never deleted; the graph is built in the scratch folder and loaded from there, with one
+/// warning naming the path. A new entry is published only where nothing was, durably and
+/// atomically (`CacheEntry.publish`).
 enum SystemCC {
   /// Where the compiler and the cache are; by default from the environment.
   struct Configuration: Sendable {
@@ -69,11 +89,12 @@ enum SystemCC {
   /// Libraries linked after the source.
   static let libraries = ["-lopenblas", "-lm"]
 
-  /// Counts, for tests and curious users: compiler runs and cache entries reused.
+  /// Counts, for tests and curious users: compiler runs, cache entries reused, and paths
+  /// whose contents could not be used as their entry (left in place, built privately).
   struct Statistics: Sendable, Equatable {
     var compilerRuns = 0
     var cacheHits = 0
-    var rebuiltEntries = 0
+    var bypassedEntries = 0
   }
 
   private static let state = Mutex(Statistics())
@@ -84,66 +105,124 @@ enum SystemCC {
   /// The C text the compiler sees: the fast-math functions, then the program.
   static func fullSource(_ source: String) -> String { FastMath.preamble + source }
 
-  /// Builds (or finds in the cache) the library for `source` and returns its `entry`.
-  /// Throws `CompileError.backend` when the compiler is missing or fails, or the cache
-  /// folder cannot be written.
+  /// Builds (or finds in the cache) the library for `source` and returns its `entry`, with
+  /// the warnings to show (about a cache path that held something unusable, or an entry
+  /// that could not be saved). Throws `CompileError.backend` when the compiler is missing
+  /// or fails, or the cache folder cannot be written.
   static func compile(_ source: String, entry: String, _ configuration: Configuration) throws
-    -> SharedLibraryModule
+    -> (module: SharedLibraryModule, warnings: [String])
   {
     let text = fullSource(source)
     let compiler = configuration.compiler
     let version = try compilerVersion(compiler)
-    let key = StableHash.hex(
-      [text, compiler, version, cpuModel, (flags + libraries).joined(separator: " ")])
+    let key = StableHash.hex([
+      CacheEntry.format, text, compiler, version, cpuModel,
+      (flags + libraries).joined(separator: " "),
+    ])
     let directory = configuration.cacheDirectory
-    let library = "\(directory)/\(key).so"
-    if FileManager.default.fileExists(atPath: library) {
-      if let module = load(library, entry) {
-        state.withLock { $0.cacheHits += 1 }
-        return module
-      }
-      // A corrupt or truncated entry: build it again.
-      state.withLock { $0.rebuiltEntries += 1 }
-      try? FileManager.default.removeItem(atPath: library)
-    }
     do {
       try FileManager.default.createDirectory(
         atPath: directory, withIntermediateDirectories: true)
     } catch {
       throw CompileError.backend("cannot create the cache folder \(directory)")
     }
-    let unique = "\(key).\(getpid()).\(UInt64.random(in: 0...UInt64.max))"
-    let cFile = "\(directory)/\(unique).c"
-    let temporary = "\(directory)/\(unique).so.tmp"
-    defer {
-      try? FileManager.default.removeItem(atPath: cFile)
-      try? FileManager.default.removeItem(atPath: temporary)
+    let scratch = try ScratchFolder(in: directory)
+    defer { scratch.remove() }
+    let path = "\(directory)/\(key).so"
+    do {
+      if let module = try loadEntry(at: path, key: key, entry: entry, scratch) {
+        state.withLock { $0.cacheHits += 1 }
+        return (module, [])
+      }
+    } catch let problem as CacheEntryProblem {
+      // Something unusable is at the path: build privately and leave it as it is.
+      state.withLock { $0.bypassedEntries += 1 }
+      let module = try build(text, key: key, entry: entry, compiler, scratch)
+      let warning =
+        "the cache entry \(path) \(problem); it was left in place and this graph was built "
+        + "privately (move it away to let graphc cache this graph again)"
+      return (module, [warning])
     }
-    guard FileManager.default.createFile(atPath: cFile, contents: Data(text.utf8)) else {
-      throw CompileError.backend("cannot write to the cache folder \(directory)")
+    let module = try build(text, key: key, entry: entry, compiler, scratch)
+    guard let library = FileManager.default.contents(atPath: scratch.library) else {
+      throw CompileError.backend("the library built by \(compiler) cannot be read back")
     }
+    do {
+      try CacheEntry(key: key, library: [UInt8](library)).publish(at: path, via: scratch)
+    } catch {
+      guard case .backend(let message) = error else { throw error }
+      return (module, ["\(message); this graph will be built again next time"])
+    }
+    return (module, [])
+  }
+
+  /// Loads the entry at `path` through a verified copy in `scratch` (see `SystemCC`); nil
+  /// when there is none. Throws the `CacheEntryProblem` when the path holds anything but
+  /// this program's intact entry, `CompileError.backend` when a verified library does not
+  /// load.
+  private static func loadEntry(
+    at path: String, key: String, entry: String, _ scratch: ScratchFolder
+  ) throws -> SharedLibraryModule? {
+    guard let found = try CacheEntry.find(at: path) else { return nil }
+    guard found.key == key else { throw CacheEntryProblem.otherProgram(key: found.key) }
+    try scratch.createFile(scratch.library, bytes: found.library, mode: 0o600, durably: false)
+    return try load(scratch.library, entry, fingerprint: key)
+  }
+
+  /// Builds the program `text`, with its fingerprint `key` appended, into `scratch` and
+  /// loads it from there.
+  private static func build(
+    _ text: String, key: String, entry: String, _ compiler: String, _ scratch: ScratchFolder
+  ) throws -> SharedLibraryModule {
+    let program = text + "\nconst char gc_fingerprint[] = \"\(key)\";\n"
+    guard FileManager.default.createFile(atPath: scratch.source, contents: Data(program.utf8))
+    else { throw CompileError.backend("cannot write to the cache folder \(scratch.path)") }
     state.withLock { $0.compilerRuns += 1 }
-    let (status, output) = try run(compiler, flags + ["-o", temporary, cFile] + libraries)
+    let (status, output) = try run(
+      compiler, flags + ["-o", scratch.library, scratch.source] + libraries)
     guard status == 0 else {
       throw CompileError.backend("\(compiler) failed (exit \(status)): \(output.prefix(2000))")
     }
-    guard rename(temporary, library) == 0 else {
-      throw CompileError.backend("cannot move the library into the cache folder \(directory)")
+    do {
+      return try load(scratch.library, entry, fingerprint: key)
+    } catch is CacheEntryProblem {
+      throw CompileError.backend("the library built by \(compiler) lacks its fingerprint")
     }
-    guard let module = load(library, entry) else {
-      throw CompileError.backend("the library built by \(compiler) does not load")
-    }
-    return module
   }
 
-  /// Opens a library and finds its entry point; nil if either fails.
-  private static func load(_ path: String, _ entry: String) -> SharedLibraryModule? {
-    guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else { return nil }
+  /// Opens the library at `path` (a file of this process's scratch folder), checks that
+  /// its `gc_fingerprint` is `fingerprint` before anything in it is called, and finds its
+  /// `entry`. Throws `CacheEntryProblem.wrongFingerprint` for another program's library,
+  /// `CompileError.backend` when it does not load or lacks the entry point.
+  private static func load(_ path: String, _ entry: String, fingerprint: String) throws
+    -> SharedLibraryModule
+  {
+    guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
+      var message = "the library does not load"
+      if let reason = dlerror() { message += ": " + String(cString: reason) }
+      throw CompileError.backend(message)
+    }
+    guard hasFingerprint(handle, fingerprint) else {
+      dlclose(handle)
+      throw CacheEntryProblem.wrongFingerprint
+    }
     guard let symbol = dlsym(handle, entry) else {
       dlclose(handle)
-      return nil
+      throw CompileError.backend("the library lacks its entry point \(entry)")
     }
     return SharedLibraryModule(entry: unsafeBitCast(symbol, to: EntryFunction.self), handle: handle)
+  }
+
+  /// True when the library defines `gc_fingerprint` as the C string `key`. Compares byte by
+  /// byte and stops at the first difference, so it reads past a shorter string only as far
+  /// as that string agrees with the key.
+  private static func hasFingerprint(_ handle: UnsafeMutableRawPointer, _ key: String) -> Bool {
+    guard let symbol = dlsym(handle, "gc_fingerprint") else { return false }
+    let stored = symbol.assumingMemoryBound(to: UInt8.self)
+    for (i, byte) in (Array(key.utf8) + [0]).enumerated() where stored[i] != byte {
+      return false
+    }
+    return true
   }
 
   /// The compiler's `--version` output (asked once per compiler per process).
@@ -194,25 +273,5 @@ enum SystemCC {
       if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
     }
     return nil
-  }
-}
-
-/// A stable 128-bit hash (FNV-1a over the UTF-8 bytes, with a separator between parts),
-/// written as 32 hex digits. Not cryptographic; it only names cache entries, which are
-/// rebuilt if they fail to load.
-enum StableHash {
-  static func hex(_ parts: [String]) -> String {
-    var h: UInt128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d
-    let prime: UInt128 = 0x0000_0000_0100_0000_0000_0000_0000_013b
-    for part in parts {
-      for byte in part.utf8 {
-        h ^= UInt128(byte)
-        h = h &* prime
-      }
-      h ^= 0xff  // separator: ["ab", "c"] and ["a", "bc"] differ
-      h = h &* prime
-    }
-    let digits = String(h, radix: 16)
-    return String(repeating: "0", count: 32 - digits.count) + digits
   }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GraphIR
+import GraphTestSupport
 import Testing
 
 @testable import CCodegen
@@ -32,6 +33,24 @@ func shell(_ arguments: [String], in directory: URL) -> String? {
 let hasCompilers =
   FileManager.default.isExecutableFile(atPath: "/usr/bin/gcc")
   && FileManager.default.isExecutableFile(atPath: "/usr/bin/tcc")
+
+/// A program's first match on `PATH`, or nil.
+func onPath(_ name: String) -> String? {
+  let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+  for folder in path.split(separator: ":") {
+    let candidate = "\(folder)/\(name)"
+    if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+  }
+  return nil
+}
+
+/// The compilers an export must satisfy, with the flags it promises to build under: gcc
+/// and clang at their strictest C99 warnings (as errors), and TinyCC.
+let strictCompilers: [(name: String, flags: [String])] = [
+  ("gcc", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c"]),
+  ("clang", ["-std=c99", "-Wall", "-Wextra", "-Werror", "-pedantic", "-c"]),
+  ("tcc", ["-c"]),
+]
 
 /// Input element `i`: exactly representable in float and double, so C and Swift agree.
 func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 - 50) / 256 }
@@ -149,5 +168,37 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
     _ = shell(strict + ["ops.c"], in: dir)
     _ = shell(strict + ["prelude.c"], in: dir)
     _ = shell(["tcc", "-c", "ops.c"], in: dir)
+  }
+
+  /// Every graph of `exportCorpus()` (every op, empty shapes, chunked and parallel kernels,
+  /// matrix products of every layout) exports a pair that gcc and clang build without a
+  /// single warning under `-std=c99 -Wall -Wextra -Werror -pedantic`, and TinyCC builds too.
+  /// A compiler that is not installed is skipped (gcc and tcc are required, see
+  /// `hasCompilers`).
+  @Test(.enabled(if: hasCompilers, "gcc or tcc is not installed: standalone export not built"))
+  func exportsBuildWithoutWarnings() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "gc-export-corpus-\(UUID())")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    var files: [String] = []
+    for c in exportCorpus() {
+      let (header, source) = try CEmitter.emitStandalone(c.graph, name: c.name)
+      try header.write(
+        to: dir.appendingPathComponent("\(c.name).h"), atomically: true, encoding: .utf8)
+      try source.write(
+        to: dir.appendingPathComponent("\(c.name).c"), atomically: true, encoding: .utf8)
+      files.append(dir.appendingPathComponent("\(c.name).c").path)
+    }
+    for compiler in strictCompilers {
+      guard let path = onPath(compiler.name) else { continue }
+      // One run per file, so a failure names its graph.
+      for file in files {
+        let result = try runProcess(path, compiler.flags + [file, "-o", file + ".o"])
+        #expect(
+          result.status == 0 && result.output.isEmpty,
+          "\(compiler.name) \(file):\n\(result.output)")
+      }
+    }
   }
 }
