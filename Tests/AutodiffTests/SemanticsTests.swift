@@ -1,4 +1,5 @@
 import Autodiff
+import Foundation
 import GraphIR
 import GraphTestSupport
 import Testing
@@ -31,6 +32,25 @@ import Testing
     #expect(out["g1"] == 192)  // 2 * (3*14 - 10) * 3, w1 held as an independent variable
     #expect(out["w2"] == 14 - 0.05 * 192)
     #expect(out["total"] == -1536.0)
+  }
+
+  /// A use of a value stays a use of it while the graph is built: sigmoid's `-w1` is not
+  /// rewritten to `(-0.9)*w0` before the gradient with respect to `w1` is taken.
+  @Test func gradientWithRespectToAProductThroughSigmoid() throws {
+    let g = GraphBuilder()
+    let w0 = try g.input("w0", shape: [4])
+    let w1 = try w0 * 0.9
+    let slope = try grad(sum(sigmoid(w1)), w1)
+    g.outputs(["slope": slope])
+    let simplified = Simplify.run(g.graph)
+    let w = Tensor(shape: [4], scalars: [1, 2, 3, 4])
+    for graph in [g.graph, simplified] {
+      let got = try #require(try Interpreter.run(graph, ["w0": w])["slope"])
+      for (value, wi) in zip(got.scalars, w.scalars) {
+        let s = 1 / (1 + exp(-0.9 * wi))
+        #expect(abs(value - s * (1 - s)) < 1e-15)
+      }
+    }
   }
 
   @Test func definedValueGradientPassesTheGradientCheck() throws {
