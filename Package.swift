@@ -18,14 +18,14 @@ let package = Package(
     .systemLibrary(name: "CTinyCC", path: "Sources/CTinyCC"),
     .target(
       name: "GraphCompiler",
-      dependencies: ["GraphIR", "Autodiff", "CCodegen", "CTinyCC"],
+      dependencies: ["GraphIR", "CCodegen", "CTinyCC"],
       linkerSettings: [.linkedLibrary("openblas")]),
     .target(name: "GraphLanguage", dependencies: ["GraphIR", "Autodiff"]),
     .executableTarget(
       name: "graphc",
       dependencies: [
-        "GraphCompiler", "GraphLanguage", "Autodiff", "GraphData", "GraphTraining",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GraphIR", "CCodegen", "GraphCompiler", "GraphLanguage", "Autodiff", "GraphData",
+        "GraphTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(name: "GraphData", dependencies: ["GraphIR", "CZlib"]),
@@ -34,30 +34,37 @@ let package = Package(
     .executableTarget(
       name: "fashion-mnist",
       dependencies: [
-        "GraphTraining", "GraphCompiler", "GraphData",
+        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/FashionMNIST"),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
-      name: "GraphDataTests", dependencies: ["GraphData", "GraphTestSupport"], exclude: ["Fixtures"]),
+      name: "GraphDataTests", dependencies: ["GraphData", "GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "GraphIR", "GraphTestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["GraphTestSupport"]),
     .testTarget(
       name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR", "GraphTestSupport"],
       resources: [.copy("Golden")]),
     .testTarget(
-      name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
-    .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
+      name: "GraphCompilerTests",
+      dependencies: ["GraphCompiler", "GraphIR", "CCodegen", "Autodiff", "GraphTestSupport"]),
+    .testTarget(
+      name: "EndToEndTests", dependencies: ["GraphCompiler", "GraphIR", "Autodiff", "GraphTestSupport"]),
+    .testTarget(
+      name: "GraphTrainingTests",
+      dependencies: ["GraphTraining", "GraphIR", "GraphCompiler", "GraphData"]),
     .executableTarget(
       name: "workloads",
-      dependencies: ["GraphCompiler", "GraphTraining", "GraphLanguage", "Autodiff", "GraphTestSupport"],
+      dependencies: [
+        "GraphIR", "GraphCompiler", "GraphTraining", "GraphLanguage", "Autodiff", "GraphTestSupport",
+      ],
       path: "Benchmarks/Workloads",
       linkerSettings: [.linkedLibrary("openblas")]),
     .executableTarget(
-      name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage", "GraphTestSupport"],
+      name: "graphc-bench",
+      dependencies: ["GraphIR", "GraphCompiler", "GraphLanguage", "GraphTestSupport"],
       path: "Benchmarks/CompileLatency"),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import GraphCompiler
+import GraphIR
 import GraphLanguage
 import GraphTestSupport
 

@@ -6,6 +6,7 @@
 import Autodiff
 import Foundation
 import GraphCompiler
+import GraphIR
 import GraphLanguage
 import GraphTraining
 

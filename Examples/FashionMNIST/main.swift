@@ -59,6 +59,9 @@ struct FashionMNIST: ParsableCommand {
     if let load { try trainer.load(from: load) }
     let evalBatch = min(test.count, 1000)
     let evaluator = try Pipeline.compile(predictionGraph(batch: evalBatch), options: options)
+    for warning in trainer.compiled.warnings + evaluator.warnings {
+      FileHandle.standardError.write(Data("fashion-mnist: warning: \(warning)\n".utf8))
+    }
 
     var reporter = ProgressReporter()
     var losses: [Double] = []

@@ -16,6 +16,9 @@ public enum Prelude {
   /// The C functions the prelude declares, which a linker must supply (all from libm).
   public static let mathFunctions = mathDeclarations.definitions.map(\.name)
 
+  /// The CBLAS functions the prelude declares (from OpenBLAS).
+  public static let blasFunctions = blasDeclarations.definitions.map(\.name)
+
   /// The part of the prelude that `body` (C text that follows it) needs: the definitions it
   /// names, and the definitions those name, in prelude order under their sections' comments;
   /// without the include guard, and without the `GC_FAST_MATH` switch (only graphc's cc

@@ -10,8 +10,6 @@ public enum CompileError: Error, Equatable, Sendable, CustomStringConvertible {
   case link(String)
   /// The backend failed for a reason outside the program (memory, a missing tool).
   case backend(String)
-  /// The backend is not available in this build.
-  case backendUnavailable(String)
   /// Inputs the graph needs and the caller did not give, all of them.
   case missingInputs([String])
   /// Names the caller gave that are not inputs or params of the graph.
@@ -29,8 +27,6 @@ public enum CompileError: Error, Equatable, Sendable, CustomStringConvertible {
       "generated C failed to link: \(message)"
     case .backend(let message):
       "the C backend failed: \(message)"
-    case .backendUnavailable(let name):
-      "backend '\(name)' is not available yet (use 'tcc')"
     case .missingInputs(let names):
       "missing value for " + names.map { "'\($0)'" }.joined(separator: ", ")
     case .unknownInputs(let names):

@@ -33,8 +33,8 @@ public final class CompiledGraph: @unchecked Sendable {
   let threads: Int
   /// The backend whose code calls run now (`.tcc` or `.cc`; `.tiered` never appears here).
   public var activeBackend: Backend { code.backend }
-  /// Warnings about the build, such as a fallback from cc to TinyCC (also printed to
-  /// stderr, once each).
+  /// Warnings about the build, such as a fallback from cc to TinyCC, for the caller to show
+  /// (the library prints nothing); a tiered build may add one when its cc build ends.
   public var warnings: [String] { code.warnings }
 
   init(
@@ -285,9 +285,8 @@ final class CodeSlot: @unchecked Sendable {
     address.store(raw, ordering: .releasing)
   }
 
-  /// Records a warning and prints it to stderr.
+  /// Records a warning for the caller (`CompiledGraph.warnings`); the library prints nothing.
   func warn(_ message: String) {
     state.withLock { $0.warnings.append(message) }
-    FileHandle.standardError.write(Data("graphc: warning: \(message)\n".utf8))
   }
 }

@@ -7,17 +7,11 @@ import Foundation
 /// a `.so` from the system compiler links libm and OpenBLAS itself. Addresses are kept as
 /// integers so the table is `Sendable`.
 enum NativeSymbols {
-  /// The CBLAS functions the prelude declares.
-  static let blasFunctions = [
-    "cblas_sgemm", "cblas_dgemm", "cblas_scopy", "cblas_dcopy", "cblas_saxpy", "cblas_daxpy",
-    "cblas_sgemv", "cblas_dgemv",
-  ]
-
   /// Every function the prelude declares, with its address (0 when not found).
   static let table: [(name: String, address: UInt)] = {
     let blas = openBLAS
     return Prelude.mathFunctions.map { ($0, lookup($0, in: 0)) }
-      + blasFunctions.map { ($0, lookup($0, in: blas)) }
+      + Prelude.blasFunctions.map { ($0, lookup($0, in: blas)) }
   }()
 
   /// OpenBLAS, set up once: found in the process (graphc links it) or loaded by name.

@@ -1,6 +1,6 @@
-@_exported import CCodegen
+import CCodegen
 import Foundation
-@_exported import GraphIR
+import GraphIR
 
 /// The whole compiler as a plain list of calls: optimise, schedule and emit C, compile.
 ///
@@ -68,15 +68,28 @@ public enum Pipeline {
     }
   }
 
-  /// The C for `graph`: the program text (with `header == nil`), or with `standalone` a
-  /// `.h`/`.c` pair exporting `gc_<name>_run` (see `CEmitter.emitStandalone`).
-  public static func emitC(_ graph: Graph, standalone: Bool, name: String) throws -> EmittedC {
+  /// The C for `graph`: the program text (with `header == nil`; with `annotate`, comments
+  /// name each op and calculus rule), or with `standalone` a `.h`/`.c` pair exporting
+  /// `gc_<name>_run` (see `CEmitter.emitStandalone`).
+  public static func emitC(
+    _ graph: Graph, standalone: Bool = false, name: String = "graph", annotate: Bool = true
+  ) throws -> EmittedC {
     let optimized = optimize(graph)
     if standalone {
       let (header, source) = try CEmitter.emitStandalone(optimized, name: name)
       return EmittedC(header: header, source: source)
     }
-    return EmittedC(header: nil, source: try CEmitter.emit(optimized).source)
+    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: annotate))
+    return EmittedC(header: nil, source: program.source)
+  }
+
+  /// The optimised graph as IR text, and what its compiled schedule needs (what
+  /// `graphc ir` prints).
+  public static func listing(_ graph: Graph) throws -> Listing {
+    let optimized = optimize(graph)
+    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: false))
+    return Listing(
+      ir: optimized.text, kernelCount: program.kernelCount, arenaBytes: program.arenaBytes)
   }
 
   private static func verify(_ graph: Graph, after pass: String) {
@@ -84,6 +97,16 @@ public enum Pipeline {
       Verifier.verify(graph, after: pass)
     #endif
   }
+}
+
+/// The optimised IR of a graph and a summary of its compiled schedule.
+public struct Listing: Hashable, Sendable {
+  /// The IR text, one node per line.
+  public var ir: String
+  /// How many kernels the C has.
+  public var kernelCount: Int
+  /// Bytes of intermediate buffers (the arena).
+  public var arenaBytes: Int
 }
 
 /// Generated C text: a source file and, for a standalone export, its header.

@@ -7,6 +7,8 @@ import GraphIR
 /// between calls, and evaluates a compiled prediction graph.
 public final class Trainer {
   public let step: TrainingStep
+  /// The compiled step (its `warnings` say what the backend had to work around).
+  public let compiled: CompiledGraph
   private let context: ExecutionContext
   /// For each carried value: the output index and the input it replaces.
   private let carried: [(output: Int, input: String)]
@@ -20,7 +22,7 @@ public final class Trainer {
   /// own buffers: a step copies its next values over its inputs and converts nothing.
   public init(_ step: TrainingStep, options: CompileOptions) throws {
     self.step = step
-    let compiled = try Pipeline.compile(step.graph, options: options)
+    compiled = try Pipeline.compile(step.graph, options: options)
     context = try compiled.makeContext()
     for name in step.parameters {
       guard let id = step.graph.argument(named: name) else { continue }

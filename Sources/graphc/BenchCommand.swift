@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphCompiler
+import GraphIR
 import GraphLanguage
 
 /// `graphc bench FILE`: how long the file takes to compile and one call takes to run.
@@ -48,7 +49,7 @@ struct Bench: ParsableCommand {
     let fields: [(String, String)] = [
       ("compile_ms", "\(compile.milliseconds)"), ("run_ms", "\(run.milliseconds)"),
       ("kernels", "\(compiled.kernelCount)"), ("arena_bytes", "\(compiled.arenaBytes)"),
-      ("backend", jsonString(compiler.backend.rawValue)),
+      ("backend", jsonString(compiled.activeBackend.rawValue)),
       ("threads", "\(compiler.options.threads)"),
       ("compile_repeats", "\(compile.repeats)"), ("run_repeats", "\(run.repeats)"),
     ]
@@ -64,7 +65,7 @@ struct Bench: ParsableCommand {
       String(format: "run_ms       %.4g  (one call; median of %d)", run.milliseconds, run.repeats))
     print("kernels      \(compiled.kernelCount)")
     print("arena_bytes  \(compiled.arenaBytes)")
-    print("backend      \(compiler.backend.rawValue)")
+    print("backend      \(compiled.activeBackend.rawValue)")
     print("threads      \(compiler.options.threads)")
   }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Autodiff
 import Foundation
 import GraphCompiler
+import GraphIR
 import GraphLanguage
 
 /// `graphc check FILE`: every `grad(y, x)` in the file, run through the compiled kernels,

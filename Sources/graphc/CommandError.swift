@@ -1,5 +1,7 @@
+import CCodegen
 import GraphCompiler
 import GraphData
+import GraphIR
 import GraphLanguage
 
 /// An error whose full one-line diagnostic is ready to print.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphCompiler
+import GraphIR
 
 /// `--set NAME=VALUE ... [--seed N]`: the values of inputs and params.
 struct ValueOptions: ParsableArguments {

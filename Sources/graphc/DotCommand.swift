@@ -1,4 +1,5 @@
 import ArgumentParser
+import GraphCompiler
 import GraphIR
 
 /// `graphc dot FILE`: the optimised graph in Graphviz DOT.
@@ -10,6 +11,6 @@ struct Dot: ParsableCommand {
 
   func run() throws {
     let source = try loadGraphFile(file)
-    print(dotText(Simplify.run(source.graph)), terminator: "")
+    print(dotText(Pipeline.optimize(source.graph)), terminator: "")
   }
 }

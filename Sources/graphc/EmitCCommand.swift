@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphCompiler
+import GraphIR
 
 /// `graphc emit-c FILE` (also plain `graphc FILE`): the generated C.
 struct EmitC: ParsableCommand {
@@ -27,15 +28,15 @@ struct EmitC: ParsableCommand {
 
   func run() throws {
     let source = try loadGraphFile(file)
-    let optimized = Pipeline.optimize(source.graph)
     guard standalone else {
-      let options = CodegenOptions(annotate: !noComments)
-      let text = try CEmitter.emit(optimized, options: options).source
+      let text = try Pipeline.emitC(source.graph, annotate: !noComments).source
       if let output { try write(text, to: output) } else { print(text, terminator: "") }
       return
     }
     let exportName = name ?? cIdentifier(fromFileName: file)
-    var (header, code) = try CEmitter.emitStandalone(optimized, name: exportName)
+    let emitted = try Pipeline.emitC(source.graph, standalone: true, name: exportName)
+    let header = emitted.header ?? ""
+    var code = emitted.source
     if noComments { code = withoutComments(code) }
     guard let output else {
       print("/* ==== \(exportName).h ==== */\n" + header, terminator: "")

@@ -1,22 +1,21 @@
 import Foundation
 import GraphCompiler
+import GraphIR
 
 /// Compiles graphs into kernels for one command, remembering what it compiled.
 ///
-/// The one place the command line turns a graph into machine code: it falls back from a
-/// backend this build does not have to TinyCC with a one-line warning (printed once), and
-/// reuses the compiled code when the same graph comes again (`check` evaluates one graph
-/// many times).
+/// The one place the command line turns a graph into machine code: it reuses the compiled
+/// code when the same graph comes again (`check` evaluates one graph many times), and prints
+/// the backend's warnings (`graphc: warning: ...`) once each, as they arrive.
 final class KernelCompiler {
   /// The options asked for.
   let options: CompileOptions
-  /// The backend actually used (TinyCC after a fallback).
-  private(set) var backend: Backend
   private var cache: [String: CompiledGraph] = [:]
+  /// How many warnings of each compiled graph are printed already.
+  private var printed: [ObjectIdentifier: Int] = [:]
 
   init(options: CompileOptions) {
     self.options = options
-    backend = options.backend
   }
 
   /// `graph` compiled (from the cache when this graph was compiled before).
@@ -30,17 +29,17 @@ final class KernelCompiler {
 
   /// `graph` compiled afresh, for timing.
   func compileUncached(_ graph: Graph) throws -> CompiledGraph {
-    var options = options
-    options.backend = backend
-    do {
-      return try Pipeline.compile(graph, options: options)
-    } catch CompileError.backendUnavailable(let name) where backend != .tcc {
-      writeToStandardError(
-        "graphc: warning: backend '\(name)' is not available in this build; using tcc")
-      backend = .tcc
-      options.backend = .tcc
-      return try Pipeline.compile(graph, options: options)
-    }
+    let compiled = try Pipeline.compile(graph, options: options)
+    printWarnings(compiled)
+    return compiled
+  }
+
+  /// Prints the warnings of `compiled` not printed yet (a tiered build adds its own later).
+  func printWarnings(_ compiled: CompiledGraph) {
+    let warnings = compiled.warnings
+    let done = printed[ObjectIdentifier(compiled), default: 0]
+    for warning in warnings.dropFirst(done) { writeToStandardError("graphc: warning: \(warning)") }
+    printed[ObjectIdentifier(compiled)] = warnings.count
   }
 
   /// Runs `graph` on `values` through compiled kernels and returns its outputs by name.
@@ -50,7 +49,9 @@ final class KernelCompiler {
   func run(_ graph: Graph, _ values: [String: Tensor]) throws -> [String: Tensor] {
     let compiled = try compile(graph)
     let used = Set(compiled.inputs.map(\.name))
-    return try compiled.run(values.filter { used.contains($0.key) })
+    let outputs = try compiled.run(values.filter { used.contains($0.key) })
+    printWarnings(compiled)
+    return outputs
   }
 }
 

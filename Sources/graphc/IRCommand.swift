@@ -1,5 +1,6 @@
 import ArgumentParser
 import GraphCompiler
+import GraphIR
 
 /// `graphc ir FILE`: the optimised graph IR as text, and what its compiled schedule needs.
 struct IR: ParsableCommand {
@@ -15,10 +16,9 @@ struct IR: ParsableCommand {
 
   func run() throws {
     let source = try loadGraphFile(file)
-    let optimized = Pipeline.optimize(source.graph)
-    print(optimized.text, terminator: "")
-    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: false))
-    print(scheduleSummary(kernels: program.kernelCount, arenaBytes: program.arenaBytes))
+    let listing = try Pipeline.listing(source.graph)
+    print(listing.ir, terminator: "")
+    print(scheduleSummary(kernels: listing.kernelCount, arenaBytes: listing.arenaBytes))
   }
 }
 

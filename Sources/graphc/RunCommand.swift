@@ -1,5 +1,6 @@
 import ArgumentParser
 import GraphCompiler
+import GraphIR
 import GraphLanguage
 
 /// `graphc run FILE`: compiles the graph, runs it once and prints its outputs.

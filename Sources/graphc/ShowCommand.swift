@@ -1,4 +1,5 @@
 import ArgumentParser
+import GraphCompiler
 import GraphIR
 
 /// `graphc show FILE`: every output as readable, simplified math.
@@ -15,6 +16,6 @@ struct Show: ParsableCommand {
 
   func run() throws {
     let source = try loadGraphFile(file)
-    for line in mathText(Simplify.run(source.graph)) { print(line) }
+    for line in mathText(Pipeline.optimize(source.graph)) { print(line) }
   }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import GraphCompiler
+import GraphIR
 import GraphLanguage
 import GraphTraining
 
@@ -154,17 +155,11 @@ struct Train: ParsableCommand {
     return fixed
   }
 
-  /// A trainer for `step`, falling back to TinyCC when the chosen backend is missing.
+  /// A trainer for `step` on the chosen backend.
   private func makeTrainer(_ step: TrainingStep) throws -> Trainer {
-    var options = execution.compileOptions(seed: values.seed)
-    do {
-      return try Trainer(step, options: options)
-    } catch CompileError.backendUnavailable(let name) where options.backend != .tcc {
-      writeToStandardError(
-        "graphc: warning: backend '\(name)' is not available in this build; using tcc")
-      options.backend = .tcc
-      return try Trainer(step, options: options)
-    }
+    let trainer = try Trainer(step, options: execution.compileOptions(seed: values.seed))
+    for warning in trainer.compiled.warnings { writeToStandardError("graphc: warning: \(warning)") }
+    return trainer
   }
 
   /// `a = 2.998` for each param of at most 16 elements, in declaration order.

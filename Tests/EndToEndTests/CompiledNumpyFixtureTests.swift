@@ -1,4 +1,5 @@
 import GraphCompiler
+import GraphIR
 import GraphTestSupport
 import Testing
 

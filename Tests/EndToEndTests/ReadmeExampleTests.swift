@@ -1,5 +1,6 @@
 import Autodiff
 import GraphCompiler
+import GraphIR
 import Testing
 
 /// The Swift API example of README.md, verbatim apart from `#expect` in place of `print`.

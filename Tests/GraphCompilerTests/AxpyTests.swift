@@ -1,3 +1,5 @@
+import CCodegen
+import GraphIR
 import Testing
 
 @testable import GraphCompiler

@@ -1,5 +1,6 @@
 import Autodiff
 import GraphCompiler
+import GraphIR
 import Testing
 
 /// Bias gradients: a masked value written in full and summed over its leading axis, which

@@ -1,3 +1,4 @@
+import GraphIR
 import Testing
 
 @testable import GraphCompiler

@@ -1,4 +1,5 @@
 import GraphCompiler
+import GraphIR
 import GraphTestSupport
 
 /// Small hand-made graphs covering every op, with fixed inputs, for compiled-vs-interpreter

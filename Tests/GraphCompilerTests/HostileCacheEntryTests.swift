@@ -1,4 +1,5 @@
 import Foundation
+import GraphIR
 import GraphTestSupport
 import Synchronization
 import Testing

@@ -1,4 +1,5 @@
 import GraphCompiler
+import GraphIR
 import Testing
 
 /// Constant integer exponents compile to multiplications, with `pow`'s values.

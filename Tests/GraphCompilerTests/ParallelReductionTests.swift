@@ -1,4 +1,6 @@
 import Autodiff
+import CCodegen
+import GraphIR
 import Testing
 
 @testable import GraphCompiler

@@ -1,5 +1,6 @@
 import Autodiff
 import Foundation
+import GraphIR
 import Testing
 
 @testable import GraphCompiler

@@ -1,4 +1,5 @@
 import Foundation
+import GraphIR
 import Testing
 
 @testable import GraphCompiler

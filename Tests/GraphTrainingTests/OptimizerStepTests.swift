@@ -1,6 +1,7 @@
 import Foundation
 import GraphCompiler
 import GraphData
+import GraphIR
 import GraphTraining
 import Testing
 

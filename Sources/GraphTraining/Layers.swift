@@ -1,3 +1,5 @@
+import GraphIR
+
 /// Neural-network building blocks made of primitive ops, so their derivatives come from
 /// the primitives' rules. None of them adds an op to the IR.
 
