@@ -31,9 +31,7 @@ public func gradient(of y: NodeID, withRespectTo xs: [NodeID], in b: GraphBuilde
       let node = b[id]
       let wants = node.inputs.map { $0 >= lowest && reaches[$0.index - lowest.index] }
       if wants.contains(true) {
-        let parts = try b.withRule(ruleName(node.op)) {
-          try vjp(node, id, cotangent: g, wants: wants, in: b)
-        }
+        let parts = try vjp(node, id, cotangent: g, wants: wants, in: b)
         for (operand, part) in zip(node.inputs, parts) {
           guard let part else { continue }
           cotangents[operand] = try b.withRule(accumulationRule) {
@@ -69,3 +67,6 @@ public func grad(_ y: Value, _ x: Value) throws -> Value {
   let result = try gradient(of: y.id, withRespectTo: [x.id], in: y.builder)
   return Value(y.builder, result[0])
 }
+
+/// The rule recorded on the sums that add the cotangents of several uses of one value.
+let accumulationRule = "multivariable chain rule (sum over uses)"

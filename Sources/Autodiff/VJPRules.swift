@@ -4,7 +4,8 @@ import GraphIR
 /// cotangent of each operand, or nil for none (a symbolic zero).
 ///
 /// `wants[i]` says whether operand `i` needs a cotangent; rules build nothing for the others.
-/// One exhaustive switch in `Op` order. Conventions at kinks, documented where they apply:
+/// One exhaustive switch in `Op` order; each case names the calculus rule it applies, which
+/// is recorded on the backward nodes it builds (shown in the annotated C and the IR). Conventions at kinks, documented where they apply:
 /// `abs'(0) = 0`, `max`/`min` split ties ½ each, `reduce_max` splits equally among tied
 /// maxima, `select` (and so `relu`) sends nothing through the branch not taken.
 func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: GraphBuilder)
@@ -17,52 +18,91 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
   }
   func one(_ v: Double) -> NodeID { b.scalar(v, like: z) }
 
-  switch node.op {
-  case .input, .param, .constant: return []
-  case .neg: return try [d(0, b.neg(g))]
-  case .exp: return try [d(0, b.mul(g, z))]
-  case .log: return try [d(0, b.div(g, x))]
-  case .sin: return try [d(0, b.mul(g, b.cos(x)))]
-  case .cos: return try [d(0, b.neg(b.mul(g, b.sin(x))))]
-  // tan' = 1 + tan², tanh' = 1 - tanh², both from the result.
-  case .tan: return try [d(0, b.mul(g, b.add(one(1), b.mul(z, z))))]
-  case .tanh: return try [d(0, b.mul(g, b.sub(one(1), b.mul(z, z))))]
-  case .sqrt: return try [d(0, b.div(g, b.mul(one(2), z)))]
-  case .abs: return try [d(0, b.mul(g, sign(x, in: b)))]
-  case .add: return [d(0, g), d(1, g)]
-  case .sub: return try [d(0, g), d(1, b.neg(g))]
-  case .mul: return try [d(0, b.mul(g, y)), d(1, b.mul(g, x))]
-  case .div: return try [d(0, b.div(g, y)), d(1, quotientDivisor(g, x, y, z, in: b))]
-  case .pow: return try [d(0, powerBase(g, x, y, in: b)), d(1, b.mul(b.mul(g, b.log(x)), z))]
-  case .maximum:
-    return try [d(0, b.mul(g, tieWeight(x, y, in: b))), d(1, b.mul(g, tieWeight(y, x, in: b)))]
-  case .minimum:
-    return try [d(0, b.mul(g, tieWeight(y, x, in: b))), d(1, b.mul(g, tieWeight(x, y, in: b)))]
-  case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
-    return [nil, nil]
-  case .select:
-    let zero = one(0)
-    return try [
-      nil, d(1, b.select(node.inputs[0], g, zero)), d(2, b.select(node.inputs[0], zero, g)),
-    ]
-  case .cast: return try [d(0, b.cast(g, to: b.type(x).dtype))]
-  case .broadcast: return try [d(0, unbroadcast(g, to: b.type(x).shape, in: b))]
-  case .reshape: return try [d(0, b.reshape(g, to: b.type(x).shape))]
-  case .transpose(let perm): return try [d(0, b.transpose(g, permutation: inverse(perm)))]
-  case .slice(let start, let end):
-    let high = zip(b.type(x).shape, end).map { $0 - $1 }
-    return try [d(0, b.pad(g, low: start, high: high))]
-  case .pad(let low, _):
-    let end = zip(low, b.type(x).shape).map { $0 + $1 }
-    return try [d(0, b.slice(g, start: low, end: end))]
-  case .concat(let axis): return try concatParts(g, node.inputs, axis: axis, wants: wants, in: b)
-  case .sum(let axes): return try [d(0, expand(g, axes: axes, to: b.type(x).shape, in: b))]
-  case .reduceMax(let axes): return try [d(0, maxCotangent(g, x, z, axes: axes, in: b))]
-  case .matmul:
-    return try [
-      d(0, b.apply(.matmul, [g, b.transpose(y)])), d(1, b.apply(.matmul, [b.transpose(x), g])),
-    ]
-  }
+  let rule: (name: String, parts: () throws -> [NodeID?]) =
+    switch node.op {
+    case .input, .param, .constant: ("constant rule", { [] })
+    case .neg: ("constant multiple rule", { try [d(0, b.neg(g))] })
+    case .exp: ("chain rule through exp", { try [d(0, b.mul(g, z))] })
+    case .log: ("chain rule through log", { try [d(0, b.div(g, x))] })
+    case .sin: ("chain rule through sin", { try [d(0, b.mul(g, b.cos(x)))] })
+    case .cos: ("chain rule through cos", { try [d(0, b.neg(b.mul(g, b.sin(x))))] })
+    // tan' = 1 + tan², tanh' = 1 - tanh², both from the result.
+    case .tan: ("chain rule through tan", { try [d(0, b.mul(g, b.add(one(1), b.mul(z, z))))] })
+    case .tanh: ("chain rule through tanh", { try [d(0, b.mul(g, b.sub(one(1), b.mul(z, z))))] })
+    case .sqrt: ("chain rule through sqrt", { try [d(0, b.div(g, b.mul(one(2), z)))] })
+    case .abs: ("chain rule through abs (sign, 0 at 0)", { try [d(0, b.mul(g, sign(x, in: b)))] })
+    case .add: ("sum rule", { [d(0, g), d(1, g)] })
+    case .sub: ("sum rule", { try [d(0, g), d(1, b.neg(g))] })
+    case .mul: ("product rule", { try [d(0, b.mul(g, y)), d(1, b.mul(g, x))] })
+    case .div:
+      ("quotient rule", { try [d(0, b.div(g, y)), d(1, quotientDivisor(g, x, y, z, in: b))] })
+    case .pow:
+      ("power rule", { try [d(0, powerBase(g, x, y, in: b)), d(1, b.mul(b.mul(g, b.log(x)), z))] })
+    case .maximum:
+      (
+        "max rule (ties split 1/2)",
+        { try [d(0, b.mul(g, tieWeight(x, y, in: b))), d(1, b.mul(g, tieWeight(y, x, in: b)))] }
+      )
+    case .minimum:
+      (
+        "min rule (ties split 1/2)",
+        { try [d(0, b.mul(g, tieWeight(y, x, in: b))), d(1, b.mul(g, tieWeight(x, y, in: b)))] }
+      )
+    case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
+      ("comparison (zero derivative)", { [nil, nil] })
+    case .select:
+      (
+        "piecewise rule (where)",
+        {
+          let zero = one(0)
+          return try [
+            nil, d(1, b.select(node.inputs[0], g, zero)), d(2, b.select(node.inputs[0], zero, g)),
+          ]
+        }
+      )
+    case .cast: ("cast back", { try [d(0, b.cast(g, to: b.type(x).dtype))] })
+    case .broadcast:
+      (
+        "broadcast: sum over repeated axes",
+        { try [d(0, unbroadcast(g, to: b.type(x).shape, in: b))] }
+      )
+    case .reshape: ("reshape back", { try [d(0, b.reshape(g, to: b.type(x).shape))] })
+    case .transpose(let perm):
+      ("transpose back", { try [d(0, b.transpose(g, permutation: inverse(perm)))] })
+    case .slice(let start, let end):
+      (
+        "slice: pad with zeros",
+        {
+          let high = zip(b.type(x).shape, end).map { $0 - $1 }
+          return try [d(0, b.pad(g, low: start, high: high))]
+        }
+      )
+    case .pad(let low, _):
+      (
+        "pad: slice out",
+        {
+          let end = zip(low, b.type(x).shape).map { $0 + $1 }
+          return try [d(0, b.slice(g, start: low, end: end))]
+        }
+      )
+    case .concat(let axis):
+      ("concat: split", { try concatParts(g, node.inputs, axis: axis, wants: wants, in: b) })
+    case .sum(let axes):
+      ("sum: broadcast back", { try [d(0, expand(g, axes: axes, to: b.type(x).shape, in: b))] })
+    case .reduceMax(let axes):
+      ("max: to the maximum (ties split)", { try [d(0, maxCotangent(g, x, z, axes: axes, in: b))] })
+    case .matmul:
+      (
+        "matrix product rule",
+        {
+          return try [
+            d(0, b.apply(.matmul, [g, b.transpose(y)])),
+            d(1, b.apply(.matmul, [b.transpose(x), g])),
+          ]
+        }
+      )
+    }
+  return try b.withRule(rule.name, rule.parts)
 }
 
 // d/dx |x| = sign(x) = (x > 0) - (x < 0): 0 at 0 (and at NaN).

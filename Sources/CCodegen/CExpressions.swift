@@ -46,18 +46,7 @@ enum CExpressions {
   /// comparing its 1 or 0 with 0: the same result, and one branch less under TinyCC (the
   /// relu masks of W1's backward pass ran about 25% faster).
   static func condition(_ op: Op, _ x: [String]) -> String? {
-    switch op {
-    case .less: "\(x[0]) < \(x[1])"
-    case .lessEqual: "\(x[0]) <= \(x[1])"
-    case .greater: "\(x[0]) > \(x[1])"
-    case .greaterEqual: "\(x[0]) >= \(x[1])"
-    case .equal: "\(x[0]) == \(x[1])"
-    case .notEqual: "\(x[0]) != \(x[1])"
-    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
-      .add, .sub, .mul, .div, .pow, .maximum, .minimum, .select, .cast, .broadcast, .reshape,
-      .transpose, .slice, .pad, .concat, .sum, .reduceMax, .matmul:
-      nil
-    }
+    op.facts.comparison.map { "\(x[0]) \($0) \(x[1])" }
   }
 
   /// `x^n` for a constant integer exponent |n| <= 4 as multiplications, or nil.

@@ -231,15 +231,7 @@ extension KernelWriter {
   static let maxInlineDepth = 12
 
   /// True for the ops whose expression is their operand's at another index.
-  static func isIndexOnly(_ op: Op) -> Bool {
-    switch op {
-    case .broadcast, .reshape, .transpose, .slice: true
-    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
-      .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
-      .greaterEqual, .equal, .notEqual, .select, .cast, .pad, .concat, .sum, .reduceMax, .matmul:
-      false
-    }
-  }
+  static func isIndexOnly(_ op: Op) -> Bool { op.facts.isIndexOnly }
 
   /// `; with %4 sub, %5 pow` naming the values written inline in a statement, or "".
   static func inlinedComment(_ notes: [String]) -> String {

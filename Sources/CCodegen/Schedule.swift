@@ -142,16 +142,13 @@ public struct Schedule: Sendable {
     let biasedProducts = Set(biased.values.map(\.product))
     for id in graph.ids {
       let node = graph[id]
-      switch node.op {
-      case .input, .param, .sum, .reduceMax:
+      switch node.op.facts.family {
+      case .argument, .reduction:
         required.insert(id)
       case .matmul:
         if !biasedProducts.contains(id) { required.insert(id) }
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
-      case .constant, .pad, .concat, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
-        .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
-        .greaterEqual, .equal, .notEqual, .select, .cast, .broadcast, .reshape, .transpose,
-        .slice:
+      case .constant, .elementwise, .layout:
         break  // pad and concat operands: below, once shifted sums are known
       }
     }
@@ -291,14 +288,5 @@ public struct Schedule: Sendable {
   }
 
   /// The axes of a `sum` or `reduceMax`, else nil.
-  static func reductionAxes(_ op: Op) -> [Int]? {
-    switch op {
-    case .sum(let axes), .reduceMax(let axes): axes
-    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add,
-      .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
-      .equal, .notEqual, .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
-      .matmul:
-      nil
-    }
-  }
+  static func reductionAxes(_ op: Op) -> [Int]? { op.facts.reductionAxes }
 }

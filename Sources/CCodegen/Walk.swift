@@ -82,24 +82,8 @@ struct Walk {
   }
 
   /// True when the op reads its operands at the element offset it computes.
-  static func keepsOffset(_ op: Op) -> Bool {
-    switch op {
-    case .broadcast, .transpose, .slice, .pad, .concat: false
-    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
-      .add, .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater,
-      .greaterEqual, .equal, .notEqual, .select, .cast, .reshape, .sum, .reduceMax, .matmul:
-      true
-    }
-  }
+  static func keepsOffset(_ op: Op) -> Bool { op.facts.keepsOffset }
 
   /// Ops worth a buffer rather than a second evaluation: calls into libm.
-  static func isExpensive(_ op: Op) -> Bool {
-    switch op {
-    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .pow: true
-    case .input, .param, .constant, .neg, .abs, .add, .sub, .mul, .div, .maximum, .minimum,
-      .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select, .cast, .broadcast,
-      .reshape, .transpose, .slice, .pad, .concat, .sum, .reduceMax, .matmul:
-      false
-    }
-  }
+  static func isExpensive(_ op: Op) -> Bool { op.facts.isExpensive }
 }

@@ -197,7 +197,7 @@ struct MathPrinter {
       return Rendered(text: "\(base)^\(operand(args[1], atLeast: 3))", precedence: 3)
     case .maximum, .minimum: return call(node.op.name, args.map { operand($0).text })
     case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
-      let symbol = Self.comparisonSymbols[node.op.name] ?? node.op.name
+      let symbol = node.op.facts.comparison ?? node.op.name
       let text = "\(operand(args[0], atLeast: 1)) \(symbol) \(operand(args[1], atLeast: 1))"
       return Rendered(text: text, precedence: 0)
     case .select: return call("where", args.map { operand($0).text })
@@ -228,8 +228,4 @@ struct MathPrinter {
         text: "\(operand(args[0], atLeast: 2)) @ \(operand(args[1], atLeast: 3))", precedence: 2)
     }
   }
-
-  private static let comparisonSymbols = [
-    "lt": "<", "le": "<=", "gt": ">", "ge": ">=", "eq": "==", "ne": "!=",
-  ]
 }

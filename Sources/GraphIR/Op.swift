@@ -18,8 +18,16 @@ public struct Constant: Hashable, Sendable, CustomStringConvertible {
 ///
 /// Every language function and every layer lowers to these. Elementwise binary ops and
 /// `select` take operands of exactly the result's shape: the builder inserts `broadcast`
-/// nodes first. Each case is handled by one exhaustive switch per concern (shape rule,
-/// interpreter, VJP, JVP, C expression).
+/// nodes first.
+///
+/// Adding an op: the case here with a doc comment; its line in `Op.name` and in the op-facts
+/// table (`Op.facts`); then the compiler points at every other place, one exhaustive switch
+/// per concern: the shape rule (`ShapeRules`), the interpreter (`Interpreter`, and
+/// `ScalarMath` for an elementwise op), the VJP with its rule name (`VJPRules`), the JVP
+/// (`JVPRules`), the C expression (`CExpressions`, and the operand reads and definition in
+/// `KernelWriter+Values`), the peepholes (`Peephole`) and the readable math
+/// (`MathPrinter`). Then a builder method in `GraphBuilder+Ops` and three tests (shape,
+/// gradient, end to end).
 public enum Op: Hashable, Sendable {
   /// A value supplied when the graph runs.
   case input(String)
@@ -132,57 +140,88 @@ extension Op {
   }
 
   /// True for ops computed element by element on operands of the result's shape.
-  public var isElementwise: Bool {
-    switch self {
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
-      .cast:
-      true
-    case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat, .sum,
-      .reduceMax, .matmul:
-      false
-    }
-  }
+  public var isElementwise: Bool { facts.family == .elementwise }
 
   /// True for comparisons, whose derivative is zero everywhere it exists.
-  public var isComparison: Bool {
-    switch self {
-    case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: true
-    case .input, .param, .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add,
-      .sub, .mul, .div, .pow, .maximum, .minimum, .select, .cast, .broadcast, .reshape, .transpose,
-      .slice, .pad, .concat, .sum, .reduceMax, .matmul:
-      false
-    }
-  }
+  public var isComparison: Bool { facts.comparison != nil }
 
   /// True for graph leaves whose values come from the caller.
-  public var isLeafInput: Bool {
-    switch self {
-    case .input, .param: true
-    case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
-      .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual,
-      .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat, .sum, .reduceMax,
-      .matmul:
-      false
-    }
-  }
+  public var isLeafInput: Bool { facts.family == .argument }
 
   /// The name of an input or param, else nil.
   public var inputName: String? {
-    switch self {
-    case .input(let name), .param(let name): name
-    case .constant, .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
-      .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual,
-      .select, .cast, .broadcast, .reshape, .transpose, .slice, .pad, .concat, .sum, .reduceMax,
-      .matmul:
-      nil
-    }
+    if case .input(let name) = self { return name }
+    if case .param(let name) = self { return name }
+    return nil
   }
 
   /// The constant's value, else nil.
   public var constantValue: Double? {
     if case .constant(let c) = self { return c.value }
     return nil
+  }
+}
+
+/// What every pass may ask about an op, from one exhaustive description of each op
+/// (`Op.facts`). The concerns that differ per op in earnest (shape rule, interpreter, VJP
+/// with its rule name, JVP, C expression, peepholes, text) keep their own switches.
+public struct OpFacts: Hashable, Sendable {
+  /// The broad kind of computation.
+  public enum Family: Hashable, Sendable {
+    /// An input or param: its value comes from the caller.
+    case argument
+    /// A filled constant.
+    case constant
+    /// Element `i` of the result from element `i` of each operand.
+    case elementwise
+    /// Moves, repeats or pads elements without arithmetic.
+    case layout
+    /// Combines the elements along some axes.
+    case reduction
+    /// A matrix product.
+    case matmul
+  }
+
+  public var family: Family
+  /// A call into libm (transcendentals, `pow`): worth a buffer rather than a second
+  /// evaluation.
+  public var isExpensive = false
+  /// For a comparison, its C and math symbol (`<`, `==`, ...).
+  public var comparison: String? = nil
+  /// True when element `i` of the result reads its operands at offset `i` (false for layout
+  /// ops that move elements).
+  public var keepsOffset = true
+  /// For a layout op: the result's element is exactly one operand element at a mapped index
+  /// (broadcast, reshape, transpose, slice), so it adds no expression of its own.
+  public var isIndexOnly = false
+  /// For a reduction, the reduced axes.
+  public var reductionAxes: [Int]? = nil
+}
+
+extension Op {
+  /// The facts about this op. One exhaustive switch in enum order: a new op gets its line
+  /// here, and every predicate below follows.
+  public var facts: OpFacts {
+    switch self {
+    case .input, .param: OpFacts(family: .argument)
+    case .constant: OpFacts(family: .constant)
+    case .neg, .abs, .add, .sub, .mul, .div, .maximum, .minimum, .select, .cast:
+      OpFacts(family: .elementwise)
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .pow:
+      OpFacts(family: .elementwise, isExpensive: true)
+    case .less: OpFacts(family: .elementwise, comparison: "<")
+    case .lessEqual: OpFacts(family: .elementwise, comparison: "<=")
+    case .greater: OpFacts(family: .elementwise, comparison: ">")
+    case .greaterEqual: OpFacts(family: .elementwise, comparison: ">=")
+    case .equal: OpFacts(family: .elementwise, comparison: "==")
+    case .notEqual: OpFacts(family: .elementwise, comparison: "!=")
+    case .reshape: OpFacts(family: .layout, isIndexOnly: true)
+    case .broadcast, .transpose, .slice:
+      OpFacts(family: .layout, keepsOffset: false, isIndexOnly: true)
+    case .pad, .concat: OpFacts(family: .layout, keepsOffset: false)
+    case .sum(let axes), .reduceMax(let axes): OpFacts(family: .reduction, reductionAxes: axes)
+    case .matmul: OpFacts(family: .matmul)
+    }
   }
 }
 
