@@ -2,11 +2,14 @@ import GraphIR
 
 /// Spelling of numbers, comments and identifiers in generated C.
 ///
-/// Numbers are written as C99 hexadecimal floating constants, which every compiler parses
-/// exactly (decimal parsing is not correctly rounded in every compiler, TinyCC included).
-/// f32 literals carry the `f` suffix so float code never widens to double.
+/// Numbers are written as the shortest decimal that reads back as exactly the same value
+/// (`0.7`, `100.0`, `1e-07`): what a reader expects to see, and exact in every compiler we
+/// target, since gcc, clang and TinyCC (which hands decimal constants to the C library's
+/// correctly rounded `strtod`/`strtof`) all round decimal constants correctly; a test has
+/// each of them parse a large sample and compares the bits. f32 literals are the shortest
+/// decimal of the float, with the `f` suffix, so float code never widens to double.
 enum CLiteral {
-  /// A C expression with exactly the value `v` in `dtype`: `0x1.8p+1`, `0x1.99999ap-4f`,
+  /// A C expression with exactly the value `v` in `dtype`: `2.5`, `0.1f`, `100.0`,
   /// `GC_NAN`, `(-GC_INF)`. Negative values are parenthesised so they can follow any operator.
   static func number(_ value: Double, _ dtype: DType) -> String {
     let v = dtype.round(value)
@@ -16,26 +19,15 @@ enum CLiteral {
       let inf = f32 ? "GC_INFF" : "GC_INF"
       return v < 0 ? "(-\(inf))" : inf
     }
-    let text = hex(v.magnitude) + (f32 ? "f" : "")
+    let text = f32 ? decimal(Float(v.magnitude)) + "f" : decimal(v.magnitude)
     return v.sign == .minus ? "(-\(text))" : text
   }
 
-  /// The exact hexadecimal form of a finite non-negative double: `0x1.8p+1`.
-  static func hex(_ m: Double) -> String {
-    if m == 0 { return "0x0p+0" }
-    let lead = m.isSubnormal ? 0 : 1
-    let exponent = m.isSubnormal ? -1022 : Int(m.exponent)
-    // Drop trailing zero nibbles numerically (string trimming is slow on this platform).
-    var significand = m.significandBitPattern
-    var nibbles = 13
-    while nibbles > 0 && significand & 0xF == 0 {
-      significand >>= 4
-      nibbles -= 1
-    }
-    let digits = nibbles == 0 ? "" : String(significand, radix: 16)
-    let padded = String(repeating: "0", count: nibbles - digits.count) + digits
-    let fraction = nibbles == 0 ? "" : "." + padded
-    return "0x\(lead)\(fraction)p\(exponent >= 0 ? "+" : "")\(exponent)"
+  /// The shortest decimal that round-trips, always with a `.` or an exponent so that C reads
+  /// it as a floating constant: `0.7`, `100.0`, `1e-07`, `5e-324`.
+  static func decimal<F: BinaryFloatingPoint & LosslessStringConvertible>(_ m: F) -> String {
+    let text = m.description
+    return text.contains(where: { $0 == "." || $0 == "e" }) ? text : text + ".0"
   }
 
   /// User text made safe inside a `/* ... */` comment: printable ASCII only, no comment

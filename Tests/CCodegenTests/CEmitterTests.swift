@@ -81,11 +81,13 @@ func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
   }
 
   @Test(arguments: [
-    (0.7, DType.f64, "0x1.6666666666666p-1"), (0.7, .f32, "0x1.666666p-1f"), (1, .f64, "0x1p+0"),
-    (-2.5, .f64, "(-0x1.4p+1)"), (0, .f32, "0x0p+0f"), (-0.0, .f64, "(-0x0p+0)"),
+    (0.7, DType.f64, "0.7"), (0.7, .f32, "0.7f"), (1, .f64, "1.0"), (100, .f32, "100.0f"),
+    (0.001, .f64, "0.001"), (1e-7, .f64, "1e-07"), (0.1 + 0.2, .f64, "0.30000000000000004"),
+    (-2.5, .f64, "(-2.5)"), (0, .f32, "0.0f"), (-0.0, .f64, "(-0.0)"),
     (.nan, .f64, "GC_NAN"), (.infinity, .f32, "GC_INFF"), (-.infinity, .f64, "(-GC_INF)"),
-    (Double.leastNonzeroMagnitude, .f64, "0x0.0000000000001p-1022"),
-    (.greatestFiniteMagnitude, .f64, "0x1.fffffffffffffp+1023"),
+    (Double.leastNonzeroMagnitude, .f64, "5e-324"),
+    (.greatestFiniteMagnitude, .f64, "1.7976931348623157e+308"),
+    (Double(Float.greatestFiniteMagnitude), .f32, "3.4028235e+38f"),
   ])
   func literalsAreExact(_ value: Double, _ dtype: DType, _ text: String) {
     #expect(CLiteral.number(value, dtype) == text)

@@ -44,7 +44,7 @@ import Testing
     }
     // Both biased products accumulate onto their bias rows (beta = 1).
     let compiled = try Pipeline.compile(b.graph)
-    let one = dtype == .f32 ? "0x1p+0f" : "0x1p+0"
+    let one = dtype == .f32 ? "1.0f" : "1.0"
     let gemms = compiled.source.components(separatedBy: "\n").filter { $0.contains("gemm(101") }
     let biased = gemms.filter { $0.components(separatedBy: ", \(one), p").count > 2 }
     #expect(biased.count == 2, "\(compiled.source)")

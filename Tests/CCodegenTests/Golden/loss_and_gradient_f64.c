@@ -129,16 +129,16 @@ static void gc_k0(void* const* gc_b, long long gc_lo, long long gc_hi) {
   double* p20 = (double*)gc_b[2];
   (void)gc_lo;
   (void)gc_hi;
-  double acc12 = 0x0p+0;
+  double acc12 = 0.0;
   #ifdef GC_SIMD
   #pragma omp simd reduction(+ : acc12)
   #endif
   for (long long i = 0; i < 4; i++) {
     const double t0 = p0[i]; /* input x */
-    const double t5 = gc_tanh(((0x1.6666666666666p-1 * t0) + 0x1.3333333333333p-2)); /* tanh; with %2 mul, %4 add */
-    const double t10 = 0x1p+0 / ((gc_exp((-t0))) + 0x1p+0); /* div; with %6 neg, %7 exp, %9 add */
+    const double t5 = gc_tanh(((0.7 * t0) + 0.3)); /* tanh; with %2 mul, %4 add */
+    const double t10 = 1.0 / ((gc_exp((-t0))) + 1.0); /* div; with %6 neg, %7 exp, %9 add */
     acc12 += (t5 * t10); /* with %11 mul */
-    p20[i] = ((t10 * (0x1.6666666666666p-1 * (0x1p+0 - (t5 * t5)))) + (t5 * (t10 * (0x1p+0 - t10)))); /* with %13 mul, %14 sub, %15 mul, %18 mul, %16 sub, %17 mul, %19 mul, %20 add */
+    p20[i] = ((t10 * (0.7 * (1.0 - (t5 * t5)))) + (t5 * (t10 * (1.0 - t10)))); /* with %13 mul, %14 sub, %15 mul, %18 mul, %16 sub, %17 mul, %19 mul, %20 add */
   }
   p12[0] = acc12;
 }
