@@ -22,13 +22,27 @@ public enum CEmitter {
     }
     w.line("")
     writeEntry(graph, schedule, options, &w)
+    let header = headerComment(graph)
     return CProgram(
-      source: Prelude.text + w.text, body: w.text, entry: "gc_entry",
+      source: header + Prelude.text(for: w.text) + w.text, header: header,
+      body: w.text, entry: "gc_entry",
       inputs: inputBindings(graph),
       outputs: graph.outputs.map {
         CBinding(name: $0.name, type: graph[$0.node].type, node: $0.node, isParam: false)
       },
       kernelCount: schedule.kernels.count, arenaBytes: schedule.arenaBytes, schedule: schedule)
+  }
+
+  /// `/* graphc: inputs x f64, w f32[2,3]; outputs f f64 */`: what the program computes
+  /// from what, for a reader who opens the file (names sanitised for a comment).
+  static func headerComment(_ graph: Graph) -> String {
+    func list(_ items: [(String, TensorType)]) -> String {
+      items.isEmpty
+        ? "none" : items.map { CLiteral.comment("\($0.0) \($0.1)") }.joined(separator: ", ")
+    }
+    let inputs = graph.arguments.map { (graph[$0].op.inputName ?? "", graph[$0].type) }
+    let outputs = graph.outputs.map { ($0.name, graph[$0.node].type) }
+    return "/* graphc: inputs \(list(inputs)); outputs \(list(outputs)) */\n"
   }
 
   static func inputBindings(_ graph: Graph) -> [CBinding] {

@@ -47,8 +47,16 @@ public struct CBinding: Hashable, Sendable {
 /// calling thread. The function keeps no state, so concurrent calls with distinct outputs
 /// and arenas are safe. Results do not depend on how ranges are split.
 public struct CProgram: Sendable {
-  /// The complete C text: prelude, kernels, entry point.
+  /// The complete C text: a comment naming inputs and outputs, the parts of the prelude the
+  /// program uses, kernels, entry point.
   public var source: String
+  /// `source` for a build that puts `kernels/fastmath.h` in front (graphc's cc backend): its
+  /// prelude takes the fast versions of exp, log and tanh.
+  public var fastMathSource: String {
+    header + Prelude.text(for: body, fastMath: true) + body
+  }
+  /// The comment naming inputs and outputs that starts `source`.
+  public var header: String
   /// The kernels and the entry point: `source` without the prelude.
   public var body: String
   /// The name of the entry function (`gc_entry`).

@@ -21,9 +21,11 @@ public enum Prelude {
 
   /// The part of the prelude that `body` (C text that follows it) needs: the definitions it
   /// names, and the definitions those name, in prelude order under their sections' comments;
-  /// without the include guard, and without the `GC_FAST_MATH` switch (only graphc's cc
-  /// backend defines it). Ends with a definition's line: `body` brings its own empty line.
-  public static func text(for body: String) -> String {
+  /// without the include guard and without the `GC_FAST_MATH` switch. With `fastMath` (for
+  /// graphc's cc backend, which puts `kernels/fastmath.h` in front), a section that has fast
+  /// versions gives those instead. Ends with a definition's line: `body` brings its own empty
+  /// line.
+  public static func text(for body: String, fastMath: Bool = false) -> String {
     var needed = CIdentifiers.names(in: body)
     // Definitions only name definitions before them, so one backward pass closes the set.
     for definition in sections.flatMap(\.definitions).reversed()
@@ -36,6 +38,10 @@ public enum Prelude {
     for section in sections {
       let used = section.definitions.filter { needed.contains($0.name) }
       if used.isEmpty { continue }
+      if fastMath, let fast = section.fastMath {
+        result += "\n" + section.comment + fast
+        continue
+      }
       result += "\n" + section.comment + used.map(\.text).joined()
     }
     return result

@@ -35,7 +35,7 @@ public enum Pipeline {
         graph: optimized, program: program, code: module, backend: .tcc, options: options)
     case .cc:
       do {
-        let built = try SystemCC.compile(program.source, entry: program.entry, systemCC)
+        let built = try SystemCC.compile(program.fastMathSource, entry: program.entry, systemCC)
         let compiled = try CompiledGraph(
           graph: optimized, program: program, code: built.module, backend: .cc, options: options)
         for warning in built.warnings { compiled.code.warn(warning) }
@@ -57,7 +57,7 @@ public enum Pipeline {
       DispatchQueue.global().async {
         defer { slot.pending.leave() }
         do {
-          let built = try SystemCC.compile(program.source, entry: program.entry, systemCC)
+          let built = try SystemCC.compile(program.fastMathSource, entry: program.entry, systemCC)
           slot.install(built.module, .cc)
           for warning in built.warnings { slot.warn(warning) }
         } catch {

@@ -1,49 +1,9 @@
-/* graphc prelude: everything generated kernels rely on, and nothing else.
- *
- * Self-contained on purpose: no system headers (including <math.h> costs TinyCC about
- * 2.4 ms per compile). The math functions are declared here and resolved at link time:
- * from libm (`-lm`) for a standalone build, or supplied by graphc for its in-process JIT.
- * This file is byte-identical to `Prelude.text` in Sources/CCodegen/Prelude.swift. */
-#ifndef GC_PRELUDE_H
-#define GC_PRELUDE_H
+/* graphc: inputs x f64[4]; outputs f f64, df f64[4] */
+/* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:
+ * no system headers; the math functions come from libm (-lm). */
 
 double exp(double);
-double log(double);
-double sin(double);
-double cos(double);
-double tan(double);
 double tanh(double);
-double sqrt(double);
-double fabs(double);
-double pow(double, double);
-float expf(float);
-float logf(float);
-float sinf(float);
-float cosf(float);
-float tanf(float);
-float tanhf(float);
-float sqrtf(float);
-float fabsf(float);
-float powf(float, float);
-
-/* Matrix products call CBLAS (OpenBLAS) when graphc runs the code, as do `a - b * s` updates
- * (copy and axpy) and column sums (gemv with a vector of ones); the standalone export writes
- * loops instead and never calls these.
- * The enumerations are plain ints here: 101 is row-major, 111 no transpose, 112 transpose. */
-void cblas_sgemm(int order, int transa, int transb, int m, int n, int k, float alpha,
-                 const float* a, int lda, const float* b, int ldb, float beta, float* c,
-                 int ldc);
-void cblas_dgemm(int order, int transa, int transb, int m, int n, int k, double alpha,
-                 const double* a, int lda, const double* b, int ldb, double beta, double* c,
-                 int ldc);
-void cblas_scopy(int n, const float* x, int incx, float* y, int incy);
-void cblas_dcopy(int n, const double* x, int incx, double* y, int incy);
-void cblas_saxpy(int n, float alpha, const float* x, int incx, float* y, int incy);
-void cblas_daxpy(int n, double alpha, const double* x, int incx, double* y, int incy);
-void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float* a, int lda,
-                 const float* x, int incx, float beta, float* y, int incy);
-void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double* a, int lda,
-                 const double* x, int incx, double beta, double* y, int incy);
 
 /* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
  * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)
@@ -52,18 +12,7 @@ void cblas_dgemv(int order, int trans, int m, int n, double alpha, const double*
  * tanh(x) = 1 - 2/(1 + exp(2|x|)) with the sign of x, within 3 ulp (no cancellation, as the
  * result is at least 0.5); below 0.55 that formula would cancel, so f32 uses its Taylor
  * series (as fastmath.h, within 3 ulp) and f64 calls libm. NaN passes through exp. */
-#ifdef GC_FAST_MATH
-#define gc_exp gc_fast_exp
-#define gc_expf gc_fast_expf
-#define gc_log gc_fast_log
-#define gc_logf gc_fast_logf
-#define gc_tanh gc_fast_tanh
-#define gc_tanhf gc_fast_tanhf
-#else
 #define gc_exp exp
-#define gc_expf expf
-#define gc_log log
-#define gc_logf logf
 static inline double gc_tanh(double x) {
   double a = x < 0.0 ? -x : x;
   double t;
@@ -71,55 +20,12 @@ static inline double gc_tanh(double x) {
   t = 1.0 - 2.0 / (1.0 + exp(2.0 * a));
   return x < 0.0 ? -t : t;
 }
-static inline float gc_tanhf(float x) {
-  float a = x < 0.0f ? -x : x, x2 = x * x;
-  float t;
-  if (a < 0.55f) {
-    return x + x * x2 * (-0.333333343f + x2 * (0.133333340f + x2 * (-0.0539682544f
-           + x2 * (0.0218694881f + x2 * (-0.00886323582f + x2 * (0.00359212812f
-           + x2 * (-0.00145583437f + x2 * 0.000590027450f)))))));
-  }
-  t = 1.0f - 2.0f / (1.0f + expf(2.0f * a));
-  return x < 0.0f ? -t : t;
-}
-#endif
-
-/* IEEE specials written portably: constant-folded by every compiler, no builtins. */
-#define GC_INF (1.0 / 0.0)
-#define GC_NAN (0.0 / 0.0)
-#define GC_INFF (1.0f / 0.0f)
-#define GC_NANF (0.0f / 0.0f)
-
-/* Larger and smaller of two values, NaN if either is NaN (NumPy's maximum/minimum).
- * `a + b` is NaN whenever one operand is. */
-static inline double gc_max(double a, double b) {
-  return (a != a || b != b) ? a + b : (a > b ? a : b);
-}
-static inline double gc_min(double a, double b) {
-  return (a != a || b != b) ? a + b : (a < b ? a : b);
-}
-static inline float gc_maxf(float a, float b) {
-  return (a != a || b != b) ? a + b : (a > b ? a : b);
-}
-static inline float gc_minf(float a, float b) {
-  return (a != a || b != b) ? a + b : (a < b ? a : b);
-}
 
 /* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
  * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
  * possibly split across threads; gc_run falls back to one serial call without one. */
 typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
 typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
-static inline void gc_run(gc_parallel_for par, void* ctx, gc_kernel k, void* const* b,
-                          long long n) {
-  if (par) {
-    par(ctx, k, b, n);
-  } else {
-    k(b, 0, n);
-  }
-}
-
-#endif /* GC_PRELUDE_H */
 
 static void gc_k0(void* const* gc_b, long long gc_lo, long long gc_hi) {
   /* p12 computes %12 = sum(axes: [0]) %11 : f64 */
