@@ -89,6 +89,11 @@ func readSettings(_ file: GraphFile, _ settings: [String]) throws -> [String: Te
     } catch let error as ValueError {
       throw CommandError("--set \(name): \(error.message)")
     }
+    // A single number fills a tensor input of any shape.
+    if value.shape.isEmpty, let number = value.scalars.first {
+      given[name] = Tensor(filling: number, declaration.type)
+      continue
+    }
     guard value.shape == declaration.type.shape else {
       throw CommandError(
         "--set \(name): '\(name)' is \(declaration.type), got a value of shape "

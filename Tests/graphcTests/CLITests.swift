@@ -42,6 +42,12 @@ import Testing
     #expect(people.stdout == "t = [[0.5, 1.5], [1, 2]]\ns = 10\n")
   }
 
+  @Test func aNumberFillsATensorInput() throws {
+    let result = try graphc(
+      ["run", "tensor.graph", "--set", "w=1.5", "--json"], in: directory)
+    #expect(result.stdout == "{\"outputs\": {\"t\": [[0.75, 0.75], [0.75, 0.75]], \"s\": 6.0}}\n")
+  }
+
   @Test func float32PrintsItsShortestForm() throws {
     let result = try graphc(["run", "single.graph", "--set", "x=0.1", "--json"], in: directory)
     #expect(result.stdout == "{\"outputs\": {\"y\": 0.1}}\n")
