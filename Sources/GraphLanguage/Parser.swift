@@ -161,11 +161,12 @@ struct Parser {
     advance()  // '='
     // `z = t` makes `z` another name of the same value: `grad(y, z)` and `grad(y, t)` agree.
     let isAlias = peek.name != nil && [.newline, .end].contains(peekSecond.kind)
+    let built = builder.graph.nodes.count
     var value = try parseExpression()
     switch value.operand {
     case .node(let id) where !isAlias:
       // Its own node, so `grad(y, name)` follows only the uses of this name.
-      let own = builder.distinct(id)
+      let own = builder.distinct(id, copying: id.index >= built)
       builder.label(own, name)
       builder.label(id, name)  // grad sites and messages refer to the original node
       value.operand = .node(own)
