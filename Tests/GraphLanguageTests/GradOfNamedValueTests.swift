@@ -44,6 +44,13 @@ import Testing
     #expect(try Self.value(source, 3, "h") == 24)
   }
 
+  @Test func aNameForAnExistingValueStaysAUseOfIt() throws {
+    // u = t*1 is t itself after simplification, but u is its own name: d/dt u^2 = 2t = 12.
+    let source = "input x\nt = x * 2\nu = t * 1\ng = grad(u^2, t)\nh = grad(u^2, u)\noutput g, h\n"
+    #expect(try Self.value(source, 3) == 12)
+    #expect(try Self.value(source, 3, "h") == 12)
+  }
+
   @Test func aNamedNumberCanBeDifferentiatedAgainst() throws {
     // t = 10: grad(t, t) = 1; c = 2 with u = c an alias: d/dc (x*c) = x; d/du (c^2) = 2c.
     let source = """
