@@ -106,7 +106,11 @@ extension GraphBuilder {
     var shape = shape
     let t = type(x)
     if let hole = shape.firstIndex(of: -1) {
-      let known = shape.enumerated().filter { $0.offset != hole }.reduce(1) { $0 * $1.element }
+      var others = shape
+      others[hole] = 1
+      do { try checkShape(others) }  // so their product cannot overflow
+      catch GraphError.tooLarge { throw GraphError.tooLarge(shape: shape) }
+      let known = others.reduce(1, *)
       guard known > 0, t.count % known == 0, shape.filter({ $0 == -1 }).count == 1 else {
         throw GraphError.invalidOperand(op: "reshape", expected: "a shape with \(t.count) elements")
       }

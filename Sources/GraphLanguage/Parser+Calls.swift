@@ -25,12 +25,12 @@ extension Parser {
     }
     for name in [
       "pow", "max", "min", "cross_entropy", "reshape", "logsumexp", "softmax", "log_softmax",
-      "grad",
+      "grad", "jacobian", "hessian",
     ] {
       table[name] = 2...2
     }
     table["where"] = 3...3
-    table["transpose"] = 1...1
+    table["transpose"] = 1...2
     for name in ["sum", "mean", "reduce_max"] { table[name] = 1...2 }
     table["concat"] = 3...Int.max
     return table
@@ -43,7 +43,7 @@ extension Parser {
       throw error("unknown function '\(name)'", at: position)
     }
     advance()  // '('
-    if name == "grad" { return try parseGrad(at: position) }
+    if let kind = Derivative(rawValue: name) { return try parseDerivative(kind, at: position) }
     var arguments: [Argument] = []
     if !peek.isSymbol(")") {
       repeat { arguments.append(try parseArgument()) } while consume(",")
@@ -146,7 +146,13 @@ extension Parser {
         default: try b.logSoftmax(x[0], axis: a)
         }
       }
-    case "transpose": return try call(1) { b, x in try b.transpose(x[0]) }
+    case "transpose":
+      guard arguments.count == 2 else { return try call(1) { b, x in try b.transpose(x[0]) } }
+      guard case .list(let permutation, _) = arguments[1] else {
+        throw error(
+          "'transpose' takes its axes as a list like [1, 0, 2]", at: arguments[1].position)
+      }
+      return try call(1) { b, x in try b.transpose(x[0], permutation: permutation) }
     case "reshape":
       guard case .list(let shape, _) = arguments[1] else {
         throw error(
@@ -165,19 +171,23 @@ extension Parser {
 
   // MARK: grad
 
-  /// `grad(y, x)`, with `grad(` consumed: `y` must be a scalar and `x` a plain name.
-  private mutating func parseGrad(at position: SourcePosition) throws -> Located {
+  /// `grad(y, x)`, `jacobian(y, x)` or `hessian(y, x)`, with `NAME(` consumed: `x` must be a
+  /// plain name, and `y` a scalar for `grad` and `hessian`.
+  private mutating func parseDerivative(_ kind: Derivative, at position: SourcePosition) throws
+    -> Located
+  {
+    let function = kind.rawValue
     let y = try parseExpression()
     guard consume(",") else {
-      if peek.isSymbol(")") { throw error("'grad' takes 2 arguments, got 1", at: position) }
-      throw unexpected(peek, expected: "',' or ')' in the arguments of 'grad'")
+      if peek.isSymbol(")") { throw error("'\(function)' takes 2 arguments, got 1", at: position) }
+      throw unexpected(peek, expected: "',' or ')' in the arguments of '\(function)'")
     }
     let xToken = peek
     guard let name = xToken.name, peekSecond.isSymbol(")") || peekSecond.isSymbol(",") else {
       if case .invalid = xToken.kind { throw unexpected(xToken, expected: "a name") }
       throw error(
-        "'grad' differentiates with respect to a name (an input, a param or a defined value), "
-          + "not an expression", at: xToken.position)
+        "'\(function)' differentiates with respect to a name (an input, a param or a defined "
+          + "value), not an expression", at: xToken.position)
     }
     advance()
     if peek.isSymbol(",") {
@@ -186,9 +196,9 @@ extension Parser {
         _ = try parseArgument()
         count += 1
       }
-      throw error("'grad' takes 2 arguments, got \(count)", at: position)
+      throw error("'\(function)' takes 2 arguments, got \(count)", at: position)
     }
-    try expect(")", "')' after the arguments of 'grad'")
+    try expect(")", "')' after the arguments of '\(function)'")
     guard let binding = names[name] else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }
@@ -210,13 +220,17 @@ extension Parser {
       _ = try tracked.node(builder.type(yNode).dtype)
       xNodes = tracked.nodes
     }
-    guard builder.type(yNode).isScalar else {
+    guard kind == .jacobian || builder.type(yNode).isScalar else {
       throw error(
-        GraphError.notScalar(op: "grad", type: builder.type(yNode)).description, at: y.position)
+        GraphError.notScalar(op: function, type: builder.type(yNode)).description,
+        at: y.position)
     }
-    let result = try located(position) { try differentiate(yNode, xNodes, builder) }
-    let x = xNodes.first { builder.type($0).dtype == builder.type(yNode).dtype } ?? xNodes[0]
-    gradients.append(GradientSite(y: yNode, x: x, name: name, result: result, position: position))
+    let result = try located(position) { try derivative(kind, yNode, xNodes, builder) }
+    if kind == .grad {
+      let x = xNodes.first { builder.type($0).dtype == builder.type(yNode).dtype } ?? xNodes[0]
+      gradients.append(
+        GradientSite(y: yNode, x: x, name: name, result: result, position: position))
+    }
     return Located(operand: .node(result), position: position)
   }
 }

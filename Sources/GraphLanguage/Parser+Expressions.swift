@@ -149,6 +149,10 @@ extension Parser {
     case .name(let name):
       advance()
       if peek.isSymbol("(") { return try parseCall(name, at: token.position) }
+      // `inf` and `nan` are numbers, unless the file defines a value of that name.
+      if names[name] == nil, let special = ["inf": Double.infinity, "nan": Double.nan][name] {
+        return Located(operand: .literal(special), position: token.position)
+      }
       guard let binding = names[name] else {
         throw error("unknown name '\(name)'", at: token.position)
       }

@@ -37,14 +37,14 @@ struct Parser {
   }
 
   /// Every NAME written as `, NAME)` or `, NAME,` directly inside the parentheses of a
-  /// `grad(` call. One pass over the tokens; a name found here that is not really a target
+  /// `grad(`, `jacobian(` or `hessian(` call. One pass over the tokens; a name found here that is not really a target
   /// only costs its uses a node each.
   static func gradientTargets(_ tokens: [Token]) -> Set<String> {
     var targets: Set<String> = []
     var open: [Bool] = []  // for each open parenthesis: is it a grad call's?
     for (i, token) in tokens.enumerated() {
       if token.isSymbol("(") {
-        open.append(i > 0 && tokens[i - 1].name == "grad")
+        open.append(i > 0 && Derivative(rawValue: tokens[i - 1].name ?? "") != nil)
       } else if token.isSymbol(")") {
         _ = open.popLast()
       } else if token.isSymbol(","), open.last == true, i + 2 < tokens.count,

@@ -121,6 +121,30 @@ import Testing
       "t.graph:2:15: error: 'grad' differentiates with respect to a name (an input, a param or a defined value), not an expression"
     ),
     ("input x\ng = grad(x^2, z)\noutput g", "t.graph:2:15: error: unknown name 'z'"),
+    (
+      "input x: f64[2]\nj = jacobian(x, x, x)\noutput j",
+      "t.graph:2:5: error: 'jacobian' takes 2 arguments, got 3"
+    ),
+    (
+      "input x: f64[2]\nh = hessian(x, x)\noutput h",
+      "t.graph:2:13: error: 'hessian' needs a scalar, got f64[2]"
+    ),
+    (
+      "input x: f64[2]\nj = jacobian(x, 2 * x)\noutput j",
+      "t.graph:2:17: error: 'jacobian' differentiates with respect to a name (an input, a param or a defined value), not an expression"
+    ),
+    (
+      "input x: f64[2, 3]\ny = transpose(x, 1)\noutput y",
+      "t.graph:2:18: error: 'transpose' takes its axes as a list like [1, 0, 2]"
+    ),
+    (
+      "input x: f64[2, 3]\ny = transpose(x, [0, 0])\noutput y",
+      "t.graph:2:5: error: invalid operand to 'transpose': expected a permutation of the axes of f64[2,3]"
+    ),
+    (
+      "input x: f64[2]\ny = reshape(x, [-1, 1000000000000, 1000000000000])\noutput y",
+      "t.graph:2:5: error: shape [-1, 1000000000000, 1000000000000] is too large or negative (its axes may multiply to at most 17179869184, a zero-length axis counting as 1)"
+    ),
     // Outputs
     (
       "input x\nf = x\n",
