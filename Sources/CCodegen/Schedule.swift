@@ -81,8 +81,10 @@ public struct Schedule: Sendable {
   /// results (for a `BiasedMatmul`, its add instead of the bare product), matmul operands (the source of a transposed operand), pad/concat operands that are not constants
   /// (except those of a stored `ShiftedSum`, which its loop scatters), and expensive
   /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
-  /// kernels or once per element of a broadcast. Everything else is inlined into its
-  /// consumers. Roots over the same index space share one kernel unless one reads what
+  /// kernels or once per element of a broadcast, and values used more than once whose inline
+  /// expression is longer than `recomputeLimit` nodes (`sharedLongExpressions`): a value is
+  /// recomputed in a consumer only when that is cheap and bounded, so the C grows linearly
+  /// with a chain of similar steps. Everything else is inlined into its consumers. Roots over the same index space share one kernel unless one reads what
   /// another writes at a different element (a value read at the loop's own element is
   /// computed once in the shared iteration, memoised). Guarantees every output is written exactly once, kernels are in
   /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
@@ -91,6 +93,7 @@ public struct Schedule: Sendable {
     let sums = ShiftedSum.find(graph)
     let biased = BiasedMatmul.find(graph)
     var materialised = requiredBuffers(graph, sums, biased)
+    materialised.formUnion(sharedLongExpressions(graph, materialised))
     while true {
       let (schedule, wasteful) = plan(graph, materialised, sums, biased)
       if wasteful.isSubset(of: materialised) {
@@ -98,6 +101,50 @@ public struct Schedule: Sendable {
       }
       materialised.formUnion(wasteful)
     }
+  }
+
+  /// The most nodes a kernel may recompute inline for a value that another kernel also
+  /// computes inline; a value whose expression is longer gets a buffer instead. Small enough
+  /// that no kernel repeats a long chain (an unrolled recurrence would otherwise recompute
+  /// its whole history in every step's kernel, making the C quadratic in the steps), large
+  /// enough that cheap shared subexpressions still fuse.
+  static let recomputeLimit = 16
+
+  /// Values used more than once whose inline expression would compute more than
+  /// `recomputeLimit` nodes: they get buffers, so that no value's long expression is
+  /// computed again in another kernel. One pass, operands first, counting each value's
+  /// expression up to the nearest buffers (shared parts counted per use, capped).
+  ///
+  /// This is what keeps the C linear in the length of a chain: in an unrolled recurrence
+  /// (an LSTM's cell state, an integrator's state) each step's value feeds the next step and
+  /// that step's own outputs; inlined, each step's kernel would recompute the whole history.
+  static func sharedLongExpressions(_ graph: Graph, _ materialised: Set<NodeID>) -> Set<NodeID> {
+    var uses = [Int](repeating: 0, count: graph.nodes.count)
+    for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
+    var shared = Set<NodeID>()
+    var length = [Int](repeating: 0, count: graph.nodes.count)
+    for id in graph.ids where !materialised.contains(id) && graph[id].op.constantValue == nil {
+      let own = graph[id].op.facts.isIndexOnly ? 0 : 1
+      let total = min(graph[id].inputs.reduce(own) { $0 + length[$1.index] }, recomputeLimit + 1)
+      guard uses[id.index] > 1 && total > recomputeLimit else {
+        length[id.index] = total
+        continue
+      }
+      // An index-only op (broadcast, slice, ...) shares its operand's expression: store that.
+      var stored = id
+      while graph[stored].op.facts.isIndexOnly, let operand = graph[stored].inputs.first,
+        !materialised.contains(operand)
+      {
+        stored = operand
+      }
+      if graph[stored].op.isElementwise {
+        shared.insert(stored)
+        length[stored.index] = 0
+      } else {
+        length[id.index] = total
+      }
+    }
+    return shared
   }
 
   /// Iterations per chunk of a chunked full reduction. Fixed, so the summation order (and
