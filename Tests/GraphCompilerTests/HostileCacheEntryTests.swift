@@ -58,18 +58,27 @@ func write(_ bytes: [UInt8], _ path: String) throws {
 /// cc code built privately, with one warning.
 @Suite(.enabled(if: hasSystemCompiler, "no C compiler on PATH"))
 struct HostileCacheEntryTests {
-  /// Another graph's valid entry (over 4096 values instead of 5) copied over this graph's:
-  /// loading it would write far past the 5-value output.
-  @Test func anotherGraphsEntryIsNotLoaded() throws {
-    let configuration = scratchConfiguration()
-    let other = scratchConfiguration()
-    defer {
-      try? FileManager.default.removeItem(atPath: configuration.cacheDirectory)
-      try? FileManager.default.removeItem(atPath: other.cacheDirectory)
-    }
+  /// This graph's entry in `configuration`'s cache (its path), and the bytes of another
+  /// graph's entry (over 4096 values instead of 5) built in `other`.
+  private func entryAndForeignEntry(
+    _ configuration: SystemCC.Configuration, _ other: SystemCC.Configuration
+  ) throws -> (graph: Graph, inputs: [String: Tensor], path: String, foreign: [UInt8]) {
     let (graph, inputs) = try entryVictim()
     let path = try buildEntry(graph, configuration)
     let foreign = try bytes(try buildEntry(try entryVictim(count: 4096).0, other))
+    return (graph, inputs, path, foreign)
+  }
+
+  private func removeCaches(_ configurations: SystemCC.Configuration...) {
+    for c in configurations { try? FileManager.default.removeItem(atPath: c.cacheDirectory) }
+  }
+
+  /// Another graph's valid entry (over 4096 values instead of 5) copied over this graph's:
+  /// loading it would write far past the 5-value output.
+  @Test func anotherGraphsEntryIsNotLoaded() throws {
+    let (configuration, other) = (scratchConfiguration(), scratchConfiguration())
+    defer { removeCaches(configuration, other) }
+    let (graph, inputs, path, foreign) = try entryAndForeignEntry(configuration, other)
     try write(foreign, path)
     try expectBypassed(
       graph, inputs, configuration, path: path, problem: "another program", "copied entry")
@@ -79,16 +88,10 @@ struct HostileCacheEntryTests {
   /// Another graph's library re-labelled as this graph's entry (a valid checksum for this
   /// key): only the program's own fingerprint, checked after loading, can tell.
   @Test func relabelledEntryFailsTheFingerprint() throws {
-    let configuration = scratchConfiguration()
-    let other = scratchConfiguration()
-    defer {
-      try? FileManager.default.removeItem(atPath: configuration.cacheDirectory)
-      try? FileManager.default.removeItem(atPath: other.cacheDirectory)
-    }
-    let (graph, inputs) = try entryVictim()
-    let path = try buildEntry(graph, configuration)
+    let (configuration, other) = (scratchConfiguration(), scratchConfiguration())
+    defer { removeCaches(configuration, other) }
+    let (graph, inputs, path, foreign) = try entryAndForeignEntry(configuration, other)
     let key = try CacheEntry(decoding: try bytes(path)).key
-    let foreign = try bytes(try buildEntry(try entryVictim(count: 4096).0, other))
     let library = try CacheEntry(decoding: foreign).library
     let forged = CacheEntry(key: key, library: library).encoded
     try write(forged, path)
