@@ -38,7 +38,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/FashionMNIST"),
-    .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
+    .target(name: "GraphTestSupport", dependencies: ["GraphIR", "GraphLanguage"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "GraphDataTests", dependencies: ["GraphData", "GraphTestSupport"], exclude: ["Fixtures"]),
@@ -49,7 +49,9 @@ let package = Package(
       resources: [.copy("Golden")]),
     .testTarget(
       name: "GraphCompilerTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["GraphCompiler", "Autodiff", "GraphTestSupport"]),
+    .testTarget(
+      name: "EndToEndTests",
+      dependencies: ["GraphCompiler", "Autodiff", "GraphLanguage", "GraphTestSupport"]),
     .testTarget(name: "GraphTrainingTests", dependencies: ["GraphTraining", "GraphCompiler", "GraphData"]),
     .executableTarget(
       name: "workloads",
