@@ -148,8 +148,9 @@ extension ProgramGenerator {
       let x = expression(shape, depth: depth)
       let y = broadcastOperand(shape, depth)
       let args = chance(0.5) ? [x, y] : [y, x]
-      return .call(
-        "where", [comparison(shape, depth)] + args, shape: shape, bound: x.bound + y.bound)
+      // The condition broadcasts too: sometimes one scalar test for every element.
+      let condition = comparison(chance(0.2) ? [] : shape, depth)
+      return .call("where", [condition] + args, shape: shape, bound: x.bound + y.bound)
     case .mask:
       let e = expression(shape, depth: depth)
       return .binary("*", comparison(shape, depth), e).bounded(e.bound)
@@ -170,7 +171,7 @@ extension ProgramGenerator {
       return .call("transpose", [x], shape: shape, bound: x.bound, lower: x.lower)
     case .reshape: return built ? reshape(shape, depth) : nil
     case .slice: return built ? slice(shape, depth) : nil
-    case .concat: return built && !shape.isEmpty ? concat(shape, depth) : nil
+    case .concat: return built ? concat(shape, depth) : nil
     case .gradient:
       let targets = pool.filter { $0.shape == shape }
       guard inlineGradients < 2, depth > 0, !targets.isEmpty else { return nil }

@@ -179,9 +179,11 @@ extension ProgramGenerator {
     return indexed(x, k == 0 ? [taken] : [":", taken], part)
   }
 
-  /// `concat(p, q, AXIS)` (or three parts) giving `shape`.
-  mutating func concat(_ shape: [Int], _ depth: Int) -> Expr {
-    let k = pick(shape.count)
+  /// `concat(p, q, AXIS)` (or three parts) giving `shape`, along an axis of size 2 or more.
+  mutating func concat(_ shape: [Int], _ depth: Int) -> Expr? {
+    let axes = shape.indices.filter { shape[$0] >= 2 }
+    guard !axes.isEmpty else { return nil }
+    let k = pick(axes)
     let n = shape[k]
     var sizes = [1 + pick(n - 1)]
     sizes.append(n - sizes[0])

@@ -112,8 +112,11 @@ struct ProgramGenerator {
 
   init(seed: UInt64, attempt: UInt64) {
     rng = SeededGenerator(seed: seed &* 0x9E37_79B9_7F4A_7C15 &+ attempt &* 0xD1B5_4A32_D192_ED03)
-    a = 2 + Int(rng.next() % 3)
-    b = 2 + Int(rng.next() % 3)
+    // Mostly 2...4; now and then 1 (axes of size one broadcast and reduce to themselves)
+    // or 5.
+    let sizes = [1, 2, 2, 3, 3, 4, 4, 5]
+    a = sizes[Int(rng.next() % 8)]
+    b = sizes[Int(rng.next() % 8)]
   }
 
   /// The whole program: its text and the values of its inputs and params.
@@ -223,15 +226,26 @@ struct ProgramGenerator {
     define("z", .leaf(pick(pool)))
   }
 
-  /// `c = 0.7`, or a number computed from earlier named numbers.
+  /// `c = 0.7`, a function of numbers (`c = 2 ^ -1`, folded to a number by the parser),
+  /// or a number computed from earlier named numbers.
   mutating func number() {
     let numbers = pool.filter { $0.kind == .number }
-    if let c = numbers.isEmpty ? nil : pick(numbers), chance(0.4) {
+    switch pick(4) {
+    case 0 where !numbers.isEmpty:
+      let c = pick(numbers)
       let k = literal()
       define(
         "c", .binary("*", .leaf(c), k).plus(literal()).bounded(c.bound * k.bound + 2),
         kind: .number)
-    } else {
+    case 1:
+      let (text, value) = pick([
+        ("exp(-0.5)", 0.61), ("sqrt(2)", 1.42), ("2 ^ -1", 0.5), ("log(3)", 1.1),
+        ("tanh(0.5)", 0.47),
+      ])
+      define(
+        "c", Expr(text: text, level: .atom, shape: [], bound: value, lower: value * 0.9, roots: []),
+        kind: .number)
+    default:
       define("c", literal(), kind: .number)
     }
   }
