@@ -101,14 +101,14 @@ extension ProgramGenerator {
   /// The productions, with their weights.
   enum Production: CaseIterable {
     case unary, power, arithmetic, division, minMax, select, mask, logSqrt, reduction
-    case softmax, matmul, transpose, reshape, slice, concat, gradient
+    case softmax, matmul, transpose, reshape, slice, concat, rank3, gradient
 
     var weight: Int {
       switch self {
       case .unary, .arithmetic: 6
       case .reduction, .matmul, .slice: 4
       case .power, .division, .minMax, .select, .logSqrt, .softmax, .reshape, .concat: 2
-      case .mask, .transpose, .gradient: 1
+      case .mask, .transpose, .rank3, .gradient: 1
       }
     }
   }
@@ -172,6 +172,7 @@ extension ProgramGenerator {
     case .reshape: return built ? reshape(shape, depth) : nil
     case .slice: return built ? slice(shape, depth) : nil
     case .concat: return built ? concat(shape, depth) : nil
+    case .rank3: return built && shape.count == 2 ? throughRank3(shape, depth) : nil
     case .gradient:
       let targets = pool.filter { $0.shape == shape }
       guard inlineGradients < 2, depth > 0, !targets.isEmpty else { return nil }

@@ -80,10 +80,10 @@ extension ProgramGenerator {
 
   /// A gradient of an expression holding a gradient: a Hessian-vector product, a gradient
   /// with respect to an earlier gradient, a gradient of a scalar built from one, or the
-  /// second derivative with respect to a scalar.
+  /// second or third derivative with respect to a scalar.
   mutating func secondOrderStatement() {
     let gradients = pool.filter { $0.text?.contains("grad(") ?? false }
-    switch pick(4) {
+    switch pick(5) {
     case 1 where !gradients.isEmpty:
       // grad(y, g): the earlier gradient as the variable.
       let g = pick(gradients)
@@ -95,11 +95,13 @@ extension ProgramGenerator {
       guard !candidates.isEmpty else { return gradientStatement() }
       let y = scalar(around: g, depth: 1 + pick(2))
       define("h", gradient(y, pick(candidates)), kind: .gradient)
-    case 3:
+    case 3, 4:
+      // d²y/ds², or d³y/ds³, with respect to a scalar.
       let scalars = pool.filter { $0.shape.isEmpty }
       let x = pick(scalars)
-      let inner = gradient(of: x, depth: 1 + pick(2))
-      define("h", gradient(inner, x), kind: .gradient)
+      var derivative = gradient(of: x, depth: 1 + pick(2))
+      for _ in 0..<(chance(0.3) ? 2 : 1) { derivative = gradient(derivative, x) }
+      define("h", derivative, kind: .gradient)
     default:
       // grad(sum(grad(y, x) * v), x): a Hessian-vector product.
       let x = target()

@@ -82,6 +82,33 @@ extension ProgramGenerator {
     return .binary("@", expression(l, depth: depth), expression(r, depth: depth))
   }
 
+  /// An `[r, c]` matrix through a rank-3 value: a matrix with an axis of size one inserted,
+  /// broadcast against a matrix (`[r, 1, c] * [m, c]` is `[r, m, c]`) or a vector
+  /// (`[r, c, 1] * [m]` is `[r, c, m]`), then reduced or indexed along the new axis.
+  mutating func throughRank3(_ shape: [Int], _ depth: Int) -> Expr {
+    let (r, c) = (shape[0], shape[1])
+    let m = pick([a, b])
+    let k = 1 + pick(2)  // where the new axis goes
+    let x = expression(shape, depth: depth)
+    let tall = Expr.call(
+      "reshape", [x], [k == 1 ? "[\(r), 1, \(c)]" : "[\(r), \(c), 1]"],
+      shape: k == 1 ? [r, 1, c] : [r, c, 1], bound: x.bound)
+    let other = expression(k == 1 ? [m, c] : [m], depth: depth)
+    let op = pick(["*", "+", "-"])
+    var wide = Expr.binary(op, tall, other)
+    wide.bound = op == "*" ? x.bound * other.bound : x.bound + other.bound
+    let ax = axis(k, of: 3)
+    switch pick(5) {
+    case 0: return .call("sum", [wide], [ax], shape: shape, bound: Double(m) * wide.bound)
+    case 1: return .call("mean", [wide], [ax], shape: shape, bound: wide.bound)
+    case 2: return .call("reduce_max", [wide], [ax], shape: shape, bound: wide.bound)
+    case 3: return .call("logsumexp", [wide], [ax], shape: shape, bound: wide.bound + 2)
+    default:
+      let entries = k == 1 ? [":", index(m)] : [":", ":", index(m)]
+      return indexed(wide, entries, shape)
+    }
+  }
+
   /// `reshape` from a shape with as many elements (itself included), sometimes twice.
   mutating func reshape(_ shape: [Int], _ depth: Int) -> Expr {
     let count = shape.reduce(1, *)

@@ -17,13 +17,13 @@ import Testing
 /// of fastmath.h, and values pass through a few dozen operations, so 1e-9 leaves a margin of
 /// about 1e5 over rounding while any wrong index or rule is off by far more.
 ///
-/// `GRAPHC_RANDOM_PROGRAMS` (default 300) and `GRAPHC_RANDOM_SEED` (the first seed, default
+/// `GRAPHC_RANDOM_PROGRAMS` (default 400) and `GRAPHC_RANDOM_SEED` (the first seed, default
 /// 1) choose the programs; `GRAPHC_RANDOM_CC_EVERY` (default 20, 0 for never) how often cc
 /// runs. A failure prints the seed, the program and its values, for example
 /// `GRAPHC_RANDOM_SEED=1234 GRAPHC_RANDOM_PROGRAMS=1 swift test --filter RandomProgramTests`.
 @Suite struct RandomProgramTests {
   static let environment = ProcessInfo.processInfo.environment
-  static let count = environment["GRAPHC_RANDOM_PROGRAMS"].flatMap { Int($0) } ?? 300
+  static let count = environment["GRAPHC_RANDOM_PROGRAMS"].flatMap { Int($0) } ?? 400
   static let firstSeed = environment["GRAPHC_RANDOM_SEED"].flatMap { UInt64($0) } ?? 1
   static let ccEvery = environment["GRAPHC_RANDOM_CC_EVERY"].flatMap { UInt64($0) } ?? 20
 
@@ -39,6 +39,7 @@ import Testing
     var excused: [String] = []
     var outputs = 0
     var usedCC = false
+    var seconds = 0.0
   }
 
   @Test func randomProgramsAgreeWithFiniteDifferencesAndTheInterpreter() throws {
@@ -56,7 +57,9 @@ import Testing
     let outcomes = Mutex([UInt64: Outcome]())
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
       for seed in stride(from: worker, to: seeds.count, by: workers).map({ seeds[$0] }) {
-        let outcome = Self.examine(seed: seed, systemCC: systemCC)
+        let start = Date()
+        var outcome = Self.examine(seed: seed, systemCC: systemCC)
+        outcome.seconds = Date().timeIntervalSince(start)
         outcomes.withLock { $0[seed] = outcome }
       }
     }
@@ -80,7 +83,10 @@ import Testing
         + "\(values.map(\.excused.count).reduce(0, +)) disagreements excused on a kink, "
         + "\(values.map(\.outputs).reduce(0, +)) outputs compared with TinyCC, "
         + "\(values.filter(\.usedCC).count) programs also with cc; "
-        + String(format: "%.1f s", Date().timeIntervalSince(started)))
+        + String(format: "%.1f s", Date().timeIntervalSince(started)) + "; slowest: "
+        + all.sorted { $0.value.seconds > $1.value.seconds }.prefix(3).map {
+          "seed \($0.key) " + String(format: "%.2f s", $0.value.seconds)
+        }.joined(separator: ", "))
   }
 
   /// Generates, parses, checks and compiles the program of `seed`.
