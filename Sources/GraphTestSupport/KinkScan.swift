@@ -5,9 +5,11 @@ import GraphIR
 /// and where a rounding difference can flip a result (the sign of `abs` at 0).
 ///
 /// A node is on a kink when, at the evaluated point, `abs` has an operand element within
-/// `tolerance` of 0, or `max`, `min` or a comparison (and so `relu`, `where`) has two operand
-/// elements within `tolerance * max(1, |a|, |b|)` of each other, or `reduce_max` has more
-/// input elements near its maxima than it has results (a tie). Random programs reach such
+/// `tolerance` of 0, or `max`, `min` or a comparison (and so `relu`, `where`) has two
+/// different operands with elements within `tolerance * max(1, |a|, |b|)` of each other, or
+/// `reduce_max` has more input elements near its maxima than it has results (a tie).
+/// (`tolerance`, 1e-10 by default, also covers values that are zero up to rounding, which
+/// the kernels and the interpreter may round to different sides.) Random programs reach such
 /// points when a value is exactly zero by construction (a mask, the gradient of something
 /// that does not depend on the variable), which no choice of inputs avoids.
 public struct KinkScan {
@@ -35,7 +37,9 @@ public struct KinkScan {
       switch node.op {
       case .abs: return operands[0].scalars.contains { near($0, 0) }
       case .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
-        return anyTie(operands[0], operands[1])
+        // One node on both sides (`max(x, x)`, `x < x`) is no kink: the result moves with x
+        // on either side, and the split of a tie adds up to the derivative.
+        return node.inputs[0] != node.inputs[1] && anyTie(operands[0], operands[1])
       case .reduceMax:
         let maxima = values[id.index].scalars
         let close = operands[0].scalars.filter { x in maxima.contains { near(x, $0) } }

@@ -19,8 +19,11 @@ import Testing
 ///
 /// `GRAPHC_RANDOM_PROGRAMS` (default 400) and `GRAPHC_RANDOM_SEED` (the first seed, default
 /// 1) choose the programs; `GRAPHC_RANDOM_CC_EVERY` (default 20, 0 for never) how often cc
-/// runs. A failure prints the seed, the program and its values, for example
+/// runs; `GRAPHC_RANDOM_PRINT` (any value) prints every program. A failure prints the seed,
+/// the program and its values, to rerun it alone with
 /// `GRAPHC_RANDOM_SEED=1234 GRAPHC_RANDOM_PROGRAMS=1 swift test --filter RandomProgramTests`.
+/// A summary line gives the counts: checks, zero gradients, unstable (skipped) checks,
+/// disagreements excused on a kink (each listed), outputs compared, the slowest seeds.
 @Suite struct RandomProgramTests {
   static let environment = ProcessInfo.processInfo.environment
   static let count = environment["GRAPHC_RANDOM_PROGRAMS"].flatMap { Int($0) } ?? 400
@@ -92,7 +95,9 @@ import Testing
   /// Generates, parses, checks and compiles the program of `seed`.
   static func examine(seed: UInt64, systemCC: SystemCC.Configuration) -> Outcome {
     let program = RandomProgram.generate(seed: seed)
-    if environment["GRAPHC_RANDOM_PRINT"] != nil { print("# seed \(seed)\n\(program.source)") }
+    if environment["GRAPHC_RANDOM_PRINT"] != nil {
+      print("# seed \(seed)\n\(program.source)# \(program.setArguments)")
+    }
     var outcome = Outcome()
     func fail(_ what: String) {
       outcome.failures.append(
