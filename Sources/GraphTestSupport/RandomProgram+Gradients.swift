@@ -1,7 +1,7 @@
 import Foundation
 
-/// `grad` in every position: statements, inline in expressions, nested (second order), and
-/// unrolled gradient descent.
+/// `grad` in every position: statements, inline in expressions, nested (second and third
+/// order), and unrolled gradient descent.
 extension ProgramGenerator {
   /// The magnitude assumed for a gradient; `RandomProgram.generate` rejects programs whose
   /// values turn out larger than `RandomProgram.largestValue`.
