@@ -38,7 +38,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/FashionMNIST"),
-    .target(name: "GraphTestSupport", dependencies: ["GraphIR"]),
+    .target(name: "GraphTestSupport", dependencies: ["GraphIR", "GraphLanguage"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
       name: "GraphDataTests", dependencies: ["GraphData", "GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
@@ -51,7 +51,8 @@ let package = Package(
       name: "GraphCompilerTests",
       dependencies: ["GraphCompiler", "GraphIR", "CCodegen", "Autodiff", "GraphTestSupport"]),
     .testTarget(
-      name: "EndToEndTests", dependencies: ["GraphCompiler", "GraphIR", "Autodiff", "GraphTestSupport"]),
+      name: "EndToEndTests",
+      dependencies: ["GraphCompiler", "GraphIR", "Autodiff", "GraphLanguage", "GraphTestSupport"]),
     .testTarget(
       name: "GraphTrainingTests",
       dependencies: ["GraphTraining", "GraphIR", "GraphCompiler", "GraphData"]),

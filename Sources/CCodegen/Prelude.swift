@@ -11,7 +11,7 @@
 public enum Prelude {
   /// The prelude, byte-identical to `kernels/prelude.h`.
   public static let text =
-    opening + sections.map(\.text).joined() + "#endif /* GC_PRELUDE_H */\n"
+    opening + contractOff + "\n" + sections.map(\.text).joined() + "#endif /* GC_PRELUDE_H */\n"
 
   /// The C functions the prelude declares, which a linker must supply (all from libm).
   public static let mathFunctions = mathDeclarations.definitions.map(\.name)
@@ -34,7 +34,7 @@ public enum Prelude {
     }
     var result =
       "/* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:\n"
-      + " * no system headers; the math functions come from libm (-lm). */\n"
+      + " * no system headers; the math functions come from libm (-lm). */\n\n" + contractOff
     for section in sections {
       let used = section.definitions.filter { needed.contains($0.name) }
       if used.isEmpty { continue }
@@ -82,6 +82,19 @@ public enum Prelude {
     #ifndef GC_PRELUDE_H
     #define GC_PRELUDE_H
 
+
+    """
+
+  /// Keeps a value's bits the same in every kernel that computes it; in every program.
+  static let contractOff = """
+    /* A value computed in two kernels must have the same bits in both (the gradient of max
+     * counts the elements equal to the maximum), so no compiler may fuse a*b + c into one
+     * rounding in one kernel and not in the other. Clang honours C99's pragma for that.
+     * GCC does not implement it (and warns), but fuses only in GNU mode (-std=gnu*, its
+     * default), where it needs -ffp-contract=off; TinyCC never fuses. */
+    #if defined(__clang__)
+    #pragma STDC FP_CONTRACT OFF
+    #endif
 
     """
 

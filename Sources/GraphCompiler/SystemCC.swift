@@ -20,7 +20,8 @@ final class SharedLibraryModule: LoadedCode, @unchecked Sendable {
 /// is cached on disk and loaded with `dlopen`.
 ///
 /// The compiler is `$CC` if set, else `clang` if on `PATH` (it vectorises the inline exp
-/// about 4x better than gcc), else `cc`. Flags: `-O3 -march=native -fopenmp-simd -shared
+/// about 4x better than gcc), else `cc`. Flags: `-O3 -march=native -fopenmp-simd
+/// -ffp-contract=off -shared
 /// -fPIC`, never `-ffast-math` (it would break the rounding trick of fastmath.h and NaN
 /// checks); the library links OpenBLAS and libm.
 ///
@@ -85,7 +86,9 @@ enum SystemCC {
   }
 
   /// The flags every library is built with (before output and input names).
-  static let flags = ["-O3", "-march=native", "-fopenmp-simd", "-shared", "-fPIC"]
+  static let flags = [
+    "-O3", "-march=native", "-fopenmp-simd", "-ffp-contract=off", "-shared", "-fPIC",
+  ]
   /// Libraries linked after the source.
   static let libraries = ["-lopenblas", "-lm"]
 

@@ -115,20 +115,20 @@ public final class GraphBuilder {
     return append(node)
   }
 
-  /// A node equal in value to `id` that nothing else shares, never deduplicated, so
-  /// expressions built later never merge onto it. A named definition gets one, so that
-  /// `grad` with respect to that name sees exactly the uses of the name (and of names
-  /// defined from it), not those of identical expressions written elsewhere.
+  /// A node equal in value to `id` that nothing else shares: an identity `reshape` of `id`
+  /// that is never deduplicated, so expressions built later never merge onto it. A named
+  /// definition gets one, so that `grad` with respect to that name sees exactly the uses of
+  /// the name (and of names defined from it), not those of identical expressions written
+  /// elsewhere. `Simplify.run` removes the identity once gradients are built.
   ///
-  /// With `copying` (for a node the definition's own expression just built, which nothing
-  /// else uses yet) the result is a copy of the node; otherwise an identity `reshape` of
-  /// `id`, so that a name defined as another value (`u = t*1`, which is `t`) stays a use of
-  /// it. `Simplify.run` merges copies and removes identities once gradients are built.
-  public func distinct(_ id: NodeID, copying: Bool = false) -> NodeID {
-    let node = graph[id]
+  /// Why an identity and not a copy of `id`'s node: rules that reuse an op's result (the
+  /// derivative of `tanh` is `1 - z^2`) then use `id`, not the name, so a gradient taken
+  /// through the definition does not count as a use of the name (`g = grad(l, x)` with
+  /// `l = sum(tanh(...))` does not depend on `l` as an independent variable), and a name
+  /// for an existing value (`u = t*1`, which is `t`) stays a use of it.
+  public func distinct(_ id: NodeID) -> NodeID {
     let new = NodeID(graph.nodes.count)
-    let copyable = copying && !node.op.isLeafInput && node.op.constantValue == nil
-    graph.nodes.append(copyable ? node : Node(.reshape, [id], node.type))
+    graph.nodes.append(Node(.reshape, [id], graph[id].type))
     if let currentRule { graph.rules[new] = currentRule }
     return new
   }

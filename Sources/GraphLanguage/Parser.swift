@@ -56,11 +56,10 @@ struct Parser {
     }
     // `u = t` makes `t` a target when `u` is one. Aliases name earlier values, so one pass
     // from the last line up follows chains of them.
-    for i in tokens.indices.reversed() where i + 3 < tokens.count {
+    for i in tokens.indices.reversed() where i + 2 < tokens.count {
       let startsLine = i == 0 || tokens[i - 1].kind == .newline
       if startsLine, let alias = tokens[i].name, tokens[i + 1].isSymbol("="),
-        let original = tokens[i + 2].name, [.newline, .end].contains(tokens[i + 3].kind),
-        targets.contains(alias)
+        targets.contains(alias), let original = bareName(tokens, from: i + 2)
       {
         targets.insert(original)
       }
@@ -160,17 +159,17 @@ struct Parser {
     try checkUnused(name, at: nameToken.position)
     advance()  // '='
     // `z = t` makes `z` another name of the same value: `grad(y, z)` and `grad(y, t)` agree.
-    let isAlias = peek.name != nil && [.newline, .end].contains(peekSecond.kind)
-    let built = builder.graph.nodes.count
+    let isAlias = Self.bareName(tokens, from: index) != nil
     var value = try parseExpression()
     switch value.operand {
     case .node(let id) where !isAlias:
       // Its own node, so `grad(y, name)` follows only the uses of this name.
-      let own = builder.distinct(id, copying: id.index >= built)
+      let own = builder.distinct(id)
       builder.label(own, name)
       builder.label(id, name)  // grad sites and messages refer to the original node
       value.operand = .node(own)
-    case .literal(let number, let tracked) where !isAlias && gradientTargets.contains(name):
+    case .literal(let number, let tracked)
+    where gradientTargets.contains(name) && (!isAlias || tracked == nil):
       let builder = self.builder
       let inner = Operand.literal(number, tracked)
       value.operand = .literal(
@@ -183,6 +182,24 @@ struct Parser {
     case .node, .literal: break
     }
     names[name] = (value.operand, nameToken.position)
+  }
+
+  /// The name when the tokens from `start` to the end of the line are one name, possibly in
+  /// parentheses (`t`, `(t)`, `((t))`): a definition that is an alias.
+  static func bareName(_ tokens: [Token], from start: Int) -> String? {
+    var i = start
+    var open = 0
+    while i < tokens.count, tokens[i].isSymbol("(") {
+      open += 1
+      i += 1
+    }
+    guard i < tokens.count, let name = tokens[i].name else { return nil }
+    i += 1
+    for _ in 0..<open {
+      guard i < tokens.count, tokens[i].isSymbol(")") else { return nil }
+      i += 1
+    }
+    return i < tokens.count && [.newline, .end].contains(tokens[i].kind) ? name : nil
   }
 
   /// `input NAME [: TYPE]` or `param NAME [: TYPE] [= INIT]`

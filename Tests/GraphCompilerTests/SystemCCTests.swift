@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import GraphIR
 import Testing
@@ -185,6 +186,31 @@ struct SystemCCTests {
     #expect(compiled.activeBackend == .tcc)
     #expect(compiled.warnings.count == 1)
     try expectMatchesInterpreter(graph, inputs, "tiered fallback") { _ in compiled }
+  }
+
+  /// A value computed again in a second kernel has the same bits there. Found by the
+  /// random-program test (seed 1008350): `d = x*w - w` was one C expression in one kernel
+  /// and two statements in another; clang fused the first into a multiply-add, so `d` no
+  /// longer equalled its own row maximum, and the gradient of softmax (through `reduce_max`,
+  /// which divides by the count of elements equal to the maximum) was 0/0 = NaN.
+  @Test func valueComputedInTwoKernelsIsTheSame() throws {
+    let configuration = scratchConfiguration()
+    defer { try? FileManager.default.removeItem(atPath: configuration.cacheDirectory) }
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [3]))
+    let w = try b.input("w", TensorType(.f64, [1]))
+    let d = try b.sub(try b.mul(try b.reshape(x, to: [3, 1]), w), try b.reshape(w, to: [1, 1]))
+    b.output("l", try b.sum(try b.sigmoid(d)))
+    let y = try b.mean(try b.softmax(d, axis: 1))
+    b.output("h", try gradient(of: y, withRespectTo: [w], in: b)[0])
+    let inputs = [
+      "x": Tensor(
+        .f64, shape: [3], scalars: [0.7868255751633813, 0.4851374762620411, 0.4853290970084734]),
+      "w": Tensor(.f64, shape: [1], scalars: [1.4960558682274385]),
+    ]
+    try expectMatchesInterpreter(b.graph, inputs, "cc, d in two kernels") { graph in
+      try Pipeline.compile(graph, options: CompileOptions(backend: .cc), systemCC: configuration)
+    }
   }
 
   @Test func stableHashIsStableAndSeparatesParts() {

@@ -2,6 +2,15 @@
 /* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:
  * no system headers; the math functions come from libm (-lm). */
 
+/* A value computed in two kernels must have the same bits in both (the gradient of max
+ * counts the elements equal to the maximum), so no compiler may fuse a*b + c into one
+ * rounding in one kernel and not in the other. Clang honours C99's pragma for that.
+ * GCC does not implement it (and warns), but fuses only in GNU mode (-std=gnu*, its
+ * default), where it needs -ffp-contract=off; TinyCC never fuses. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 double exp(double);
 double tanh(double);
 
