@@ -59,6 +59,9 @@ let package = Package(
     .executableTarget(
       name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage", "GraphTestSupport"],
       path: "Benchmarks/CompileLatency"),
+    .executableTarget(
+      name: "graphc-fuzz", dependencies: ["GraphCompiler", "GraphLanguage"],
+      path: "Benchmarks/Fuzz", exclude: ["README.md", "corpus", "graph.dict"]),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(
       name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR", "GraphData"]),
