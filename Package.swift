@@ -60,7 +60,7 @@ let package = Package(
       name: "graphc-bench", dependencies: ["GraphCompiler", "GraphLanguage", "GraphTestSupport"],
       path: "Benchmarks/CompileLatency"),
     .executableTarget(
-      name: "graphc-fuzz", dependencies: ["GraphCompiler", "GraphLanguage"],
+      name: "graphc-fuzz", dependencies: ["GraphCompiler", "GraphLanguage", "Autodiff"],
       path: "Benchmarks/Fuzz", exclude: ["README.md", "corpus", "graph.dict"]),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(

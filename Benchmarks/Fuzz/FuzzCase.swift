@@ -1,3 +1,4 @@
+import Autodiff
 import Foundation
 import GraphCompiler
 import GraphLanguage
@@ -8,7 +9,8 @@ import GraphLanguage
 /// a crash or a hang. So the stages are the command line's: parse, `show`, `ir`, `emit-c`
 /// (plain and standalone), TinyCC compile and, when the graph is small, a run on seeded
 /// inputs compared with the reference interpreter on the graph as parsed (before
-/// simplification, so a wrong rewrite shows too).
+/// simplification, so a wrong rewrite shows too), and every `grad` compared with central
+/// differences as `graphc check` does.
 ///
 /// A broken promise that is not a crash by itself (an unlocated error, C that does not
 /// compile, an invalid graph after a pass) is turned into one with `preconditionFailure`,
@@ -23,7 +25,8 @@ enum FuzzCase {
     case refused(String)
     /// It compiled; it was too large to run in the harness.
     case compiled
-    /// It compiled, ran, and agreed with the interpreter (or `mismatches` says where not).
+    /// It compiled, ran, and agreed with the interpreter and with finite differences (or
+    /// `mismatches` says where not).
     case ran(mismatches: [String])
 
     var description: String {
@@ -82,7 +85,9 @@ enum FuzzCase {
     stage("compile")
     let compiled: CompiledGraph
     do {
-      compiled = try Pipeline.compile(file.graph, options: CompileOptions(annotate: true))
+      // Two threads, so that kernels big enough to be split run split.
+      compiled = try Pipeline.compile(
+        file.graph, options: CompileOptions(threads: 2, annotate: true))
     } catch let error as GraphError {
       return .refused(error.description)  // more memory than the machine has
     } catch CompileError.tooLarge(let bytes) {
@@ -122,7 +127,42 @@ enum FuzzCase {
         }
       }
     }
+    stage("check")
+    mismatches += derivativeDisagreements(file)
     return .ran(mismatches: mismatches)
+  }
+
+  /// Every `grad(y, x)` of `file` against central differences, as `graphc check` does (on
+  /// the interpreter, at positive inputs, where the kinks of relu, abs and max are unlikely).
+  ///
+  /// Tolerance 1e-4, well above the ~1e-8 of smooth f64 functions (f32 gradients are
+  /// compared in f64 too). A difference says nothing when it is not finite (y overflows
+  /// near x) or when rounding y swamps it: the difference's rounding error is about
+  /// ε|y|/h = 2.2e-10 |y| for the step h = 1e-6 (at |x| <= 1), above the tolerance once
+  /// |y| > ~1e4 max(1, |g|) (`1e308 + x` has derivative 1, its difference is 0).
+  private static func derivativeDisagreements(_ file: GraphFile) -> [String] {
+    let cases = file.gradients.map { site in
+      GradientCheck.Case(
+        y: site.y, x: site.x, gradient: site.result, label: "grad at \(site.position)")
+    }
+    let inputs = inputValues(file, low: 0.5, high: 1.5)
+    var ys = file.graph
+    ys.outputs = cases.indices.map { GraphOutput("y\($0)", cases[$0].y) }
+    do {
+      let y = try Interpreter.run(ys, inputs)
+      let results = try GradientCheck.run(
+        file.graph, cases: cases, inputs: inputs, tolerance: 1e-4, maxElements: 4,
+        evaluate: Interpreter.run)
+      return results.indices.compactMap { k in
+        let result = results[k]
+        let magnitude = abs(y["y\(k)"]?.scalar ?? 0)
+        let judged =
+          result.estimated.isFinite && magnitude <= 1e4 * max(1, abs(result.computed))
+        return !result.passed && judged ? "derivative: \(result)" : nil
+      }
+    } catch {
+      preconditionFailure("the gradient check failed on the declared inputs: \(error)")
+    }
   }
 
   /// Stops when `graph` breaks an invariant (the verifier runs between passes only in

@@ -38,6 +38,9 @@ import Foundation
         let total = times.reduce(0) { $0 + $1.1 }
         let slowest = times.max { $0.1 < $1.1 }.map { " (slowest: \($0.0) \(ms($0.1)))" } ?? ""
         print("\(file): \(outcome) in \(ms(total))\(slowest)")
+        if total > 1 {  // a slow input: where the time went
+          print("  " + times.map { "\($0.0) \(ms($0.1))" }.joined(separator: ", "))
+        }
         if case .ran(let mismatches) = outcome, !mismatches.isEmpty { disagreements += 1 }
       }
       exit(disagreements == 0 ? 0 : 1)
