@@ -61,7 +61,7 @@ let package = Package(
       path: "Benchmarks/CompileLatency"),
     .executableTarget(
       name: "graphc-fuzz", dependencies: ["GraphCompiler", "GraphLanguage", "Autodiff"],
-      path: "Benchmarks/Fuzz", exclude: ["README.md", "corpus", "graph.dict"]),
+      path: "Benchmarks/Fuzz", exclude: ["README.md", "corpus", "graph.dict", "lsan.supp"]),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(
       name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR", "GraphData"]),
