@@ -98,9 +98,19 @@ enum FuzzCase {
 
     let elements = file.graph.nodes.reduce(0) { $0 + $1.type.count }
     guard elements <= runLimit else { return .compiled }
+    var mismatches = runDisagreements(file, compiled, stage: stage)
+    stage("check")
+    mismatches += derivativeDisagreements(file)
+    return .ran(mismatches: mismatches)
+  }
+
+  /// Where the compiled graph's outputs differ from the interpreter's on the graph as parsed.
+  /// Inputs as `graphc check` makes them (positive, so log and sqrt are defined), then of
+  /// both signs (where rewrites like sqrt(x^2) = x would go wrong).
+  private static func runDisagreements(
+    _ file: GraphFile, _ compiled: CompiledGraph, stage: (String) -> Void
+  ) -> [String] {
     var mismatches: [String] = []
-    // Inputs as `graphc check` makes them (positive, so log and sqrt are defined), then of
-    // both signs (where rewrites like sqrt(x^2) = x would go wrong).
     for (k, range) in [(0.5, 1.5), (-2.0, 2.0)].enumerated() {
       stage("run \(k + 1)")
       let values = inputValues(file, low: range.0, high: range.1)
@@ -127,9 +137,7 @@ enum FuzzCase {
         }
       }
     }
-    stage("check")
-    mismatches += derivativeDisagreements(file)
-    return .ran(mismatches: mismatches)
+    return mismatches
   }
 
   /// Every `grad(y, x)` of `file` against central differences, as `graphc check` does (on
