@@ -67,6 +67,10 @@ let package = Package(
       name: "graphc-bench",
       dependencies: ["GraphIR", "GraphCompiler", "GraphLanguage", "GraphTestSupport"],
       path: "Benchmarks/CompileLatency"),
+    .executableTarget(
+      name: "graphc-fuzz",
+      dependencies: ["GraphIR", "CCodegen", "GraphCompiler", "GraphLanguage", "Autodiff"],
+      path: "Benchmarks/Fuzz", exclude: ["README.md", "corpus", "graph.dict", "lsan.supp"]),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(
       name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR", "GraphData"]),

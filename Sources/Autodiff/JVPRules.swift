@@ -30,8 +30,8 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   case .div: return try quotientTangent(tx, ty, z, y, in: b)
   case .pow:
     return try plus(
-      tx.map { try powerBase($0, x, y, in: b) }, ty.map { try b.mul(b.mul($0, b.log(x)), z) }, in: b
-    )
+      tx.map { try powerBase($0, x, y, in: b) }, ty.map { try powerExponent($0, x, z, in: b) },
+      in: b)
   case .maximum:
     return try plus(
       tx.map { try b.mul($0, tieWeight(x, y, in: b)) },

@@ -5,9 +5,11 @@ import GraphIR
 ///
 /// `wants[i]` says whether operand `i` needs a cotangent; rules build nothing for the others.
 /// One exhaustive switch in `Op` order; each case names the calculus rule it applies, which
-/// is recorded on the backward nodes it builds (shown in the annotated C and the IR). Conventions at kinks, documented where they apply:
+/// is recorded on the backward nodes it builds (shown in the annotated C and the IR).
+/// Conventions at kinks, documented where they apply:
 /// `abs'(0) = 0`, `max`/`min` split ties ½ each, `reduce_max` splits equally among tied
-/// maxima, `select` (and so `relu`) sends nothing through the branch not taken.
+/// maxima, `select` (and so `relu`) sends nothing through the branch not taken, and
+/// d/de 0^e = 0 for e >= 0, d/da a^0 = 0.
 func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: GraphBuilder)
   throws -> [NodeID?]
 {
@@ -37,7 +39,10 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
     case .div:
       ("quotient rule", { try [d(0, b.div(g, y)), d(1, quotientDivisor(g, x, y, z, in: b))] })
     case .pow:
-      ("power rule", { try [d(0, powerBase(g, x, y, in: b)), d(1, b.mul(b.mul(g, b.log(x)), z))] })
+      (
+        "power rule",
+        { try [d(0, powerBase(g, x, y, in: b)), d(1, powerExponent(g, x, z, in: b))] }
+      )
     case .maximum:
       (
         "max rule (ties split 1/2)",
@@ -123,10 +128,22 @@ private func quotientDivisor(
   return try b.neg(b.div(b.mul(g, a), b.mul(b2, b2)))
 }
 
-// d/da a^e = e * a^(e-1); the exponent e - 1 folds to a constant when e is one.
+// d/da a^e = e * a^(e-1); the exponent e - 1 folds to a constant when e is one. Where
+// e = 0 it is 0 (a^0 = 1 for every a), not 0 * 0^-1 = NaN at a = 0, as in PyTorch and JAX;
+// the test folds away when e is a constant.
 func powerBase(_ g: NodeID, _ a: NodeID, _ e: NodeID, in b: GraphBuilder) throws -> NodeID {
+  let zero = b.scalar(0, like: e)
   let lowered = try b.pow(a, b.sub(e, b.scalar(1, like: e)))
-  return try b.mul(g, b.mul(e, lowered))
+  return try b.mul(g, b.select(b.equal(e, zero), zero, b.mul(e, lowered)))
+}
+
+// d/de a^e = a^e log(a), with log(a) taken as 0 where a = 0 (as JAX does): 0^e is 0 for
+// every e > 0, so its derivative there is 0, not 0 * log(0) = 0 * -inf = NaN (0 at e = 0
+// too, PyTorch's and JAX's value; where e < 0 the power is infinite and the product NaN).
+func powerExponent(_ g: NodeID, _ a: NodeID, _ z: NodeID, in b: GraphBuilder) throws -> NodeID {
+  let zero = b.scalar(0, like: a)
+  let logA = try b.select(b.equal(a, zero), zero, b.log(a))
+  return try b.mul(b.mul(g, logA), z)
 }
 
 // d/da max(a, b) = 1 where a > b, ½ where a == b, 0 elsewhere (also d/db min(a, b), swapped):

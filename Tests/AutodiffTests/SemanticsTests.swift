@@ -107,6 +107,13 @@ import Testing
     Kink(name: "min tie", f: { x, y in try min(x, y) }, at: (1, 1), expected: (0.5, 0.5)),
     Kink(name: "max(x, x)", f: { x, _ in try max(x, x) }, at: (3, 0), expected: (1, 0)),
     Kink(name: "max no tie", f: { x, y in try max(x, y) }, at: (1, 2), expected: (0, 1)),
+    // 0^y is 0 for every y > 0 and x^0 is 1 for every x: derivative 0, not 0 * log(0) or
+    // 0 * 0^-1 (NaN), as in PyTorch and JAX (found by the fuzzer: grad(3*0^x + 2*x, x)).
+    Kink(name: "pow at base 0", f: { x, y in try x ** y }, at: (0, 2), expected: (0, 0)),
+    Kink(name: "pow at 0^0", f: { x, y in try x ** y }, at: (0, 0), expected: (0, 0)),
+    Kink(
+      name: "pow at exponent 0", f: { x, y in try x ** y }, at: (3, 0),
+      expected: (0, 1.0986122886681098)),
     Kink(
       name: "comparison", f: { x, y in try select(x.map { b, id in try b.less(id, y.id) }, x, y) },
       at: (1, 2), expected: (1, 0)),
