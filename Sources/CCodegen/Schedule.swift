@@ -254,6 +254,8 @@ public struct Schedule: Sendable {
     }
 
     var kernels: [Kernel] = []
+    // Each kernel's reads while roots join it, sorted once at the end.
+    var kernelReads: [Set<Int>] = []
     var producer: [Int: Int] = [:]
     var inlinedBy: [NodeID: Set<Int>] = [:]
     var wasteful = Set<NodeID>()
@@ -265,7 +267,8 @@ public struct Schedule: Sendable {
         let product = biased[root.node]?.product ?? root.node
         let operands = graph[product].inputs.map { matmulOperand(graph, $0).node }
         let reads = operands.compactMap { bufferOf[$0] } + (bias.map { [$0] } ?? [])
-        kernels.append(Kernel(kind: .matmul, roots: [root], reads: reads.sorted(), isFlat: false))
+        kernels.append(Kernel(kind: .matmul, roots: [root], reads: [], isFlat: false))
+        kernelReads.append(Set(reads))
         producer[root.buffer] = kernels.count - 1
         continue
       }
@@ -282,11 +285,11 @@ public struct Schedule: Sendable {
       }) {
         k = found
         kernels[k].roots.append(root)
-        kernels[k].reads = Array(Set(kernels[k].reads).union(reads)).sorted()
+        kernelReads[k].formUnion(reads)
         kernels[k].isFlat = kernels[k].isFlat && walk.isFlat
       } else {
-        kernels.append(
-          Kernel(kind: space, roots: [root], reads: reads.sorted(), isFlat: walk.isFlat))
+        kernels.append(Kernel(kind: space, roots: [root], reads: [], isFlat: walk.isFlat))
+        kernelReads.append(reads)
         k = kernels.count - 1
       }
       producer[root.buffer] = k
@@ -295,6 +298,7 @@ public struct Schedule: Sendable {
       wasteful.formUnion(walk.expandedExpensive)
     }
     for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
+    for k in kernels.indices { kernels[k].reads = kernelReads[k].sorted() }
     let scattering = roots.filter { !$0.isCopy }.compactMap { root in
       sums[root.node].map { (root.node, $0) }
     }

@@ -112,4 +112,22 @@ import Testing
       for k in 0..<3 { #expect(out.scalars[3 * i + k] == (i == k ? _exp(xs[i]) : 0)) }
     }
   }
+
+  /// Derivatives nested deep grow exponentially; the builder's node limit stops them with a
+  /// typed error instead of minutes of work (the language reports it at the `grad`).
+  @Test func nestedGradientsStopAtTheNodeLimit() throws {
+    let b = GraphBuilder()
+    b.nodeLimit = 20_000
+    let x = try b.input("x")
+    var y = try sigmoid(x)
+    var depth = 0
+    #expect(throws: GraphError.self) {
+      while depth < 40 {
+        y = try grad(y, x)
+        depth += 1
+      }
+    }
+    #expect(depth > 3 && depth < 40, "depth \(depth)")
+    #expect(b.graph.nodes.count <= 20_000 + 100)
+  }
 }
