@@ -20,9 +20,8 @@ final class SharedLibraryModule: LoadedCode, @unchecked Sendable {
 /// is cached on disk and loaded with `dlopen`.
 ///
 /// The compiler is `$CC` if set, else `clang` if on `PATH` (it vectorises the inline exp
-/// about 4x better than gcc), else `cc`. Flags: `-O3 -march=native -fopenmp-simd
-/// -ffp-contract=off -shared
-/// -fPIC`, never `-ffast-math` (it would break the rounding trick of fastmath.h and NaN
+/// about 4x better than gcc), else `cc`. Flags: `-O3 -march=native -fopenmp-simd -shared
+/// -fPIC` (and `-ffp-contract=off` for gcc, see `flags(for:)`), never `-ffast-math` (it would break the rounding trick of fastmath.h and NaN
 /// checks); the library links OpenBLAS and libm.
 ///
 /// The cache lives in `$GRAPHC_CACHE_DIR`, else `$XDG_CACHE_HOME/graphc`, else
@@ -86,9 +85,15 @@ enum SystemCC {
   }
 
   /// The flags every library is built with (before output and input names).
-  static let flags = [
-    "-O3", "-march=native", "-fopenmp-simd", "-ffp-contract=off", "-shared", "-fPIC",
-  ]
+  static let flags = ["-O3", "-march=native", "-fopenmp-simd", "-shared", "-fPIC"]
+
+  /// `flags` for the compiler whose `--version` says `version`. The generated C asks clang
+  /// not to fuse `a*b + c` in kernels (`#pragma STDC FP_CONTRACT OFF`, after fastmath.h, whose
+  /// polynomials keep their fused multiply-adds); GCC ignores that pragma, so it gets
+  /// `-ffp-contract=off` for the whole file.
+  static func flags(for version: String) -> [String] {
+    version.contains("clang") ? flags : flags + ["-ffp-contract=off"]
+  }
   /// Libraries linked after the source.
   static let libraries = ["-lopenblas", "-lm"]
 
@@ -120,7 +125,7 @@ enum SystemCC {
     let version = try compilerVersion(compiler)
     let key = StableHash.hex([
       CacheEntry.format, text, compiler, version, cpuModel,
-      (flags + libraries).joined(separator: " "),
+      (flags(for: version) + libraries).joined(separator: " "),
     ])
     let directory = configuration.cacheDirectory
     do {
@@ -140,13 +145,15 @@ enum SystemCC {
     } catch let problem as CacheEntryProblem {
       // Something unusable is at the path: build privately and leave it as it is.
       state.withLock { $0.bypassedEntries += 1 }
-      let module = try build(text, key: key, entry: entry, compiler, scratch)
+      let module = try build(
+        text, key: key, entry: entry, compiler, flags: flags(for: version), scratch)
       let warning =
         "the cache entry \(path) \(problem); it was left in place and this graph was built "
         + "privately (move it away to let graphc cache this graph again)"
       return (module, [warning])
     }
-    let module = try build(text, key: key, entry: entry, compiler, scratch)
+    let module = try build(
+      text, key: key, entry: entry, compiler, flags: flags(for: version), scratch)
     guard let library = FileManager.default.contents(atPath: scratch.library) else {
       throw CompileError.backend("the library built by \(compiler) cannot be read back")
     }
@@ -175,7 +182,8 @@ enum SystemCC {
   /// Builds the program `text`, with its fingerprint `key` appended, into `scratch` and
   /// loads it from there.
   private static func build(
-    _ text: String, key: String, entry: String, _ compiler: String, _ scratch: ScratchFolder
+    _ text: String, key: String, entry: String, _ compiler: String, flags: [String],
+    _ scratch: ScratchFolder
   ) throws -> SharedLibraryModule {
     let program = text + "\nconst char gc_fingerprint[] = \"\(key)\";\n"
     guard FileManager.default.createFile(atPath: scratch.source, contents: Data(program.utf8))
