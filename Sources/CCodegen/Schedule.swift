@@ -111,22 +111,50 @@ public struct Schedule: Sendable {
   static let recomputeLimit = 16
 
   /// Values used more than once whose inline expression would compute more than
-  /// `recomputeLimit` nodes: they get buffers, so that no value's long expression is
-  /// computed again in another kernel. One pass, operands first, counting each value's
+  /// `recomputeLimit` nodes, and whose users lie in kernels of different stages: they get
+  /// buffers, so that no value's long expression is computed again in another kernel (users
+  /// in one loop compute it once anyway). One pass, operands first, counting each value's
   /// expression up to the nearest buffers (shared parts counted per use, capped).
   ///
   /// This is what keeps the C linear in the length of a chain: in an unrolled recurrence
   /// (an LSTM's cell state, an integrator's state) each step's value feeds the next step and
   /// that step's own outputs; inlined, each step's kernel would recompute the whole history.
   static func sharedLongExpressions(_ graph: Graph, _ materialised: Set<NodeID>) -> Set<NodeID> {
-    var uses = [Int](repeating: 0, count: graph.nodes.count)
+    let n = graph.nodes.count
+    var uses = [Int](repeating: 0, count: n)
     for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
+    // A node's stage: how many stored results (products, reductions, ...) lie on its longest
+    // path from the inputs; kernels run in stage order. A value is inlined into the stored
+    // results (roots) that use it; when those lie at different stages, they are in different
+    // kernels, each of which would compute it again. Roots all at one stage may share a loop,
+    // where it is computed once.
+    var stage = [Int](repeating: 0, count: n)
+    for id in graph.ids {
+      stage[id.index] =
+        graph[id].inputs.map { input in
+          let stored = materialised.contains(input) && !graph[input].op.isLeafInput
+          return stage[input.index] + (stored ? 1 : 0)
+        }.max() ?? 0
+    }
+    var earliest = [Int](repeating: Int.max, count: n)
+    var latest = [Int](repeating: Int.min, count: n)
+    for id in graph.ids.reversed() {
+      let stored = materialised.contains(id)
+      let (low, high) =
+        stored ? (stage[id.index], stage[id.index]) : (earliest[id.index], latest[id.index])
+      guard low <= high else { continue }  // no root uses it
+      for input in graph[id].inputs {
+        earliest[input.index] = min(earliest[input.index], low)
+        latest[input.index] = max(latest[input.index], high)
+      }
+    }
     var shared = Set<NodeID>()
     var length = [Int](repeating: 0, count: graph.nodes.count)
     for id in graph.ids where !materialised.contains(id) && graph[id].op.constantValue == nil {
       let own = graph[id].op.facts.isIndexOnly ? 0 : 1
       let total = min(graph[id].inputs.reduce(own) { $0 + length[$1.index] }, recomputeLimit + 1)
-      guard uses[id.index] > 1 && total > recomputeLimit else {
+      let spansKernels = earliest[id.index] < latest[id.index]
+      guard uses[id.index] > 1 && total > recomputeLimit && spansKernels else {
         length[id.index] = total
         continue
       }
