@@ -97,9 +97,6 @@ public final class GraphBuilder {
     }
     let result = try ShapeRules.resultType(
       op, inputs.map { self.type($0) }, requested: type, opName: name ?? op.name)
-    // Every node's shape within the limits (a matrix product or a broadcast of small
-    // operands can still be too large), so every later size computation fits an `Int`.
-    try checkShape(result.shape)
     if rewrites != .none,
       let simpler = try Peephole.simplify(
         op, inputs, result, lookingThrough: rewrites == .all, in: self)

@@ -56,10 +56,11 @@ extension MathPrinter {
     while let (negative, t) = stack.popLast() {
       let node = graph[t]
       let inline = !hasLine(t)
+      if inline, t != id, let nested = sumMemo[t] {
+        parts.merge(nested, negated: negative)
+        continue
+      }
       switch node.op {
-      case .add where inline && t != id && sumMemo[t] != nil,
-        .sub where inline && t != id && sumMemo[t] != nil:
-        parts.merge(sumMemo[t] ?? SumParts(), negated: negative)
       case .add where inline:
         stack.append((negative, node.inputs[1]))
         stack.append((negative, node.inputs[0]))
@@ -160,10 +161,11 @@ extension MathPrinter {
     while let (inverted, f) = stack.popLast() {
       let node = graph[f]
       let inline = !hasLine(f)
+      if inline, f != id, let nested = productMemo[f] {
+        parts.merge(nested, inverted: inverted)
+        continue
+      }
       switch node.op {
-      case .mul where inline && f != id && productMemo[f] != nil,
-        .div where inline && f != id && productMemo[f] != nil:
-        parts.merge(productMemo[f] ?? ProductParts(), inverted: inverted)
       case .mul where inline:
         stack.append((inverted, node.inputs[1]))
         stack.append((inverted, node.inputs[0]))

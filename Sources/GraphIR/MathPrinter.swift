@@ -89,7 +89,7 @@ struct MathPrinter {
   }
 
   /// True when a consumer `outer` writes an operand `inner` as part of its own sum or product
-  /// (see `collectTerms` and `collectFactors`).
+  /// (see `sumParts` and `productParts`).
   private static func flattens(_ outer: Op, _ inner: Op) -> Bool {
     switch (outer, inner) {
     case (.add, .add), (.add, .sub), (.sub, .add), (.sub, .sub), (.neg, .add), (.neg, .sub),

@@ -5,7 +5,20 @@
 /// `requested`; for every other op `requested` must be nil or agree.
 public enum ShapeRules {
   /// The type of `op` applied to operands of `types`, or a `GraphError` naming `opName`.
+  ///
+  /// Every result is within the shape limits (`checkShape`): a matrix product or a broadcast
+  /// of small operands can still be too large, and every later size computation (strides,
+  /// byte counts, loop bounds) relies on the limit.
   public static func resultType(
+    _ op: Op, _ types: [TensorType], requested: TensorType?, opName: String
+  ) throws -> TensorType {
+    let result = try rule(op, types, requested: requested, opName: opName)
+    try checkShape(result.shape)
+    return result
+  }
+
+  /// The shape rule proper: one exhaustive switch.
+  private static func rule(
     _ op: Op, _ types: [TensorType], requested: TensorType?, opName: String
   ) throws -> TensorType {
     func arity(_ n: Int) throws {
@@ -31,7 +44,6 @@ public enum ShapeRules {
       guard let requested else {
         throw GraphError.invalidOperand(op: opName, expected: "a result type")
       }
-      try checkShape(requested.shape)
       return requested
     }
 
@@ -95,7 +107,6 @@ public enum ShapeRules {
         throw GraphError.invalidOperand(op: opName, expected: "non-negative padding for each axis")
       }
       let result = shape.indices.map { shape[$0] + low[$0] + high[$0] }
-      try checkShape(result)
       return types[0].with(shape: result)
     case .concat(let axis):
       guard let first = types.first, !types.isEmpty else {
@@ -116,7 +127,6 @@ public enum ShapeRules {
       }
       var shape = first.shape
       shape[axis] = total
-      try checkShape(shape)
       return first.with(shape: shape)
     case .sum(let axes), .reduceMax(let axes):
       try arity(1)

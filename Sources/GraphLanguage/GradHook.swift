@@ -21,14 +21,15 @@ func derivative(_ kind: Derivative, _ y: NodeID, _ xs: [NodeID], _ b: GraphBuild
   -> NodeID
 {
   let dtype = b.type(y).dtype
+  // One backward sweep gives the gradients for every node of `xs` at once.
+  let parts =
+    switch kind {
+    case .grad: try gradient(of: y, withRespectTo: xs, in: b)
+    case .jacobian: try xs.map { try jacobian(of: y, withRespectTo: $0, in: b) }
+    case .hessian: try xs.map { try hessian(of: y, withRespectTo: $0, in: b) }
+    }
   var total: NodeID? = nil
-  for x in xs {
-    let part =
-      switch kind {
-      case .grad: try gradient(of: y, withRespectTo: [x], in: b)[0]
-      case .jacobian: try jacobian(of: y, withRespectTo: x, in: b)
-      case .hessian: try hessian(of: y, withRespectTo: x, in: b)
-      }
+  for part in parts {
     let converted = try b.cast(part, to: dtype)
     total = try total.map { try b.add($0, converted) } ?? converted
   }

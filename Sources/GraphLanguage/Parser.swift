@@ -37,8 +37,8 @@ struct Parser {
   }
 
   /// Every NAME written as `, NAME)` or `, NAME,` directly inside the parentheses of a
-  /// `grad(`, `jacobian(` or `hessian(` call. One pass over the tokens; a name found here that is not really a target
-  /// only costs its uses a node each.
+  /// `grad(`, `jacobian(` or `hessian(` call. One pass over the tokens; a name found here
+  /// that is not really a target only costs its uses a node each.
   static func gradientTargets(_ tokens: [Token]) -> Set<String> {
     var targets: Set<String> = []
     var open: [Bool] = []  // for each open parenthesis: is it a grad call's?
