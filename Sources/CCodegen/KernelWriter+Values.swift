@@ -31,7 +31,7 @@ extension KernelWriter {
           stack.append(contentsOf: pending.reversed())
           continue
         }
-        if !Self.isIndexOnly(node.op) { reads.forEach { countUse($0) } }
+        if !node.op.facts.isIndexOnly { reads.forEach { countUse($0) } }
         memo[top] = define(top.node, top.index, reads)
       }
       stack.removeLast()
@@ -60,7 +60,7 @@ extension KernelWriter {
   private mutating func countUse(_ key: MemoKey) {
     guard uses == nil else { return }
     var key = key
-    while Self.isIndexOnly(graph[key.node].op),
+    while graph[key.node].op.facts.isIndexOnly,
       let operand = operandReads(key.node, key.index).first
     {
       key = operand
@@ -229,9 +229,6 @@ extension KernelWriter {
   /// value stack overflows ("memory full (vstack)") on a few hundred nested parentheses, and
   /// a line should stay readable.
   static let maxInlineDepth = 12
-
-  /// True for the ops whose expression is their operand's at another index.
-  static func isIndexOnly(_ op: Op) -> Bool { op.facts.isIndexOnly }
 
   /// `; with %4 sub, %5 pow` naming the values written inline in a statement, or "".
   static func inlinedComment(_ notes: [String]) -> String {

@@ -209,12 +209,12 @@ struct KernelWriter {
   }
 
   private func isReduction(_ root: Root) -> Bool {
-    !root.isCopy && Schedule.reductionAxes(graph[root.node].op) != nil
+    !root.isCopy && graph[root.node].op.facts.reductionAxes != nil
   }
 
   /// For a reduction over the trailing axes `k ..< rank`, the first reduced axis `k`.
   private func suffixStart(_ root: Root) -> Int? {
-    guard let axes = Schedule.reductionAxes(graph[root.node].op) else { return nil }
+    guard let axes = graph[root.node].op.facts.reductionAxes else { return nil }
     let rank = graph[graph[root.node].inputs[0]].type.rank
     let k = rank - axes.count
     return axes == Array(k..<rank) ? k : nil
@@ -276,7 +276,7 @@ struct KernelWriter {
       store("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);", notes(key))
       return
     }
-    guard let axes = Schedule.reductionAxes(node.op) else {
+    guard let axes = node.op.facts.reductionAxes else {
       let v = definition(root.node, index)
       store("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);", notes(key))
       return

@@ -20,13 +20,13 @@ enum Parallelism {
       if kernel.chunks > 0 { return kernel.chunks }
       guard !space.isEmpty, !kernel.scatters else { return nil }
       let reductions = kernel.roots.filter {
-        !$0.isCopy && Schedule.reductionAxes(graph[$0.node].op) != nil
+        !$0.isCopy && graph[$0.node].op.facts.reductionAxes != nil
       }
       if kernel.isFlat { return reductions.isEmpty ? space.reduce(1, *) : nil }
       let keepsOuterAxis = reductions.allSatisfy { root in
         let node = graph[root.node]
         let rank = graph[node.inputs[0]].type.rank
-        let axes = Schedule.reductionAxes(node.op) ?? []
+        let axes = node.op.facts.reductionAxes ?? []
         return !axes.contains(0) && axes == Array((rank - axes.count)..<rank)
       }
       return keepsOuterAxis ? space[0] : nil

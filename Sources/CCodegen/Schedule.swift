@@ -77,18 +77,20 @@ public struct Schedule: Sendable {
 
   /// Fuses a graph into kernels and plans its buffers.
   ///
-  /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul
-  /// results (for a `BiasedMatmul`, its add instead of the bare product), matmul operands (the source of a transposed operand), pad/concat operands that are not constants
-  /// (except those of a stored `ShiftedSum`, which its loop scatters), and expensive
-  /// elementwise nodes (transcendentals, `pow`) that would otherwise be recomputed in two
-  /// kernels or once per element of a broadcast, and values used more than once whose inline
-  /// expression is longer than `recomputeLimit` nodes (`sharedLongExpressions`): a value is
-  /// recomputed in a consumer only when that is cheap and bounded, so the C grows linearly
-  /// with a chain of similar steps. Everything else is inlined into its consumers. Roots over the same index space share one kernel unless one reads what
-  /// another writes at a different element (a value read at the loop's own element is
-  /// computed once in the shared iteration, memoised). Guarantees every output is written exactly once, kernels are in
-  /// dependency order, arena buffers with disjoint lifetimes share memory (`ArenaPlan`),
-  /// and the same graph gives the same schedule.
+  /// Expects a verified graph. Materialises inputs, params, outputs, reduction and matmul results
+  /// (for a `BiasedMatmul`, its add instead of the bare product), matmul operands (the source of
+  /// a transposed operand), pad/concat operands that are not constants (except those of a stored
+  /// `ShiftedSum`, which its loop scatters), and expensive elementwise nodes (transcendentals,
+  /// `pow`) that would otherwise be recomputed in two kernels or once per element of a broadcast,
+  /// and values used more than once, by kernels at different stages, whose inline expression is
+  /// longer than `recomputeLimit` nodes (`sharedLongExpressions`): a value is recomputed in a
+  /// consumer only when that is cheap and bounded, so the C grows linearly with a chain of
+  /// similar steps. Everything else is inlined into its consumers. Roots over the same index
+  /// space share one kernel unless one reads what another writes at a different element (a value
+  /// read at the loop's own element is computed once in the shared iteration, memoised).
+  /// Guarantees every output is written exactly once, kernels are in dependency order, arena
+  /// buffers with disjoint lifetimes share memory (`ArenaPlan`), and the same graph gives the
+  /// same schedule.
   public static func make(_ graph: Graph) -> Schedule {
     let sums = ShiftedSum.find(graph)
     let biased = BiasedMatmul.find(graph)
@@ -121,8 +123,7 @@ public struct Schedule: Sendable {
   /// that step's own outputs; inlined, each step's kernel would recompute the whole history.
   static func sharedLongExpressions(_ graph: Graph, _ materialised: Set<NodeID>) -> Set<NodeID> {
     let n = graph.nodes.count
-    var uses = [Int](repeating: 0, count: n)
-    for node in graph.nodes { for input in node.inputs { uses[input.index] += 1 } }
+    let uses = graph.useCounts()
     // A node's stage: how many stored results (products, reductions, ...) lie on its longest
     // path from the inputs; kernels run in stage order. A value is inlined into the stored
     // results (roots) that use it; when those lie at different stages, they are in different
@@ -149,7 +150,7 @@ public struct Schedule: Sendable {
       }
     }
     var shared = Set<NodeID>()
-    var length = [Int](repeating: 0, count: graph.nodes.count)
+    var length = [Int](repeating: 0, count: n)
     for id in graph.ids where !materialised.contains(id) && graph[id].op.constantValue == nil {
       let own = graph[id].op.facts.isIndexOnly ? 0 : 1
       let total = min(graph[id].inputs.reduce(own) { $0 + length[$1.index] }, recomputeLimit + 1)
@@ -188,7 +189,7 @@ public struct Schedule: Sendable {
       guard case .loop(let space) = kernel.kind, kernel.isFlat else { continue }
       let count = space.reduce(1, *)
       let reductions = kernel.roots.filter {
-        !$0.isCopy && reductionAxes(graph[$0.node].op) != nil
+        !$0.isCopy && graph[$0.node].op.facts.reductionAxes != nil
       }
       guard !reductions.isEmpty, count > reductionChunk else { continue }
       let chunks = (count + reductionChunk - 1) / reductionChunk
@@ -339,7 +340,7 @@ public struct Schedule: Sendable {
   /// The index space a root's loop runs over: a reduction's operand shape, else its own.
   static func iterationShape(_ graph: Graph, _ root: Root) -> [Int] {
     let node = graph[root.node]
-    if !root.isCopy, reductionAxes(node.op) != nil {
+    if !root.isCopy, node.op.facts.reductionAxes != nil {
       return graph[node.inputs[0]].type.shape
     }
     return node.type.shape
@@ -365,7 +366,4 @@ public struct Schedule: Sendable {
     }
     return (id, false)
   }
-
-  /// The axes of a `sum` or `reduceMax`, else nil.
-  static func reductionAxes(_ op: Op) -> [Int]? { op.facts.reductionAxes }
 }

@@ -28,9 +28,7 @@ struct ShiftedSum: Hashable, Sendable {
   /// Linear in the graph: one pass, operands first, finds which adds head such a tree (and
   /// the operands' shape), then each outermost tree is walked once.
   static func find(_ graph: Graph) -> [NodeID: ShiftedSum] {
-    var uses = [Int](repeating: 0, count: graph.nodes.count)
-    for id in graph.ids { for input in graph[id].inputs { uses[input.index] += 1 } }
-    for output in graph.outputs { uses[output.node.index] += 1 }
+    let uses = graph.useCounts()
     // For each add heading a tree of pads, the shape of the padded operands.
     var space: [NodeID: [Int]] = [:]
     for id in graph.ids {

@@ -35,10 +35,10 @@ struct Walk {
       stack = [Visit(node: root.node, expanded: false, identity: true)]
     } else {
       let expands = Self.expands(graph, root.node)
-      let identity = node.op.isElementwise || Schedule.reductionAxes(node.op) != nil
+      let identity = node.op.isElementwise || node.op.facts.reductionAxes != nil
       stack = node.inputs.map { Visit(node: $0, expanded: expands, identity: identity) }
-      isFlat = Self.keepsOffset(node.op)
-      if let axes = Schedule.reductionAxes(node.op), axes.count < graph[node.inputs[0]].type.rank {
+      isFlat = node.op.facts.keepsOffset
+      if let axes = node.op.facts.reductionAxes, axes.count < graph[node.inputs[0]].type.rank {
         isFlat = false
       }
     }
@@ -56,12 +56,12 @@ struct Walk {
         continue
       }
       if op.constantValue != nil { continue }
-      if Self.isExpensive(op) {
+      if op.facts.isExpensive {
         inlinedExpensive.insert(id)
         if visit.expanded { expandedExpensive.insert(id) }
       }
       // A broadcast of a single element reads offset 0 whatever the loop's offset.
-      isFlat = isFlat && (Self.keepsOffset(op) || Self.broadcastsOneElement(graph, id))
+      isFlat = isFlat && (op.facts.keepsOffset || Self.broadcastsOneElement(graph, id))
       let expanded = visit.expanded || Self.expands(graph, id)
       let identity = visit.identity && op.isElementwise
       for input in graph[id].inputs {
@@ -80,10 +80,4 @@ struct Walk {
     guard case .broadcast = graph[id].op else { return false }
     return graph[id].type.count > graph[graph[id].inputs[0]].type.count
   }
-
-  /// True when the op reads its operands at the element offset it computes.
-  static func keepsOffset(_ op: Op) -> Bool { op.facts.keepsOffset }
-
-  /// Ops worth a buffer rather than a second evaluation: calls into libm.
-  static func isExpensive(_ op: Op) -> Bool { op.facts.isExpensive }
 }

@@ -19,10 +19,10 @@ final class SharedLibraryModule: LoadedCode, @unchecked Sendable {
 /// vectorisable exp/log/tanh), built by the system C compiler into a shared library that
 /// is cached on disk and loaded with `dlopen`.
 ///
-/// The compiler is `$CC` if set, else `clang` if on `PATH` (it vectorises the inline exp
-/// about 4x better than gcc), else `cc`. Flags: `-O3 -march=native -fopenmp-simd -shared
-/// -fPIC` (and `-ffp-contract=off` for gcc, see `flags(for:)`), never `-ffast-math` (it would break the rounding trick of fastmath.h and NaN
-/// checks); the library links OpenBLAS and libm.
+/// The compiler is `$CC` if set, else `clang` if on `PATH` (it vectorises the inline exp about 4x
+/// better than gcc), else `cc`. Flags: `-O3 -march=native -fopenmp-simd -shared -fPIC` (and
+/// `-ffp-contract=off` for gcc, see `flags(for:)`), never `-ffast-math` (it would break the
+/// rounding trick of fastmath.h and NaN checks); the library links OpenBLAS and libm.
 ///
 /// The cache lives in `$GRAPHC_CACHE_DIR`, else `$XDG_CACHE_HOME/graphc`, else
 /// `~/.cache/graphc`. An entry, `<key>.so`, is named by a 128-bit hash (the key) of the

@@ -7,9 +7,9 @@ import GraphLanguage
 /// A program declares f64 inputs and params (a scalar, vectors and small matrices, every
 /// shape built from two sizes `a` and `b` in 1...5, mostly 2...4), then 5 to 12 statements
 /// drawn from: definitions (a broad mix of the language's functions and operators, see
-/// `ProgramGenerator.Production`; rank-3 values appear inside expressions), aliases (`z = t`), named numbers (`c = 0.7`), views of a
-/// value (`reshape`, `transpose`, slices and integer indices of an input, a param or a
-/// definition), scalar losses, and `grad(y, x)`: with respect to an input, a param, a defined
+/// `ProgramGenerator.Production`; rank-3 values appear inside expressions), aliases
+/// (`z = t`), named numbers (`c = 0.7`), views of a value (`reshape`, `transpose`, slices
+/// and integer indices of an input, a param or a definition), scalar losses, and `grad(y, x)`: with respect to an input, a param, a defined
 /// value, an alias, a named number, a view or an earlier gradient; of an expression holding
 /// a gradient (second and third order, `grad(sum(grad(f, x) * v), x)`,
 /// `grad(grad(f, s), s)`), also written inline inside other expressions; and

@@ -30,15 +30,15 @@ final class KernelCompiler {
   /// `graph` compiled afresh, for timing.
   func compileUncached(_ graph: Graph) throws -> CompiledGraph {
     let compiled = try Pipeline.compile(graph, options: options)
-    printWarnings(compiled)
+    printNewWarnings(of: compiled)
     return compiled
   }
 
   /// Prints the warnings of `compiled` not printed yet (a tiered build adds its own later).
-  func printWarnings(_ compiled: CompiledGraph) {
+  func printNewWarnings(of compiled: CompiledGraph) {
     let warnings = compiled.warnings
     let done = printed[ObjectIdentifier(compiled), default: 0]
-    for warning in warnings.dropFirst(done) { writeToStandardError("graphc: warning: \(warning)") }
+    printWarnings(warnings.dropFirst(done))
     printed[ObjectIdentifier(compiled)] = warnings.count
   }
 
@@ -50,9 +50,14 @@ final class KernelCompiler {
     let compiled = try compile(graph)
     let used = Set(compiled.inputs.map(\.name))
     let outputs = try compiled.run(values.filter { used.contains($0.key) })
-    printWarnings(compiled)
+    printNewWarnings(of: compiled)
     return outputs
   }
+}
+
+/// `graphc: warning: ...`, one line each, on standard error.
+func printWarnings(_ warnings: some Sequence<String>) {
+  for warning in warnings { writeToStandardError("graphc: warning: \(warning)") }
 }
 
 /// The outputs of `graph` in its order, from `results` by name.

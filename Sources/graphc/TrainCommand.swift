@@ -158,7 +158,7 @@ struct Train: ParsableCommand {
   /// A trainer for `step` on the chosen backend.
   private func makeTrainer(_ step: TrainingStep) throws -> Trainer {
     let trainer = try Trainer(step, options: execution.compileOptions(seed: values.seed))
-    for warning in trainer.compiled.warnings { writeToStandardError("graphc: warning: \(warning)") }
+    printWarnings(trainer.compiled.warnings)
     return trainer
   }
 
