@@ -45,7 +45,7 @@ let package = Package(
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "GraphIR", "GraphTestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["GraphTestSupport"]),
     .testTarget(
-      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR", "GraphTestSupport"],
+      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR", "GraphLanguage", "GraphTestSupport"],
       resources: [.copy("Golden")]),
     .testTarget(
       name: "GraphCompilerTests",

@@ -114,9 +114,10 @@ static inline float gc_minf(float a, float b) {
   return (a != a || b != b) ? a + b : (a < b ? a : b);
 }
 
-/* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
- * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
- * possibly split across threads; gc_run falls back to one serial call without one. */
+/* A kernel that threads may split computes iterations [lo, hi) of its outermost loop,
+ * reading and writing the buffers in the table `b` (its parameters, in order). A
+ * parallel-for runs a kernel over [0, n), possibly split across threads; gc_run falls
+ * back to one serial call without one. */
 typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
 typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
 static inline void gc_run(gc_parallel_for par, void* ctx, gc_kernel k, void* const* b,

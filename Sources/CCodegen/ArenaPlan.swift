@@ -1,17 +1,20 @@
-/// Places arena buffers so that buffers whose lifetimes do not overlap share memory.
+/// The last lowering pass: places arena buffers so that buffers whose lifetimes do not overlap
+/// share memory.
 ///
-/// A buffer lives from the kernel that writes it to the last kernel that reads it. A block
+/// Expects a plan whose kernels list every buffer they read and write. Guarantees every
+/// arena buffer an offset and `arenaBytes` the total. A buffer lives from the kernel that writes it to the last kernel that reads it. A block
 /// of memory can take a new buffer once every kernel reading its previous tenant has run
 /// (strictly before the new buffer's writer, so a kernel never overwrites what it reads).
-/// Best fit among free blocks, else a new block at the end; blocks are never split.
-/// Offsets are multiples of 64. Deterministic: the same schedule gives the same layout.
-enum ArenaPlan {
-  /// Returns the schedule with arena offsets reassigned and `arenaBytes` updated.
-  static func pack(_ schedule: Schedule) -> Schedule {
+/// Best fit among free blocks, else a new block at the end; blocks are never split (n log n
+/// in buffers, times the number of blocks).
+/// Offsets are multiples of 64. Deterministic: the same plan gives the same layout.
+public enum ArenaPlan {
+  /// The plan with arena offsets assigned and `arenaBytes` set.
+  public static func pack(_ schedule: Plan) -> Plan {
     var producer: [Int: Int] = [:]
     var lastUse: [Int: Int] = [:]
     for (k, kernel) in schedule.kernels.enumerated() {
-      for root in kernel.roots where producer[root.buffer] == nil { producer[root.buffer] = k }
+      for b in kernel.writes where producer[b] == nil { producer[b] = k }
       for b in kernel.reads { lastUse[b] = k }
     }
     struct Block {

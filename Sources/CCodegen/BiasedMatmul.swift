@@ -7,11 +7,11 @@ import GraphIR
 /// the bias rows and the product accumulated onto it (gemm with beta = 1). The activation
 /// and its gradient's mask then read the stored value in flat loops, with no bias add and
 /// no broadcast index arithmetic.
-struct BiasedMatmul: Hashable, Sendable {
+public struct BiasedMatmul: Hashable, Sendable {
   /// The product, which gets no buffer of its own.
-  var product: NodeID
+  public var product: NodeID
   /// The vector broadcast over the rows (shape `[m]` or `[1, m]`).
-  var bias: NodeID
+  public var bias: NodeID
 
   /// Every add node that is a biased product, by add node.
   static func find(_ graph: Graph) -> [NodeID: BiasedMatmul] {

@@ -1,36 +1,99 @@
 import GraphIR
 
-/// Turns a graph into C text: the prelude, one function per kernel, and `gc_entry`.
+/// Turns a graph and its plan into C text: the parts of the prelude it uses, one function
+/// per kernel, and the entry point.
 ///
 /// Deterministic (same graph and options, same bytes) and traceable: buffer `p12` and local
-/// `t12` hold node 12. User names reach the text only inside sanitised comments.
+/// `t12` hold node 12. User names reach the text only inside sanitised comments. Lines stay
+/// within `CWriter.width` columns.
 public enum CEmitter {
-  /// The C program for `graph`; see `CProgram` for the calling convention.
+  /// The C program for `graph`, lowered with `Lowering.plan`; see `CProgram` for the calling
+  /// convention.
   public static func emit(_ graph: Graph, options: CodegenOptions = .init()) throws -> CProgram {
     if let problem = Verifier.check(graph) { throw CodegenError.invalidGraph(problem) }
-    let schedule = Schedule.make(graph)
+    return emit(graph, plan: Lowering.plan(graph, options: options), options: options)
+  }
+
+  /// The C program for `graph` as `plan` says.
+  public static func emit(_ graph: Graph, plan: Plan, options: CodegenOptions) -> CProgram {
     var w = CWriter()
-    var kernels = KernelWriter(
-      graph: graph, schedule: schedule, annotate: options.annotate, blas: options.blas)
-    for k in schedule.kernels.indices {
-      w.line("")
-      kernels.write(k, into: &w)
-      if schedule.kernels[k].chunks > 0 {
-        w.line("")
-        kernels.writeCombine(k, into: &w)
+    let calls = writeKernels(graph, plan, options, &w)
+    w.line("")
+    w.block(
+      "void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, "
+        + "gc_parallel_for gc_par, void* gc_par_ctx)"
+    ) { w in
+      writeCalls(calls, plan, &w) { place in
+        switch place {
+        case .input(let k): "gc_in[\(k)]"
+        case .output(let k): "gc_out[\(k)]"
+        case .arena: "gc_arena"
+        }
       }
     }
-    w.line("")
-    writeEntry(graph, schedule, options, &w)
     let header = headerComment(graph)
     return CProgram(
       source: header + Prelude.text(for: w.text) + w.text, header: header,
       body: w.text, entry: "gc_entry",
       inputs: inputBindings(graph),
-      outputs: graph.outputs.map {
-        CBinding(name: $0.name, type: graph[$0.node].type, node: $0.node, isParam: false)
-      },
-      kernelCount: schedule.kernels.count, arenaBytes: schedule.arenaBytes, schedule: schedule)
+      outputs: outputBindings(graph),
+      kernelCount: plan.kernels.count, arenaBytes: plan.arenaBytes, plan: plan)
+  }
+
+  /// Every kernel's functions, each after an empty line; returns how to call them.
+  static func writeKernels(
+    _ graph: Graph, _ plan: Plan, _ options: CodegenOptions, _ w: inout CWriter
+  ) -> [KernelCall] {
+    plan.kernels.indices.map { k in
+      w.line("")
+      return KernelWriter.write(k, of: plan, graph, annotate: options.annotate, into: &w)
+    }
+  }
+
+  /// The body of an entry point: a typed pointer for each buffer the kernels take (`source`
+  /// gives the C for the caller's pointer to a place), then the kernel calls in order; a
+  /// kernel threads may split goes through the caller's parallel-for with its buffers in a
+  /// table.
+  static func writeCalls(
+    _ calls: [KernelCall], _ plan: Plan, _ w: inout CWriter,
+    source: (BufferPlace) -> String
+  ) {
+    var used = Set<Int>()
+    for call in calls {
+      used.formUnion(call.parameters)
+      used.formUnion(call.combine?.parameters ?? [])
+    }
+    let arena = used.contains {
+      if case .arena = plan.buffers[$0].place { true } else { false }
+    }
+    if arena { w.line("char* gc_a = (char*)\(source(.arena(offset: 0)));") }
+    for b in used.sorted() {
+      let buffer = plan.buffers[b]
+      let t = buffer.type.dtype.cName
+      switch buffer.place {
+      case .input(let k):
+        w.line("const \(t)* \(buffer.name) = (const \(t)*)\(source(.input(k)));")
+      case .output(let k):
+        w.line("\(t)* \(buffer.name) = (\(t)*)\(source(.output(k)));")
+      case .arena(let offset):
+        w.line("\(t)* \(buffer.name) = (\(t)*)(gc_a + \(offset));")
+      }
+    }
+    for call in calls {
+      let names = call.parameters.map { plan.buffers[$0].name }
+      if let range = call.range {
+        let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
+        w.line("void* const \(call.name)_buffers[] = {\(table.isEmpty ? "0" : table)};")
+        w.line(
+          "gc_run(gc_par, gc_par_ctx, \(range.wrapper), \(call.name)_buffers, \(range.extent));")
+      } else {
+        w.line("\(call.name)(\(names.joined(separator: ", ")));")
+      }
+      if let combine = call.combine {
+        let names = combine.parameters.map { plan.buffers[$0].name }
+        w.line("\(combine.name)(\(names.joined(separator: ", ")));")
+      }
+    }
   }
 
   /// `/* graphc: inputs x f64, w f32[2,3]; outputs f f64 */`: what the program computes
@@ -42,7 +105,15 @@ public enum CEmitter {
     }
     let inputs = graph.arguments.map { (graph[$0].op.inputName ?? "", graph[$0].type) }
     let outputs = graph.outputs.map { ($0.name, graph[$0.node].type) }
-    return "/* graphc: inputs \(list(inputs)); outputs \(list(outputs)) */\n"
+    var w = CWriter()
+    w.line("/* graphc: inputs \(list(inputs)); outputs \(list(outputs)) */")
+    return w.text
+  }
+
+  static func outputBindings(_ graph: Graph) -> [CBinding] {
+    graph.outputs.map {
+      CBinding(name: $0.name, type: graph[$0.node].type, node: $0.node, isParam: false)
+    }
   }
 
   static func inputBindings(_ graph: Graph) -> [CBinding] {
@@ -50,52 +121,6 @@ public enum CEmitter {
       let node = graph[id]
       let isParam = if case .param = node.op { true } else { false }
       return CBinding(name: node.op.inputName ?? "", type: node.type, node: id, isParam: isParam)
-    }
-  }
-
-  /// `gc_entry`: fills the buffer table, then runs the kernels in order; big splittable
-  /// kernels go through the caller's parallel-for, the rest are called directly.
-  private static func writeEntry(
-    _ graph: Graph, _ schedule: Schedule, _ options: CodegenOptions, _ w: inout CWriter
-  ) {
-    var used = Set<Int>()
-    for kernel in schedule.kernels {
-      used.formUnion(kernel.reads)
-      used.formUnion(kernel.roots.map(\.buffer))
-      if let partials = kernel.partials { used.insert(partials) }
-    }
-    let linkage = options.staticEntry ? "static " : ""
-    let signature =
-      "\(linkage)void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, "
-      + "gc_parallel_for gc_par, void* gc_par_ctx)"
-    w.block(signature) { w in
-      w.line("char* gc_a = (char*)gc_arena;")
-      w.line("void* gc_b[\(max(schedule.buffers.count, 1))];")
-      for line in [
-        "(void)gc_in;", "(void)gc_out;", "(void)gc_a;", "(void)gc_par;", "(void)gc_par_ctx;",
-      ] {
-        w.line(line)
-      }
-      for b in used.sorted() {
-        let buffer = schedule.buffers[b]
-        switch buffer.place {
-        case .input(let k): w.line("gc_b[\(b)] = (void*)gc_in[\(k)]; /* \(buffer.name) */")
-        case .output(let k): w.line("gc_b[\(b)] = gc_out[\(k)]; /* \(buffer.name) */")
-        case .arena(let offset): w.line("gc_b[\(b)] = gc_a + \(offset); /* \(buffer.name) */")
-        }
-      }
-      for (k, kernel) in schedule.kernels.enumerated() {
-        if let extent = Parallelism.splittableExtent(graph, kernel) {
-          if Parallelism.work(graph, kernel) >= Parallelism.minimumWork && extent > 1 {
-            w.line("gc_run(gc_par, gc_par_ctx, gc_k\(k), gc_b, \(extent));")
-          } else {
-            w.line("gc_k\(k)(gc_b, 0, \(extent));")
-          }
-        } else {
-          w.line("gc_k\(k)(gc_b, 0, 1);")
-        }
-        if kernel.chunks > 0 { w.line("gc_k\(k)_combine(gc_b);") }
-      }
     }
   }
 }

@@ -4,17 +4,17 @@ import GraphIR
 public struct CodegenOptions: Hashable, Sendable {
   /// Comments naming each root and each local's op and label.
   public var annotate: Bool
-  /// Makes `gc_entry` `static` (for the standalone `.c`, which exports a named wrapper).
-  public var staticEntry: Bool
-  /// Matrix products call `cblas_sgemm`/`cblas_dgemm` (which the runtime must supply);
-  /// without, they are portable loops.
+  /// Matrix products, axpy updates and column sums call CBLAS (which the runtime must
+  /// supply); without, they are portable loops.
   public var blas: Bool
+  /// Big kernels with independent outer iterations go through the caller's parallel-for.
+  public var threads: Bool
 
-  /// Options; by default annotated, with an exported `gc_entry`, matrix products by BLAS.
-  public init(annotate: Bool = true, staticEntry: Bool = false, blas: Bool = true) {
+  /// Options; by default annotated, with BLAS and threads.
+  public init(annotate: Bool = true, blas: Bool = true, threads: Bool = true) {
     self.annotate = annotate
-    self.staticEntry = staticEntry
     self.blas = blas
+    self.threads = threads
   }
 }
 
@@ -70,7 +70,7 @@ public struct CProgram: Sendable {
   /// Scratch bytes the caller must provide.
   public var arenaBytes: Int
   /// The plan the C was written from.
-  public var schedule: Schedule
+  public var plan: Plan
 }
 
 /// A graph the C emitter cannot translate.

@@ -19,10 +19,10 @@ extension KernelWriter {
   /// Before the loop: zeroes the elements of each shifted sum that its first term does not
   /// store, that is, outside the box `low ..< low + space`. Rows (all axes but the last)
   /// inside the box need only their two ends cleared; rows outside it are cleared whole.
-  func writeShiftedSumZeros(_ kernel: Kernel, _ w: inout CWriter) {
-    for root in kernel.roots where !root.isCopy {
-      guard let sum = schedule.shiftedSums[root.node] else { continue }
-      let buffer = schedule.buffers[root.buffer]
+  func writeShiftedSumZeros(_ loop: Loop, _ w: inout CWriter) {
+    for root in loop.roots {
+      guard case .scatter(let sum) = root.store else { continue }
+      let buffer = plan.buffers[root.buffer]
       let shape = buffer.type.shape
       let low = sum.terms[0].low
       let last = shape.count - 1

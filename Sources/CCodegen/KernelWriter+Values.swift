@@ -20,8 +20,8 @@ extension KernelWriter {
       let node = graph[top.node]
       if let c = node.op.constantValue {
         memo[top] = CLiteral.number(c, node.type.dtype)
-      } else if let b = schedule.bufferOf[top.node], !computedHere.contains(top.node) {
-        let buffer = schedule.buffers[b]
+      } else if let b = plan.bufferOf[top.node], !computedHere.contains(top.node) {
+        let buffer = plan.buffers[b]
         let load = "\(buffer.name)[\(top.index.offset(in: node.type.shape))]"
         memo[top] = local(top.node, load, top.index, operands: [], isPrimary: true)
       } else {
@@ -116,7 +116,7 @@ extension KernelWriter {
       // An inlined comparison as the condition is tested directly (see CExpressions); one
       // loaded from its buffer (computed by another kernel) is tested as a value.
       let test = reads[0]
-      let loaded = schedule.bufferOf[test.node] != nil && !computedHere.contains(test.node)
+      let loaded = plan.bufferOf[test.node] != nil && !computedHere.contains(test.node)
       if !loaded, inlineDepth[test] != nil,
         let condition = CExpressions.condition(
           graph[test.node].op, operandReads(test.node, test.index).map { memo[$0] ?? "" })
@@ -185,10 +185,10 @@ extension KernelWriter {
   private func directRead(_ id: NodeID, _ index: IndexMapping) -> String {
     let node = graph[id]
     if let c = node.op.constantValue { return CLiteral.number(c, node.type.dtype) }
-    guard let b = schedule.bufferOf[id] else {
+    guard let b = plan.bufferOf[id] else {
       preconditionFailure("codegen: pad/concat operand \(id) has no buffer")
     }
-    return "\(schedule.buffers[b].name)[\(index.offset(in: node.type.shape))]"
+    return "\(plan.buffers[b].name)[\(index.offset(in: node.type.shape))]"
   }
 
   /// Declares `const T tN = expression;` in the loop body and memoises it; or, for a value
@@ -216,9 +216,9 @@ extension KernelWriter {
     let count = localCount[id, default: 0]
     localCount[id] = count + 1
     let name = count == 0 ? "t\(id.index)" : "t\(id.index)_\(count)"
-    var line = "const \(node.type.dtype.cName) \(name) = \(expression);"
+    let line = "const \(node.type.dtype.cName) \(name) = \(expression);"
     if annotate {
-      line += " /* \(note)\(Self.inlinedComment(inner)) */"
+      body.append("/* \(name): \(note)\(Self.inlinedComment(inner)) */")
     }
     body.append(line)
     memo[key] = name

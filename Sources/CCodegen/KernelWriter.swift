@@ -1,8 +1,24 @@
 import GraphIR
 
-/// Writes one kernel of a schedule as a C function `static void gc_k<N>(pointers...)`.
+/// How the entry point calls a written kernel.
+struct KernelCall {
+  /// The C function (`gc_k3`).
+  var name: String
+  /// The buffers it takes, in parameter order (the ones its body names).
+  var parameters: [Int]
+  /// For a kernel the caller's parallel-for may split: the outer extent, and the name of the
+  /// wrapper that takes the buffers as a table (`gc_k3_range`).
+  var range: (extent: Int, wrapper: String)?
+  /// For a chunked reduction: the combine step's function and buffers.
+  var combine: (name: String, parameters: [Int])?
+}
+
+/// Renders one kernel of a plan as C: one function per kernel (plus a combine step for a
+/// chunked reduction and a table wrapper for a kernel threads may split), whose parameters
+/// name the buffers it reads (`const`) and writes. Every decision about what C comes out was
+/// made by the lowering passes; this only spells it, with one writer per kernel kind.
 ///
-/// Inside a loop nest a value used more than once per iteration becomes a `const` local named
+/// Inside a loop a value used more than once per iteration becomes a `const` local named
 /// after its node (`t12`, then `t12_1` for a second index mapping of the same node); the pair
 /// (node, index mapping) is memoised, so a subexpression shared by several roots is computed
 /// once per iteration. A value used once is written parenthesised into its consumer's
@@ -10,12 +26,13 @@ import GraphIR
 /// every local to the stack and loads it back, so this alone makes its loops about 1.5x
 /// faster (W2: 12.8 -> 8.1 us per call). The body is therefore written twice: the first
 /// pass only counts the uses of each (node, index mapping).
+///
+/// A writer lives for one kernel: nothing carries over from one kernel to the next.
 struct KernelWriter {
   let graph: Graph
-  let schedule: Schedule
+  let plan: Plan
+  let kernel: Kernel
   let annotate: Bool
-  /// Matrix products call CBLAS instead of looping.
-  let blas: Bool
 
   /// Statements of the innermost loop body being written.
   var body: [String] = []
@@ -23,7 +40,7 @@ struct KernelWriter {
   var memo: [MemoKey: String] = [:]
   var localCount: [NodeID: Int] = [:]
   /// Elementwise nodes this kernel writes: read here, they are computed, not loaded.
-  var computedHere = Set<NodeID>()
+  let computedHere: Set<NodeID>
   /// Uses per iteration of each (node, index mapping), counted by a first pass over the body;
   /// nil during that pass (when every value gets a local).
   var uses: [MemoKey: Int]? = nil
@@ -33,278 +50,124 @@ struct KernelWriter {
   var inlinedNotes: [MemoKey: [String]] = [:]
   /// For an inlined value, how deeply parenthesised expressions nest in it.
   var inlineDepth: [MemoKey: Int] = [:]
-  /// Column sums of this kernel computed by BLAS after its loop nest, not inside it.
-  var blasColumnSums = Set<NodeID>()
 
   struct MemoKey: Hashable {
     var node: NodeID
     var index: IndexMapping
   }
 
-  init(graph: Graph, schedule: Schedule, annotate: Bool, blas: Bool) {
+  private init(graph: Graph, plan: Plan, kernel: Kernel, annotate: Bool) {
     self.graph = graph
-    self.schedule = schedule
+    self.plan = plan
+    self.kernel = kernel
     self.annotate = annotate
-    self.blas = blas
-  }
-
-  /// The C function for kernel number `k`.
-  mutating func write(_ k: Int, into w: inout CWriter) {
-    let kernel = schedule.kernels[k]
-    computedHere = Set(
-      kernel.roots.filter {
-        !$0.isCopy && graph[$0.node].op.isElementwise && schedule.shiftedSums[$0.node] == nil
-      }.map(\.node))
-    let split = Parallelism.splittableExtent(graph, kernel) != nil
-    w.block("static void gc_k\(k)(void* const* gc_b, long long gc_lo, long long gc_hi)") { w in
-      if annotate {
-        for root in kernel.roots {
-          let what = root.isCopy ? "copy of" : "computes"
-          let line = CLiteral.comment(graph.line(root.node), limit: 100)
-          w.line("/* \(schedule.buffers[root.buffer].name) \(what) \(line) */")
-        }
-      }
-      // The body first, so only what it names is declared: a chunked kernel leaves its
-      // reductions' results to its combine step, a product with an empty dimension reads
-      // nothing (or does nothing), and strict compilers reject unused locals and parameters.
-      var body = w.detached()
+    let roots: [Root] =
       switch kernel.kind {
-      case .matmul: writeMatmul(kernel.roots[0], &body)
-      case .loop(let space):
-        if let operands = axpyOperands(kernel) {
-          writeAxpy(kernel, operands, split: split, &body)
-        } else if kernel.isFlat {
-          writeFlatLoop(kernel, count: space.reduce(1, *), split: split, &body)
-        } else {
-          writeLoopNest(kernel, space: space, split: split, &body)
+      case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots
+      case .chunkedReduction(let chunked): chunked.loop.roots
+      case .matmul, .axpy, .columnSums: []
+      }
+    computedHere = Set(
+      roots.filter { $0.store == .element && graph[$0.node].op.isElementwise }.map(\.node))
+  }
+
+  /// Writes kernel number `k` of `plan` and says how to call it.
+  static func write(
+    _ k: Int, of plan: Plan, _ graph: Graph, annotate: Bool, into w: inout CWriter
+  ) -> KernelCall {
+    let kernel = plan.kernels[k]
+    var writer = KernelWriter(graph: graph, plan: plan, kernel: kernel, annotate: annotate)
+    var body = w.detached()
+    body.indented { body in
+      switch kernel.kind {
+      case .flat(let loop): writer.writeFlat(loop, &body)
+      case .chunkedReduction(let chunked): writer.writeChunks(chunked, &body)
+      case .loopNest(let loop): writer.writeLoopNest(loop, &body)
+      case .scatter(let loop): writer.writeScatter(loop, &body)
+      case .matmul(let product): writer.writeMatmul(product, &body)
+      case .axpy(let axpy): writer.writeAxpy(axpy, &body)
+      case .columnSums(let sum): writer.writeColumnSum(sum, &body)
+      }
+    }
+    let name = "gc_k\(k)"
+    if annotate {
+      for node in kernel.nodes {
+        w.line("/* \(writer.described(node)) */")
+      }
+    }
+    let parameters = writer.parameters(naming: body.text)
+    let range = kernel.threads.map { (extent: $0, wrapper: name + "_range") }
+    w.block(writer.signature(name, parameters, range: range != nil)) { w in w.raw(body.text) }
+    if let range {
+      w.line("")
+      w.block("static void \(range.wrapper)(void* const* b, long long lo, long long hi)") { w in
+        let arguments = parameters.enumerated().map { i, buffer in
+          "(\(writer.pointerType(buffer))*)b[\(i)]"
         }
-      }
-      let named = CIdentifiers.names(in: body.text)
-      let declarations = pointerDeclarations(kernel, named: named)
-      for line in declarations { w.line(line) }
-      let used = declarations.isEmpty ? named : named.union(["gc_b"])
-      for parameter in ["gc_b", "gc_lo", "gc_hi"] where !used.contains(parameter) {
-        w.line("(void)\(parameter);")
-      }
-      w.raw(body.text)
-    }
-  }
-
-  /// Typed names for the buffers of the kernel that its body names, taken from the table
-  /// `gc_b`: writable if the kernel writes them, in buffer order.
-  func pointerDeclarations(_ kernel: Kernel, named: Set<String>) -> [String] {
-    let written = Set(kernel.roots.map(\.buffer) + (kernel.partials.map { [$0] } ?? []))
-    return written.union(kernel.reads).sorted().compactMap { b in
-      let buffer = schedule.buffers[b]
-      guard named.contains(buffer.name) else { return nil }
-      let t = (written.contains(b) ? "" : "const ") + buffer.type.dtype.cName
-      return "\(t)* \(buffer.name) = (\(t)*)gc_b[\(b)];"
-    }
-  }
-
-  // MARK: Loops
-
-  private mutating func writeFlatLoop(
-    _ kernel: Kernel, count: Int, split: Bool, _ w: inout CWriter
-  ) {
-    let lines = writeBody(kernel, .flat("i"))
-    let reductions = kernel.roots.filter(isReduction)
-    if kernel.chunks > 0, let partials = kernel.partials {
-      // Chunk c covers iterations [c*C, min((c+1)*C, n)) and leaves its partial results in
-      // part[c*R + r]; gc_k<N>_combine adds them up in chunk order.
-      let chunk = Schedule.reductionChunk
-      let part = schedule.buffers[partials].name
-      w.block("for (long long c = gc_lo; c < gc_hi; c++)") { w in
-        w.line("const long long lo = c * \(chunk);")
-        w.line("const long long hi = lo + \(chunk) < \(count) ? lo + \(chunk) : \(count);")
-        for root in reductions { declareAccumulator(root, &w) }
-        simdPragma(reductions, &w)
-        w.block("for (long long i = lo; i < hi; i++)") { w in lines.forEach { w.line($0) } }
-        for (r, root) in reductions.enumerated() {
-          w.line("\(part)[c * \(reductions.count) + \(r)] = acc\(root.node.index);")
-        }
-      }
-      return
-    }
-    for root in reductions { declareAccumulator(root, &w) }
-    simdPragma(reductions, &w)
-    let range = split ? "i = gc_lo; i < gc_hi" : "i = 0; i < \(count)"
-    w.block("for (long long \(range); i++)") { w in lines.forEach { w.line($0) } }
-    for root in reductions {
-      storeAccumulator(root, outputIndex: .flat("0"), &w)
-    }
-  }
-
-  /// `#pragma omp simd reduction(+ : acc...)` for a flat loop whose reductions are all sums,
-  /// so an optimising compiler may vectorise it (reassociating the sum); only when the
-  /// program is built with `GC_SIMD` defined, as strict compilers warn about the pragma.
-  private func simdPragma(_ reductions: [Root], _ w: inout CWriter) {
-    guard !reductions.isEmpty, reductions.allSatisfy(isSum) else { return }
-    let names = reductions.map { "acc\($0.node.index)" }.joined(separator: ", ")
-    w.line("#ifdef GC_SIMD")
-    w.line("#pragma omp simd reduction(+ : \(names))")
-    w.line("#endif")
-  }
-
-  /// For a chunked kernel: `gc_k<N>_combine`, which folds the partial results in chunk
-  /// order (a fixed order, so the result does not depend on the thread count) and stores
-  /// each reduction's value.
-  func writeCombine(_ k: Int, into w: inout CWriter) {
-    let kernel = schedule.kernels[k]
-    guard kernel.chunks > 0, let partials = kernel.partials else { return }
-    let reductions = kernel.roots.filter(isReduction)
-    w.block("static void gc_k\(k)_combine(void* const* gc_b)") { w in
-      let part = schedule.buffers[partials].name
-      w.line("const double* \(part) = (const double*)gc_b[\(partials)];")
-      for (r, root) in reductions.enumerated() {
-        let buffer = schedule.buffers[root.buffer]
-        let t = buffer.type.dtype.cName
-        w.line("\(t)* \(buffer.name) = (\(t)*)gc_b[\(root.buffer)];")
-        let acc = "acc\(root.node.index)"
-        w.line("double \(acc) = \(part)[\(r)];")
-        let step = isSum(root) ? "\(acc) += v;" : "\(acc) = gc_max(\(acc), v);"
-        w.block("for (long long c = 1; c < \(kernel.chunks); c++)") { w in
-          w.line("const double v = \(part)[c * \(reductions.count) + \(r)];")
-          w.line(step)
-        }
-        w.line("\(buffer.name)[0] = (\(t))\(acc);")
+        w.line("\(name)(\((arguments + ["lo", "hi"]).joined(separator: ", ")));")
       }
     }
-  }
-
-  /// Loops `i0 ... i{r-1}` over `space`. A reduction over a suffix of the axes keeps a
-  /// local accumulator declared just outside its axes; any other reduction accumulates into
-  /// its buffer, which is initialised first.
-  private mutating func writeLoopNest(
-    _ kernel: Kernel, space: [Int], split: Bool, _ w: inout CWriter
-  ) {
-    let rank = space.count
-    let coordinates = (0..<rank).map { "i\($0)" }
-    blasColumnSums = Set(
-      kernel.roots.filter { columnSumOperand($0, in: kernel) != nil }.map(\.node))
-    defer { blasColumnSums = [] }
-    for root in kernel.roots where isReduction(root) && suffixStart(root) == nil {
-      if blasColumnSums.contains(root.node) { continue }
-      let buffer = schedule.buffers[root.buffer]
-      let initial = reductionInitial(root, buffer.type.dtype)
-      w.line("for (long long j = 0; j < \(buffer.type.count); j++) \(buffer.name)[j] = \(initial);")
-    }
-    writeShiftedSumZeros(kernel, &w)
-    let lines = writeBody(kernel, .multi(coordinates))
-    func level(_ d: Int, _ w: inout CWriter) {
-      let starting = kernel.roots.filter { isReduction($0) && suffixStart($0) == d }
-      for root in starting { declareAccumulator(root, &w) }
-      if d == rank {
-        lines.forEach { w.line($0) }
-      } else {
-        let range = d == 0 && split ? "i0 = gc_lo; i0 < gc_hi" : "i\(d) = 0; i\(d) < \(space[d])"
-        w.block("for (long long \(range); i\(d)++)") { w in level(d + 1, &w) }
-      }
-      for root in starting {
-        storeAccumulator(root, outputIndex: .multi(Array(coordinates.prefix(d))), &w)
+    var combine: (name: String, parameters: [Int])? = nil
+    if case .chunkedReduction(let chunked) = kernel.kind {
+      var steps = w.detached()
+      steps.indented { steps in writer.writeCombine(chunked, &steps) }
+      let parameters = writer.parameters(naming: steps.text)
+      combine = (name + "_combine", parameters)
+      w.line("")
+      let results = Set(chunked.loop.roots.filter(\.isReduction).map(\.buffer))
+      w.block(writer.signature(name + "_combine", parameters, range: false, writes: results)) {
+        w in
+        w.raw(steps.text)
       }
     }
-    level(0, &w)
-    writeColumnSums(kernel, &w)
+    return KernelCall(name: name, parameters: parameters, range: range, combine: combine)
   }
 
-  private func isReduction(_ root: Root) -> Bool {
-    !root.isCopy && graph[root.node].op.facts.reductionAxes != nil
+  /// `p12 computes sum(...)` for a kernel's comment.
+  private func described(_ node: NodeID) -> String {
+    let buffer = plan.bufferOf[node].map { plan.buffers[$0].name } ?? "output"
+    return "\(buffer): " + CLiteral.comment(graph.line(node), limit: 90)
   }
 
-  /// For a reduction over the trailing axes `k ..< rank`, the first reduced axis `k`.
-  private func suffixStart(_ root: Root) -> Int? {
-    guard let axes = graph[root.node].op.facts.reductionAxes else { return nil }
-    let rank = graph[graph[root.node].inputs[0]].type.rank
-    let k = rank - axes.count
-    return axes == Array(k..<rank) ? k : nil
-  }
-
-  private func isSum(_ root: Root) -> Bool {
-    if case .sum = graph[root.node].op { return true }
-    return false
-  }
-
-  private func reductionInitial(_ root: Root, _ dtype: DType) -> String {
-    isSum(root) ? CLiteral.number(0, dtype) : CLiteral.number(-.infinity, dtype)
-  }
-
-  /// Sums accumulate in double whatever the dtype (f32 sums of many terms lose digits fast);
-  /// maxima are exact in their own dtype.
-  private func declareAccumulator(_ root: Root, _ w: inout CWriter) {
-    let dtype = graph[root.node].type.dtype
-    let accType: DType = isSum(root) ? .f64 : dtype
-    w.line("\(accType.cName) acc\(root.node.index) = \(reductionInitial(root, accType));")
-  }
-
-  private func storeAccumulator(_ root: Root, outputIndex: IndexMapping, _ w: inout CWriter) {
-    let buffer = schedule.buffers[root.buffer]
-    let offset = outputIndex.offset(in: buffer.type.shape)
-    let cast = isSum(root) && buffer.type.dtype == .f32 ? "(float)" : ""
-    w.line("\(buffer.name)[\(offset)] = \(cast)acc\(root.node.index);")
-  }
-
-  /// The statements of the loop body: every root computed and stored at `index`. Runs the
-  /// roots twice, first counting uses (see the type's comment), then writing.
-  private mutating func writeBody(_ kernel: Kernel, _ index: IndexMapping) -> [String] {
-    uses = nil
-    counted = [:]
-    for pass in 0..<2 {
-      body = []
-      memo = [:]
-      localCount = [:]
-      inlinedNotes = [:]
-      inlineDepth = [:]
-      if pass == 1 { uses = counted }
-      for root in kernel.roots { emitRoot(root, index) }
-    }
-    return body
-  }
-
-  /// Appends the statements computing and storing one root at `index` to the loop body.
-  private mutating func emitRoot(_ root: Root, _ index: IndexMapping) {
-    let node = graph[root.node]
-    let buffer = schedule.buffers[root.buffer]
-    let key = MemoKey(node: root.node, index: index)
-    if blasColumnSums.contains(root.node) { return }  // after the loop, by BLAS
-    if !root.isCopy, let sum = schedule.shiftedSums[root.node] {
-      writeShiftedSum(sum, buffer, index)
-      return
-    }
-    if root.isCopy {
-      let v = value(root.node, index)
-      store("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);", notes(key))
-      return
-    }
-    guard let axes = node.op.facts.reductionAxes else {
-      let v = definition(root.node, index)
-      store("\(buffer.name)[\(index.offset(in: node.type.shape))] = \(v);", notes(key))
-      return
-    }
-    let operandShape = graph[node.inputs[0]].type.shape
-    let v = value(node.inputs[0], index)
-    let operandNotes = notes(MemoKey(node: node.inputs[0], index: index))
-    let f = node.type.dtype == .f32 ? "f" : ""
-    let isFlat = if case .flat = index { true } else { false }
-    if isFlat || suffixStart(root) != nil {
-      // A flat loop only holds full reductions; a suffix reduction has its local accumulator.
-      let acc = "acc\(root.node.index)"
-      let line = isSum(root) ? "\(acc) += \(v);" : "\(acc) = gc_max\(f)(\(acc), \(v));"
-      store(line, operandNotes)
-    } else {
-      let cs = index.coordinates(in: operandShape)
-      let kept = operandShape.indices.filter { !axes.contains($0) }.map { cs[$0] }
-      let cell = "\(buffer.name)[\(IndexMapping.multi(kept).offset(in: node.type.shape))]"
-      let line = isSum(root) ? "\(cell) += \(v);" : "\(cell) = gc_max\(f)(\(cell), \(v));"
-      store(line, operandNotes)
+  /// The kernel's buffers that `text` names, in buffer order.
+  private func parameters(naming text: String) -> [Int] {
+    let named = CIdentifiers.names(in: text)
+    return Set(kernel.reads + kernel.writes).sorted().filter {
+      named.contains(plan.buffers[$0].name)
     }
   }
 
-  /// Appends a statement that stores or accumulates a value, naming (with `annotate`) the
-  /// values written inline in it.
+  /// `const double` for a buffer the function only reads, `double` for one it writes (by
+  /// default, one the kernel writes).
+  private func pointerType(_ buffer: Int, writes: Set<Int>? = nil) -> String {
+    let t = plan.buffers[buffer].type.dtype.cName
+    return (writes ?? Set(kernel.writes)).contains(buffer) ? t : "const " + t
+  }
+
+  /// `static void gc_k3(const double* p0, double* p5, long long gc_lo, long long gc_hi)`.
+  private func signature(
+    _ name: String, _ parameters: [Int], range: Bool, writes: Set<Int>? = nil
+  ) -> String {
+    var list = parameters.map {
+      "\(pointerType($0, writes: writes))* \(plan.buffers[$0].name)"
+    }
+    if range { list += ["long long gc_lo", "long long gc_hi"] }
+    return "static void \(name)(\(list.isEmpty ? "void" : list.joined(separator: ", ")))"
+  }
+
+  /// The loop bounds of an outer loop over `0 ..< extent`: the caller's range when threads
+  /// may split the kernel.
+  func outerRange(_ variable: String, _ extent: Int) -> String {
+    kernel.threads == nil
+      ? "\(variable) = 0; \(variable) < \(extent)" : "\(variable) = gc_lo; \(variable) < gc_hi"
+  }
+
+  /// Appends a statement that stores or accumulates a value, after a comment naming (with
+  /// `annotate`) the values written inline in it.
   mutating func store(_ line: String, _ notes: [String]) {
-    let comment =
-      annotate && !notes.isEmpty ? " /* \(Self.inlinedComment(notes).dropFirst(2)) */" : ""
-    body.append(line + comment)
+    if annotate && !notes.isEmpty {
+      body.append("/* \(Self.inlinedComment(notes).dropFirst(2)) */")
+    }
+    body.append(line)
   }
 }

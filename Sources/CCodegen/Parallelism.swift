@@ -1,46 +1,68 @@
 import GraphIR
 
-/// Which kernels a thread pool may split, and over how many outer iterations.
-enum Parallelism {
+/// A lowering pass: which kernels the caller's parallel-for may split across threads.
+///
+/// Expects a plan with its final kernel kinds. Guarantees that `threads` is set, to the
+/// extent of the outermost loop, exactly on kernels whose outer iterations are independent
+/// (no two write the same element) and that do at least `minimumWork`: matmul rows, flat
+/// loops and axpy updates without reductions, the chunks of a chunked reduction (each writes
+/// its own partial results), and loop nests whose reductions all keep the outermost axis (a
+/// local accumulator per outer iteration). Scatters and column sums always run whole.
+/// Results do not depend on how ranges are split. Linear.
+public enum Parallelism {
   /// Kernels doing less work than this (loop iterations, or multiply-adds for a matmul)
   /// always run on the calling thread: splitting them costs more than it saves.
-  static let minimumWork = 1 << 15
+  public static let minimumWork = 1 << 15
+
+  /// The plan with its splittable kernels marked.
+  public static func run(_ plan: Plan) -> Plan {
+    var result = plan
+    for k in result.kernels.indices {
+      let kernel = result.kernels[k]
+      guard let extent = splittableExtent(kernel.kind), extent > 1, work(kernel.kind) >= minimumWork
+      else { continue }
+      result.kernels[k].threads = extent
+    }
+    return result
+  }
 
   /// The extent of the kernel's outermost loop when its iterations are independent, else nil.
-  ///
-  /// Independent means no two outer iterations write the same element: true for matmul
-  /// rows, for flat loops without reductions, for the chunks of a chunked reduction (each
-  /// writes its own partial results), and for loop nests that write no shifted sum and whose
-  /// reductions all keep the outermost axis (a local accumulator per outer iteration).
-  static func splittableExtent(_ graph: Graph, _ kernel: Kernel) -> Int? {
-    switch kernel.kind {
-    case .matmul:
-      return graph[kernel.roots[0].node].type.shape[0]
-    case .loop(let space):
-      if kernel.chunks > 0 { return kernel.chunks }
-      guard !space.isEmpty, !kernel.scatters else { return nil }
-      let reductions = kernel.roots.filter {
-        !$0.isCopy && graph[$0.node].op.facts.reductionAxes != nil
-      }
-      if kernel.isFlat { return reductions.isEmpty ? space.reduce(1, *) : nil }
-      let keepsOuterAxis = reductions.allSatisfy { root in
-        let node = graph[root.node]
-        let rank = graph[node.inputs[0]].type.rank
-        let axes = node.op.facts.reductionAxes ?? []
-        return !axes.contains(0) && axes == Array((rank - axes.count)..<rank)
-      }
-      return keepsOuterAxis ? space[0] : nil
+  static func splittableExtent(_ kind: KernelKind) -> Int? {
+    switch kind {
+    case .matmul(let product): product.n
+    case .chunkedReduction(let chunked): chunked.chunks
+    case .axpy(let axpy): axpy.count
+    case .scatter, .columnSums: nil
+    case .flat(let loop):
+      loop.roots.allSatisfy({ !$0.isReduction }) ? loop.space.reduce(1, *) : nil
+    case .loopNest(let loop):
+      loop.space.isEmpty || !loop.roots.allSatisfy(keepsOuterAxis) ? nil : loop.space[0]
     }
   }
 
+  /// True unless the root is a reduction over the outermost axis, or one that accumulates
+  /// in its buffer.
+  private static func keepsOuterAxis(_ root: Root) -> Bool {
+    guard case .reduce(let reduction) = root.store else { return true }
+    return !reduction.axes.contains(0) && reduction.localFrom != nil
+  }
+
   /// Total work of a kernel, to compare with `minimumWork`.
-  static func work(_ graph: Graph, _ kernel: Kernel) -> Int {
-    switch kernel.kind {
-    case .matmul:
-      let node = graph[Schedule.productNode(graph, kernel.roots[0].node)]
-      return graph[node.inputs[0]].type.count * graph[node.inputs[1]].type.shape[1]
-    case .loop(let space):
-      return space.reduce(1, *)
+  static func work(_ kind: KernelKind) -> Int {
+    switch kind {
+    case .matmul(let product): product.n * product.k * product.m
+    case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.space.reduce(1, *)
+    case .chunkedReduction(let chunked): chunked.loop.space.reduce(1, *)
+    case .axpy(let axpy): axpy.count
+    case .columnSums(let sum): sum.rows * sum.columns
     }
+  }
+}
+
+extension Root {
+  /// True for a root stored as a reduction.
+  var isReduction: Bool {
+    if case .reduce = store { return true }
+    return false
   }
 }

@@ -281,9 +281,10 @@ public enum Prelude {
 
   static let kernelCalls = Section(
     comment: """
-      /* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
-       * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
-       * possibly split across threads; gc_run falls back to one serial call without one. */
+      /* A kernel that threads may split computes iterations [lo, hi) of its outermost loop,
+       * reading and writing the buffers in the table `b` (its parameters, in order). A
+       * parallel-for runs a kernel over [0, n), possibly split across threads; gc_run falls
+       * back to one serial call without one. */
 
       """,
     definitions: [

@@ -7,19 +7,19 @@ import GraphIR
 /// Such a node is written by the loop over the operands' index space `space` that computes
 /// the operands, scattering each into place (`KernelWriter.writeShiftedSum`), instead of
 /// storing the operands and reading them back in a second pass over the result.
-struct ShiftedSum: Hashable, Sendable {
+public struct ShiftedSum: Hashable, Sendable {
   /// One padded operand: the value and where its element 0 lands in the result.
-  struct Term: Hashable, Sendable {
-    var node: NodeID
-    var low: [Int]
+  public struct Term: Hashable, Sendable {
+    public var node: NodeID
+    public var low: [Int]
   }
 
   /// The operands, the one assigned with `=` first (see `ordered(in:)`), then the others.
-  var terms: [Term]
+  public var terms: [Term]
   /// The shape of every operand: the loop's index space.
-  var space: [Int]
+  public var space: [Int]
   /// The pad nodes of the sum, which are never evaluated on their own.
-  var pads: Set<NodeID>
+  public var pads: Set<NodeID>
 
   /// Every node that is an add tree of zero pads of non-constant operands of one shape,
   /// whose interior adds and pads have no other use (so nothing else needs them evaluated),

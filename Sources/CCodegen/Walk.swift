@@ -31,7 +31,7 @@ struct Walk {
     if let sum = shiftedSum {
       stack = sum.terms.map { Visit(node: $0.node, expanded: false, identity: true) }
       isFlat = false  // its stores are shifted
-    } else if root.isCopy {
+    } else if root.store == .copy {
       stack = [Visit(node: root.node, expanded: false, identity: true)]
     } else {
       let expands = Self.expands(graph, root.node)

@@ -89,7 +89,8 @@ public enum Pipeline {
     let optimized = optimize(graph)
     let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: false))
     return Listing(
-      ir: optimized.text, kernelCount: program.kernelCount, arenaBytes: program.arenaBytes)
+      ir: optimized.text, plan: program.plan.text(optimized), kernelCount: program.kernelCount,
+      arenaBytes: program.arenaBytes)
   }
 
   private static func verify(_ graph: Graph, after pass: String) {
@@ -103,6 +104,8 @@ public enum Pipeline {
 public struct Listing: Hashable, Sendable {
   /// The IR text, one node per line.
   public var ir: String
+  /// The plan, as comment lines: each kernel's kind, nodes and buffers, then each buffer.
+  public var plan: String
   /// How many kernels the C has.
   public var kernelCount: Int
   /// Bytes of intermediate buffers (the arena).

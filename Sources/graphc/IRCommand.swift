@@ -2,14 +2,16 @@ import ArgumentParser
 import GraphCompiler
 import GraphIR
 
-/// `graphc ir FILE`: the optimised graph IR as text, and what its compiled schedule needs.
+/// `graphc ir FILE`: the optimised graph IR as text, and its compiled plan.
 struct IR: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "ir",
     abstract: "Print the optimised graph IR, forward and backward, as text.",
     discussion: """
-      The last line summarises the compiled schedule: \
-      '# K kernels, B bytes of intermediate buffers'.
+      After the IR come comment lines with the compiled plan: one per kernel with its kind \
+      (flat, chunked-reduction, loop-nest, scatter, matmul, axpy, column-sums), the nodes \
+      it writes into which buffers and the buffers it reads; then one per buffer with its \
+      place. The last line summarises it: '# K kernels, B bytes of intermediate buffers'.
       """)
 
   @Argument(help: "The .graph file.") var file: String
@@ -18,6 +20,7 @@ struct IR: ParsableCommand {
     let source = try loadGraphFile(file)
     let listing = try Pipeline.listing(source.graph)
     print(listing.ir, terminator: "")
+    print(listing.plan, terminator: "")
     print(scheduleSummary(kernels: listing.kernelCount, arenaBytes: listing.arenaBytes))
   }
 }

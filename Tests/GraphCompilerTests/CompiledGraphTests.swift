@@ -203,7 +203,9 @@ func expectMatchesInterpreter(
     #expect(
       standalone.header?.contains("void gc_f_run(const double* in_x, double* out_y, void* arena);")
         == true)
-    #expect(standalone.source.contains("static void gc_entry("))
+    #expect(
+      standalone.source.contains("void gc_f_run(const double* in_x, double* out_y, void* arena) {"))
+    #expect(!standalone.source.contains("gc_entry"))
   }
 }
 

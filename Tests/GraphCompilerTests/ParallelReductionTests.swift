@@ -22,12 +22,16 @@ import Testing
   }
 
   @Test func sameBitsForEveryThreadCount() throws {
-    let n = 3 * Schedule.reductionChunk + 123
+    let n = 3 * ReductionChunking.reductionChunk + 123
     let graph = try w3(n)
     let inputs = ["x": ramp(TensorType(.f32, [n]), scale: 2)]
     let program = try CEmitter.emit(Pipeline.optimize(graph))
-    #expect(program.schedule.kernels.contains { $0.chunks == 4 })
-    #expect(program.source.contains("gc_k0_combine(gc_b);"))
+    #expect(
+      program.plan.kernels.contains {
+        if case .chunkedReduction(let chunked) = $0.kind { chunked.chunks == 4 } else { false }
+      })
+    #expect(program.source.contains("gc_run(gc_par, gc_par_ctx, gc_k0_range, gc_k0_buffers, 4);"))
+    #expect(program.source.contains(/\n  gc_k0_combine\(p[0-9]+, p[0-9]+, part0\);\n/))
     let one = try Pipeline.compile(graph).run(inputs)
     for threads in [2, 3, 5] {
       let many = try Pipeline.compile(graph, options: CompileOptions(threads: threads)).run(inputs)
@@ -39,7 +43,10 @@ import Testing
   /// Small reductions keep the plain loop (no partials).
   @Test func smallReductionsAreNotChunked() throws {
     let program = try CEmitter.emit(Pipeline.optimize(try w3(1000)))
-    #expect(program.schedule.kernels.allSatisfy { $0.chunks == 0 })
+    #expect(
+      !program.plan.kernels.contains {
+        if case .chunkedReduction = $0.kind { true } else { false }
+      })
     #expect(!program.source.contains("_combine"))
   }
 }

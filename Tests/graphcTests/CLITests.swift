@@ -166,15 +166,30 @@ import Testing
         && direct.stderr == named.stderr)
   }
 
-  @Test func irEndsWithTheScheduleSummary() throws {
+  /// The IR, then the plan (each kernel's kind, nodes and buffers; each buffer's place), then
+  /// the summary line.
+  @Test func irEndsWithThePlan() throws {
     let result = try graphc(["ir", "seed.graph"], in: directory)
     #expect(result.status == 0)
     #expect(result.stdout.hasPrefix("%0 = input \"x\" : f64\n"))
-    #expect(result.stdout.hasSuffix("output f = %8\n# 1 kernel, 0 bytes of intermediate buffers\n"))
+    #expect(
+      result.stdout.hasSuffix(
+        """
+        output f = %8
+        # k0 flat over []: %8 -> p8; reads p0
+        # p0 f64 input 0
+        # p8 f64 output 0
+        # 1 kernel, 0 bytes of intermediate buffers
+
+        """))
     let mlp = try graphc(
       ["ir", examplesDirectory.appendingPathComponent("mlp.graph").path], in: directory)
     let last = mlp.stdout.split(separator: "\n").last ?? ""
     #expect(last.wholeMatch(of: /# [0-9]+ kernels, [0-9]+ bytes of intermediate buffers/) != nil)
+    for kind in ["matmul", "flat", "loop-nest", "column-sums", "axpy"] {
+      let lines = mlp.stdout.split(separator: "\n")
+      #expect(lines.contains { $0.hasPrefix("# k") && $0.contains(" \(kind) ") }, "\(kind)")
+    }
   }
 
   @Test func dotIsValidGraphviz() throws {

@@ -30,44 +30,44 @@ static inline double gc_tanh(double x) {
   return x < 0.0 ? -t : t;
 }
 
-/* A kernel computes iterations [lo, hi) of its outermost loop, reading and writing the
- * buffers in `b` (indexed as in the schedule). A parallel-for runs a kernel over [0, n),
- * possibly split across threads; gc_run falls back to one serial call without one. */
+/* A kernel that threads may split computes iterations [lo, hi) of its outermost loop,
+ * reading and writing the buffers in the table `b` (its parameters, in order). A
+ * parallel-for runs a kernel over [0, n), possibly split across threads; gc_run falls
+ * back to one serial call without one. */
 typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
 typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
 
-static void gc_k0(void* const* gc_b, long long gc_lo, long long gc_hi) {
-  /* p12 computes %12 = sum(axes: [0]) %11 : f64 */
-  /* p20 computes %20 = add %18, %19 : f64[4] */
-  const double* p0 = (const double*)gc_b[0];
-  double* p12 = (double*)gc_b[1];
-  double* p20 = (double*)gc_b[2];
-  (void)gc_lo;
-  (void)gc_hi;
+/* p12: %12 = sum(axes: [0]) %11 : f64  # f */
+/* p20: %20 = add %15, %19 : f64[4]  # df; multivariable chain rule (sum over uses) */
+static void gc_k0(const double* p0, double* p12, double* p20) {
   double acc12 = 0.0;
   #ifdef GC_SIMD
   #pragma omp simd reduction(+ : acc12)
   #endif
   for (long long i = 0; i < 4; i++) {
-    const double t0 = p0[i]; /* input x */
-    const double t5 = gc_tanh(((0.7 * t0) + 0.3)); /* tanh; with %2 mul, %4 add */
-    const double t10 = 1.0 / ((gc_exp((-t0))) + 1.0); /* div; with %6 neg, %7 exp, %9 add */
-    acc12 += (t5 * t10); /* with %11 mul */
-    p20[i] = ((t10 * (0.7 * (1.0 - (t5 * t5)))) + (t5 * (t10 * (1.0 - t10)))); /* with %13 mul, %14 sub, %15 mul, %18 mul, %16 sub, %17 mul, %19 mul, %20 add */
+    /* t0: input x */
+    const double t0 = p0[i];
+    /* t5: tanh; with %2 mul, %4 add */
+    const double t5 = gc_tanh(((0.7 * t0) + 0.3));
+    /* t7: exp; with %6 neg */
+    const double t7 = gc_exp((-t0));
+    /* t10: div; with %9 add */
+    const double t10 = 1.0 / (t7 + 1.0);
+    /* with %11 mul */
+    acc12 += (t5 * t10);
+    /* with %13 mul: quotient rule, %14 mul: quotient rule, %15 mul: constant multiple rule,
+        %16 mul: chain rule through tanh, %17 sub: chain rule through tanh,
+        %18 mul: chain rule through tanh, %19 mul: product rule,
+        %20 add df: multivariable chain rule (sum over uses) */
+    p20[i] = ((t7 * (t5 * (t10 * t10))) + (0.7 * (t10 * (1.0 - (t5 * t5)))));
   }
   p12[0] = acc12;
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par, void* gc_par_ctx) {
-  char* gc_a = (char*)gc_arena;
-  void* gc_b[3];
-  (void)gc_in;
-  (void)gc_out;
-  (void)gc_a;
-  (void)gc_par;
-  (void)gc_par_ctx;
-  gc_b[0] = (void*)gc_in[0]; /* p0 */
-  gc_b[1] = gc_out[0]; /* p12 */
-  gc_b[2] = gc_out[1]; /* p20 */
-  gc_k0(gc_b, 0, 1);
+void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+    void* gc_par_ctx) {
+  const double* p0 = (const double*)gc_in[0];
+  double* p12 = (double*)gc_out[0];
+  double* p20 = (double*)gc_out[1];
+  gc_k0(p0, p12, p20);
 }

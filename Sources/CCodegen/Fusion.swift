@@ -1,0 +1,191 @@
+import GraphIR
+
+/// The second lowering pass: groups the stored values into kernels and gives every stored
+/// value its buffer.
+///
+/// Expects a verified graph and its `StoredValues`. Every stored value becomes a root of one
+/// kernel (an output stored elsewhere also gets a copy root); everything else is inlined into
+/// the roots that use it. A root joins the first kernel over the same index space that comes
+/// after every kernel writing what it reads at another element (a value read at the loop's
+/// own element may be computed in the same iteration, memoised), else it starts a new kernel.
+///
+/// Guarantees:
+/// - every output is written exactly once, and kernels are in dependency order;
+/// - no expensive value (transcendental, `pow`) is computed inline by two kernels, or once per
+///   element of a broadcast that enlarges it: such values are stored instead, and the
+///   grouping redone (see `run`);
+/// - kernels are of kind `.flat` (every root reads at the loop's own offset), `.loopNest`,
+///   `.scatter` (some root is a shifted sum) or `.matmul` (with `blas` off; `BLASKernels`
+///   decides BLAS); arena buffers are all at offset 0 until `ArenaPlan` places them;
+/// - the same graph gives the same plan. Each grouping is linear in the nodes each root's
+///   expression reaches (bounded by `StoredValues.recomputeLimit` for shared values).
+public enum Fusion {
+  /// The plan for `graph`.
+  ///
+  /// Grouping can reveal expensive values that would be computed twice; storing them changes
+  /// the grouping, so it is redone until no new such value appears. This terminates: each
+  /// further round stores at least one node more, and there are finitely many (in practice
+  /// the first or second round is the last).
+  public static func run(_ graph: Graph, _ stored: StoredValues) -> Plan {
+    var materialised = stored.nodes
+    while true {
+      let (plan, wasteful) = group(graph, materialised, stored)
+      if wasteful.isSubset(of: materialised) { return plan }
+      materialised.formUnion(wasteful)
+    }
+  }
+
+  /// A kernel while roots join it.
+  private struct Draft {
+    var space: [Int]?  // nil for a matrix product
+    var roots: [Root]
+    var reads: Set<Int>
+    var scatters = false
+  }
+
+  /// Buffers, roots and kernels for one choice of stored nodes, and the expensive inlined
+  /// nodes this choice would compute more than once.
+  private static func group(
+    _ graph: Graph, _ materialised: Set<NodeID>, _ stored: StoredValues
+  ) -> (Plan, Set<NodeID>) {
+    var buffers: [Buffer] = []
+    var bufferOf: [NodeID: Int] = [:]
+    var roots: [Root] = []
+    let arguments = graph.arguments
+
+    func add(_ name: String, _ place: BufferPlace, _ type: TensorType) -> Int {
+      buffers.append(Buffer(name: name, place: place, type: type))
+      return buffers.count - 1
+    }
+
+    for id in graph.ids where materialised.contains(id) {
+      let node = graph[id]
+      let firstOutput = graph.outputs.firstIndex { $0.node == id }
+      if node.op.isLeafInput {
+        guard let k = arguments.firstIndex(of: id) else {
+          preconditionFailure("lowering: input \(id) is no argument:\n\(graph.context(around: id))")
+        }
+        bufferOf[id] = add("p\(id.index)", .input(k), node.type)
+      } else if let k = firstOutput {
+        bufferOf[id] = add("p\(id.index)", .output(k), node.type)
+        roots.append(Root(node: id, buffer: buffers.count - 1, store: store(graph, id, stored)))
+      } else if case .reshape = node.op, let base = bufferOf[node.inputs[0]] {
+        bufferOf[id] = base  // same elements in the same order: share the memory
+      } else {
+        bufferOf[id] = add("p\(id.index)", .arena(offset: 0), node.type)
+        roots.append(Root(node: id, buffer: buffers.count - 1, store: store(graph, id, stored)))
+      }
+    }
+    for (k, output) in graph.outputs.enumerated() {
+      if let b = bufferOf[output.node], buffers[b].place == .output(k) { continue }
+      let b = add("out\(k)", .output(k), graph[output.node].type)
+      roots.append(Root(node: output.node, buffer: b, store: .copy))
+    }
+
+    var drafts: [Draft] = []
+    var producer: [Int: Int] = [:]
+    var inlinedBy: [NodeID: Set<Int>] = [:]
+    var wasteful = Set<NodeID>()
+    for var root in roots {
+      if root.store == .element, let product = productOf(graph, root.node, stored) {
+        let operands = graph[product].inputs.map { StoredValues.matmulOperand(graph, $0).node }
+        var reads = Set(operands.compactMap { bufferOf[$0] })
+        if let bias = stored.biasedMatmuls[root.node]?.bias, let b = bufferOf[bias] {
+          reads.insert(b)
+        }
+        drafts.append(Draft(space: nil, roots: [root], reads: reads))
+        producer[root.buffer] = drafts.count - 1
+        continue
+      }
+      let sum: ShiftedSum? = if case .scatter(let s) = root.store { s } else { nil }
+      let walk = Walk(graph, bufferOf, root, shiftedSum: sum)
+      root.isFlat = walk.isFlat
+      // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
+      let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
+      let lastFusible = walk.fusibleReads.compactMap { producer[$0] }.max() ?? -1
+      let space = sum?.space ?? iterationShape(graph, root)
+      let reads = walk.reads.union(walk.fusibleReads)
+      let k: Int
+      if let found = drafts.indices.first(where: {
+        $0 > last && $0 >= lastFusible && drafts[$0].space == space
+      }) {
+        k = found
+        drafts[k].roots.append(root)
+        drafts[k].reads.formUnion(reads)
+      } else {
+        drafts.append(Draft(space: space, roots: [root], reads: reads))
+        k = drafts.count - 1
+      }
+      producer[root.buffer] = k
+      if sum != nil { drafts[k].scatters = true }
+      for n in walk.inlinedExpensive { inlinedBy[n, default: []].insert(k) }
+      wasteful.formUnion(walk.expandedExpensive)
+    }
+    for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
+    let kernels = drafts.map { kernel(graph, $0, bufferOf, stored) }
+    let plan = Plan(buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: 0)
+    return (plan, wasteful)
+  }
+
+  /// How a stored, non-input node is written by its kernel.
+  private static func store(_ graph: Graph, _ id: NodeID, _ stored: StoredValues) -> Store {
+    if let sum = stored.shiftedSums[id] { return .scatter(sum) }
+    let node = graph[id]
+    guard let axes = node.op.facts.reductionAxes else { return .element }
+    let rank = graph[node.inputs[0]].type.rank
+    let first = rank - axes.count
+    let isSum = if case .sum = node.op { true } else { false }
+    return .reduce(
+      Reduction(isSum: isSum, axes: axes, localFrom: axes == Array(first..<rank) ? first : nil))
+  }
+
+  /// The matmul node a stored value is: itself, or the product inside a biased product.
+  private static func productOf(_ graph: Graph, _ id: NodeID, _ stored: StoredValues) -> NodeID? {
+    if let biased = stored.biasedMatmuls[id] { return biased.product }
+    if case .matmul = graph[id].op { return id }
+    return nil
+  }
+
+  /// The index space a root's loop runs over: a reduction's operand shape, else its own.
+  private static func iterationShape(_ graph: Graph, _ root: Root) -> [Int] {
+    let node = graph[root.node]
+    if case .reduce = root.store { return graph[node.inputs[0]].type.shape }
+    return node.type.shape
+  }
+
+  /// The finished kernel of a draft: its kind, reads and writes.
+  private static func kernel(
+    _ graph: Graph, _ draft: Draft, _ bufferOf: [NodeID: Int], _ stored: StoredValues
+  ) -> Kernel {
+    let writes = Set(draft.roots.map(\.buffer))
+    let reads = draft.reads.subtracting(writes).sorted()
+    guard let space = draft.space else {
+      let root = draft.roots[0]
+      let product = productOf(graph, root.node, stored) ?? root.node
+      let node = graph[product]
+      let a = StoredValues.matmulOperand(graph, node.inputs[0])
+      let b = StoredValues.matmulOperand(graph, node.inputs[1])
+      guard let pa = bufferOf[a.node], let pb = bufferOf[b.node] else {
+        preconditionFailure(
+          "lowering: a matmul operand has no buffer:\n\(graph.context(around: product))")
+      }
+      let bias = stored.biasedMatmuls[root.node].flatMap { bufferOf[$0.bias] }
+      let aShape = graph[node.inputs[0]].type.shape
+      let matmul = MatrixProduct(
+        node: root.node, a: pa, aTransposed: a.transposed, b: pb, bTransposed: b.transposed,
+        c: root.buffer, bias: bias, n: aShape[0], k: aShape[1],
+        m: graph[node.inputs[1]].type.shape[1], dtype: node.type.dtype, blas: false)
+      return Kernel(kind: .matmul(matmul), reads: reads, writes: writes.sorted())
+    }
+    let loop = Loop(space: space, roots: draft.roots)
+    let kind: KernelKind =
+      if draft.scatters {
+        .scatter(loop)
+      } else if draft.roots.allSatisfy({ $0.isFlat }) {
+        .flat(loop)
+      } else {
+        .loopNest(loop)
+      }
+    return Kernel(kind: kind, reads: reads, writes: writes.sorted())
+  }
+}

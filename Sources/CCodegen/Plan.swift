@@ -1,0 +1,198 @@
+import GraphIR
+
+/// Where a materialised tensor lives while the program runs.
+public enum BufferPlace: Hashable, Sendable {
+  /// The caller's buffer for argument `k` (the k-th of `graph.arguments`).
+  case input(Int)
+  /// The caller's buffer for output `k` (the k-th of `graph.outputs`).
+  case output(Int)
+  /// Inside the arena, `offset` bytes from its start (a multiple of 64).
+  case arena(offset: Int)
+}
+
+/// One run-time buffer: its C pointer name, its place and the tensor it holds.
+public struct Buffer: Hashable, Sendable {
+  /// `p12` for node 12's values, `out3` for a copy into output 3, `part4` for kernel 4's
+  /// partial sums.
+  public var name: String
+  /// Where the buffer lives.
+  public var place: BufferPlace
+  /// The tensor it holds.
+  public var type: TensorType
+}
+
+/// The complete lowering of a graph: every buffer, and every kernel with everything the C
+/// writer needs to know to render it. Passes (see `Pipeline.lower`) produce it; the writer
+/// decides nothing.
+public struct Plan: Sendable {
+  /// Every buffer: inputs, outputs, arena tensors and partial results.
+  public var buffers: [Buffer]
+  /// The buffer holding each materialised node (a reshape of a buffer shares its operand's).
+  public var bufferOf: [NodeID: Int]
+  /// Kernels in execution order.
+  public var kernels: [Kernel]
+  /// Bytes of scratch memory the program needs for intermediates.
+  public var arenaBytes: Int
+}
+
+/// One kernel: a C function of a named kind, and the buffers it reads and writes.
+public struct Kernel: Hashable, Sendable {
+  /// What the kernel computes and how its C looks.
+  public var kind: KernelKind
+  /// Buffers read (sorted indices into `Plan.buffers`).
+  public var reads: [Int]
+  /// Buffers written (sorted).
+  public var writes: [Int]
+  /// When set, the entry hands the kernel to the caller's parallel-for over this many
+  /// independent outer iterations; else the kernel runs whole on the calling thread.
+  public var threads: Int? = nil
+}
+
+/// The kinds of kernel. Each has one writer in `KernelWriter` and one golden file in
+/// `Tests/CCodegenTests/Golden/`.
+public enum KernelKind: Hashable, Sendable {
+  /// One flat loop over `count` elements, every access at the loop's own offset (or a
+  /// single element): elementwise stores and copies, and full reductions into locals.
+  case flat(Loop)
+  /// A flat loop holding full reductions, run in fixed-size chunks that each leave partial
+  /// results, then combined in chunk order (so threads may share the chunks).
+  case chunkedReduction(ChunkedLoop)
+  /// Nested loops over `space`: stores at computed offsets and reductions over any axes.
+  case loopNest(Loop)
+  /// Nested loops over the operands' space that scatter shifted sums into place (each
+  /// iteration writes elements of others, so it runs in order on one thread).
+  case scatter(Loop)
+  /// `C = A B` (plus a bias row), by BLAS or by loops.
+  case matmul(MatrixProduct)
+  /// `y = a - b * s` as a BLAS copy and axpy.
+  case axpy(Axpy)
+  /// A sum over leading axes as a BLAS matrix-vector product with a vector of ones.
+  case columnSums(ColumnSum)
+
+  /// The kind's name, as `graphc ir` prints it and golden files are named.
+  public var name: String {
+    switch self {
+    case .flat: "flat"
+    case .chunkedReduction: "chunked-reduction"
+    case .loopNest: "loop-nest"
+    case .scatter: "scatter"
+    case .matmul: "matmul"
+    case .axpy: "axpy"
+    case .columnSums: "column-sums"
+    }
+  }
+}
+
+/// A loop over an index space and the values it stores.
+public struct Loop: Hashable, Sendable {
+  /// The index space (for a flat loop, the shape whose element count it runs over).
+  public var space: [Int]
+  /// The values written, in emission order.
+  public var roots: [Root]
+}
+
+/// A chunked flat loop: `loop` split into `chunks` runs of `Plan.reductionChunk` iterations.
+public struct ChunkedLoop: Hashable, Sendable {
+  /// The flat loop.
+  public var loop: Loop
+  /// How many chunks.
+  public var chunks: Int
+  /// The f64 buffer of partial results, `chunks × reductions` values.
+  public var partials: Int
+}
+
+/// A value a loop writes, and how.
+public struct Root: Hashable, Sendable {
+  /// The node whose value is written.
+  public var node: NodeID
+  /// Index into `Plan.buffers`.
+  public var buffer: Int
+  /// How the value reaches the buffer.
+  public var store: Store
+  /// True when every access of the root's expression is at the loop's own row-major offset.
+  var isFlat: Bool = false
+}
+
+/// How a loop writes a root.
+public enum Store: Hashable, Sendable {
+  /// The node's value, computed at the loop's element.
+  case element
+  /// A value stored elsewhere (or a constant), copied into an output buffer.
+  case copy
+  /// A reduction of the node's operand, which the loop runs over.
+  case reduce(Reduction)
+  /// A shifted sum of the loop's values, each added at its shifted element.
+  case scatter(ShiftedSum)
+}
+
+/// A sum or maximum over some axes of the loop's space.
+public struct Reduction: Hashable, Sendable {
+  /// Sum (accumulated in f64) or maximum.
+  public var isSum: Bool
+  /// The reduced axes.
+  public var axes: [Int]
+  /// When the reduced axes are the trailing ones from this axis on, the accumulator is a
+  /// local declared outside that loop level; nil: the buffer accumulates, zeroed first.
+  public var localFrom: Int?
+}
+
+/// A matrix product `C = A B + bias` with A n×k and B k×m.
+public struct MatrixProduct: Hashable, Sendable {
+  /// The node stored (the product, or the add of a biased product).
+  public var node: NodeID
+  /// Buffers of A and B, each read through a transpose flag when transposed.
+  public var a: Int
+  public var aTransposed: Bool
+  public var b: Int
+  public var bTransposed: Bool
+  /// The result buffer.
+  public var c: Int
+  /// The bias row's buffer, when the product is stored with its bias added.
+  public var bias: Int?
+  public var n: Int
+  public var k: Int
+  public var m: Int
+  public var dtype: DType
+  /// One call to `cblas_?gemm`, else portable loops.
+  public var blas: Bool
+}
+
+/// `y = a - b * s` over whole buffers, with `s` a scalar.
+public struct Axpy: Hashable, Sendable {
+  public var node: NodeID
+  public var y: Int
+  public var a: Int
+  public var b: Int
+  public var scale: Scalar
+  public var count: Int
+  public var dtype: DType
+}
+
+/// A scalar operand: a literal, or element 0 of a one-element buffer.
+public enum Scalar: Hashable, Sendable {
+  case literal(Double)
+  case element(Int)
+}
+
+/// `y = sum(x, axes: 0 ..< leading)`, read from x's buffer as a rows × columns matrix.
+public struct ColumnSum: Hashable, Sendable {
+  public var node: NodeID
+  public var y: Int
+  public var x: Int
+  public var rows: Int
+  public var columns: Int
+  public var dtype: DType
+}
+
+extension Kernel {
+  /// The nodes the kernel writes (what `graphc ir` lists).
+  public var nodes: [NodeID] {
+    switch kind {
+    case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots.map(\.node)
+    case .chunkedReduction(let chunked): chunked.loop.roots.map(\.node)
+    case .matmul(let product): [product.node]
+    case .axpy(let axpy): [axpy.node]
+    case .columnSums(let sum): [sum.node]
+    }
+  }
+}
