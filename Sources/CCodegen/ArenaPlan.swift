@@ -5,8 +5,8 @@
 /// arena buffer an offset and `arenaBytes` the total. A buffer lives from the kernel that writes it to the last kernel that reads it. A block
 /// of memory can take a new buffer once every kernel reading its previous tenant has run
 /// (strictly before the new buffer's writer, so a kernel never overwrites what it reads).
-/// Best fit among free blocks, else a new block at the end; blocks are never split (n log n
-/// in buffers, times the number of blocks).
+/// Best fit among free blocks, else a new block at the end; blocks are never split.
+/// O(n log n) comparisons in the number of buffers.
 /// Offsets are multiples of 64. Deterministic: the same plan gives the same layout.
 public enum ArenaPlan {
   /// The plan with arena offsets assigned and `arenaBytes` set.
@@ -29,21 +29,55 @@ public enum ArenaPlan {
       if case .arena = schedule.buffers[$0].place { return true }
       return false
     }
-    let order = arenaBuffers.sorted { (producer[$0] ?? 0, $0) < (producer[$1] ?? 0, $1) }
+    for b in arenaBuffers where producer[b] == nil {
+      preconditionFailure("lowering: arena buffer \(schedule.buffers[b].name) has no writer")
+    }
+    let order = arenaBuffers.sorted {
+      (producer[$0, default: 0], $0) < (producer[$1, default: 0], $1)
+    }
+    // Blocks whose tenant is still read, by the kernel after which they free up (latest
+    // first, so the next to free is last), and free blocks by (size, index): both kept
+    // sorted by binary search, so each buffer costs O(log blocks) comparisons.
+    var busy: [Int] = []
+    var free: [Int] = []
+    func insert(_ block: Int, into list: inout [Int], by key: (Int) -> (Int, Int)) {
+      var low = 0
+      var high = list.count
+      while low < high {
+        let mid = (low + high) / 2
+        if key(list[mid]) < key(block) { low = mid + 1 } else { high = mid }
+      }
+      list.insert(block, at: low)
+    }
+    let busyKey = { (k: Int) in (-blocks[k].freeAfter, k) }
+    let freeKey = { (k: Int) in (blocks[k].size, k) }
     for b in order {
       let type = schedule.buffers[b].type
       let size = (type.count * type.dtype.byteSize + 63) / 64 * 64
-      let start = producer[b] ?? 0
+      let start = producer[b, default: 0]
       let finish = max(lastUse[b] ?? start, start)
-      let free = blocks.indices.filter { blocks[$0].freeAfter < start && blocks[$0].size >= size }
-      if let best = free.min(by: { (blocks[$0].size, $0) < (blocks[$1].size, $1) }) {
-        blocks[best].freeAfter = finish
-        result.buffers[b].place = .arena(offset: blocks[best].offset)
+      while let k = busy.last, blocks[k].freeAfter < start {
+        busy.removeLast()
+        insert(k, into: &free, by: freeKey)
+      }
+      // Best fit: the first free block (by size, then index) at least `size` long.
+      var low = 0
+      var high = free.count
+      while low < high {
+        let mid = (low + high) / 2
+        if blocks[free[mid]].size < size { low = mid + 1 } else { high = mid }
+      }
+      let k: Int
+      if low < free.count {
+        k = free.remove(at: low)
+        blocks[k].freeAfter = finish
       } else {
         blocks.append(Block(offset: end, size: size, freeAfter: finish))
-        result.buffers[b].place = .arena(offset: end)
+        k = blocks.count - 1
         end += size
       }
+      result.buffers[b].place = .arena(offset: blocks[k].offset)
+      insert(k, into: &busy, by: busyKey)
     }
     result.arenaBytes = end
     return result

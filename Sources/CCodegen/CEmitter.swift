@@ -103,7 +103,7 @@ public enum CEmitter {
       items.isEmpty
         ? "none" : items.map { CLiteral.comment("\($0.0) \($0.1)") }.joined(separator: ", ")
     }
-    let inputs = graph.arguments.map { (graph[$0].op.inputName ?? "", graph[$0].type) }
+    let inputs = inputBindings(graph).map { ($0.name, $0.type) }
     let outputs = graph.outputs.map { ($0.name, graph[$0.node].type) }
     var w = CWriter()
     w.line("/* graphc: inputs \(list(inputs)); outputs \(list(outputs)) */")
@@ -120,7 +120,10 @@ public enum CEmitter {
     graph.arguments.map { id in
       let node = graph[id]
       let isParam = if case .param = node.op { true } else { false }
-      return CBinding(name: node.op.inputName ?? "", type: node.type, node: id, isParam: isParam)
+      guard let name = node.op.inputName else {
+        preconditionFailure("an argument is no input:\n\(graph.context(around: id))")
+      }
+      return CBinding(name: name, type: node.type, node: id, isParam: isParam)
     }
   }
 }

@@ -32,7 +32,8 @@ enum CExpressions {
     case .maximum: return "gc_max\(f)(\(x[0]), \(x[1]))"
     case .minimum: return "gc_min\(f)(\(x[0]), \(x[1]))"
     case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
-      return "\(condition(op, x) ?? "") ? \(one) : \(zero)"
+      guard let test = condition(op, x) else { preconditionFailure("\(op.name) has no condition") }
+      return "\(test) ? \(one) : \(zero)"
     case .select: return "\(x[0]) != 0 ? \(x[1]) : \(x[2])"
     case .cast: return "(\(dtype.cName))\(x[0])"
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,

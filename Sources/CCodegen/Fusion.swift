@@ -161,7 +161,9 @@ public enum Fusion {
     let reads = draft.reads.subtracting(writes).sorted()
     guard let space = draft.space else {
       let root = draft.roots[0]
-      let product = productOf(graph, root.node, stored) ?? root.node
+      guard let product = productOf(graph, root.node, stored) else {
+        preconditionFailure("lowering: no product in \(root.node):\n\(graph.context(around: root.node))")
+      }
       let node = graph[product]
       let a = StoredValues.matmulOperand(graph, node.inputs[0])
       let b = StoredValues.matmulOperand(graph, node.inputs[1])

@@ -37,7 +37,16 @@ extension KernelWriter {
       stack.removeLast()
     }
     countUse(key)
-    return memo[key] ?? ""
+    return expression(key)
+  }
+
+  /// The memoised expression of a value already written.
+  func expression(_ key: MemoKey) -> String {
+    guard let known = memo[key] else {
+      preconditionFailure("codegen: \(key.node) used before it is written:\n"
+        + graph.context(around: key.node))
+    }
+    return known
   }
 
   /// The node's own computation at `index` (for a root, even though it has a buffer).
@@ -100,7 +109,7 @@ extension KernelWriter {
     -> String
   {
     let node = graph[id]
-    let operands = reads.map { memo[$0] ?? "" }
+    let operands = reads.map(expression)
     switch node.op {
     case .constant(let c):
       return CLiteral.number(c.value, node.type.dtype)
@@ -119,7 +128,7 @@ extension KernelWriter {
       let loaded = plan.bufferOf[test.node] != nil && !computedHere.contains(test.node)
       if !loaded, inlineDepth[test] != nil,
         let condition = CExpressions.condition(
-          graph[test.node].op, operandReads(test.node, test.index).map { memo[$0] ?? "" })
+          graph[test.node].op, operandReads(test.node, test.index).map(expression))
       {
         let expression = "\(condition) ? \(operands[1]) : \(operands[2])"
         return local(id, expression, index, operands: reads)

@@ -91,8 +91,8 @@ struct KernelWriter {
     }
     let name = "gc_k\(k)"
     if annotate {
-      for node in kernel.nodes {
-        w.line("/* \(writer.described(node)) */")
+      for (node, buffer) in kernel.results {
+        w.line("/* \(plan.buffers[buffer].name): \(writer.described(node)) */")
       }
     }
     let parameters = writer.parameters(naming: body.text)
@@ -123,10 +123,9 @@ struct KernelWriter {
     return KernelCall(name: name, parameters: parameters, range: range, combine: combine)
   }
 
-  /// `p12 computes sum(...)` for a kernel's comment.
+  /// The IR line of a node the kernel writes, for its comment.
   private func described(_ node: NodeID) -> String {
-    let buffer = plan.bufferOf[node].map { plan.buffers[$0].name } ?? "output"
-    return "\(buffer): " + CLiteral.comment(graph.line(node), limit: 90)
+    CLiteral.comment(graph.line(node), limit: 90)
   }
 
   /// The kernel's buffers that `text` names, in buffer order.

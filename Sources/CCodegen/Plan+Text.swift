@@ -13,9 +13,7 @@ extension Plan {
   public func text(_ graph: Graph) -> String {
     var lines: [String] = []
     for (k, kernel) in kernels.enumerated() {
-      let written = zip(kernel.nodes, writtenBuffers(kernel)).map { node, buffer in
-        "\(node) -> \(buffers[buffer].name)"
-      }
+      let written = kernel.results.map { "\($0.node) -> \(buffers[$0.buffer].name)" }
       let reads = kernel.reads.map { buffers[$0].name }
       let threads = kernel.threads == nil ? "" : ", threads"
       lines.append(
@@ -33,17 +31,6 @@ extension Plan {
       lines.append("# \(buffer.name) \(buffer.type) \(place)")
     }
     return lines.map { $0 + "\n" }.joined()
-  }
-
-  /// The buffer of each of `kernel.nodes`.
-  private func writtenBuffers(_ kernel: Kernel) -> [Int] {
-    switch kernel.kind {
-    case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots.map(\.buffer)
-    case .chunkedReduction(let chunked): chunked.loop.roots.map(\.buffer)
-    case .matmul(let product): [product.c]
-    case .axpy(let axpy): [axpy.y]
-    case .columnSums(let sum): [sum.y]
-    }
   }
 
   /// What a kernel of this kind runs over.

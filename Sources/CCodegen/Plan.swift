@@ -185,14 +185,15 @@ public struct ColumnSum: Hashable, Sendable {
 }
 
 extension Kernel {
-  /// The nodes the kernel writes (what `graphc ir` lists).
-  public var nodes: [NodeID] {
+  /// The values the kernel writes: each node and its buffer.
+  public var results: [(node: NodeID, buffer: Int)] {
     switch kind {
-    case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots.map(\.node)
-    case .chunkedReduction(let chunked): chunked.loop.roots.map(\.node)
-    case .matmul(let product): [product.node]
-    case .axpy(let axpy): [axpy.node]
-    case .columnSums(let sum): [sum.node]
+    case .flat(let loop), .loopNest(let loop), .scatter(let loop):
+      loop.roots.map { ($0.node, $0.buffer) }
+    case .chunkedReduction(let chunked): chunked.loop.roots.map { ($0.node, $0.buffer) }
+    case .matmul(let product): [(product.node, product.c)]
+    case .axpy(let axpy): [(axpy.node, axpy.y)]
+    case .columnSums(let sum): [(sum.node, sum.y)]
     }
   }
 }

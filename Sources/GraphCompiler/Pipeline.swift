@@ -2,7 +2,15 @@ import CCodegen
 import Foundation
 import GraphIR
 
-/// The whole compiler as a plain list of calls: optimise, schedule and emit C, compile.
+/// The whole compiler as a plain list of calls:
+///
+/// 1. `optimize`: `Simplify.run` (rewrites, common subexpressions, dead code);
+/// 2. `Lowering.plan`: the lowering passes `StoredValues.find` (what gets a buffer),
+///    `Fusion.run` (kernels and their kinds), `BLASKernels.run`, `ReductionChunking.run`,
+///    `Parallelism.run` and `ArenaPlan.pack` (arena offsets), giving a `Plan`;
+/// 3. `CEmitter.emit`: the C text of the plan, one writer per kernel kind;
+/// 4. a backend: `TinyCC.compile` in-process, or `SystemCC.compile` (cached shared library),
+///    or both (tiered), giving a callable `CompiledGraph`.
 ///
 /// In debug builds the verifier runs between passes.
 public enum Pipeline {
@@ -27,7 +35,7 @@ public enum Pipeline {
     _ graph: Graph, options: CompileOptions, systemCC: SystemCC.Configuration
   ) throws -> CompiledGraph {
     let optimized = optimize(graph)
-    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: options.annotate))
+    let program = try emit(optimized, CodegenOptions(annotate: options.annotate))
     switch options.backend {
     case .tcc:
       let module = try TinyCC.compile(program.source, entry: program.entry)
@@ -79,7 +87,7 @@ public enum Pipeline {
       let (header, source) = try CEmitter.emitStandalone(optimized, name: name)
       return EmittedC(header: header, source: source)
     }
-    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: annotate))
+    let program = try emit(optimized, CodegenOptions(annotate: annotate))
     return EmittedC(header: nil, source: program.source)
   }
 
@@ -87,10 +95,17 @@ public enum Pipeline {
   /// `graphc ir` prints).
   public static func listing(_ graph: Graph) throws -> Listing {
     let optimized = optimize(graph)
-    let program = try CEmitter.emit(optimized, options: CodegenOptions(annotate: false))
+    let program = try emit(optimized, CodegenOptions(annotate: false))
     return Listing(
       ir: optimized.text, plan: program.plan.text(optimized), kernelCount: program.kernelCount,
       arenaBytes: program.arenaBytes)
+  }
+
+  /// Lowers an optimised graph to a plan and writes its C.
+  static func emit(_ optimized: Graph, _ options: CodegenOptions) throws -> CProgram {
+    if let problem = Verifier.check(optimized) { throw CodegenError.invalidGraph(problem) }
+    let plan = Lowering.plan(optimized, options: options)
+    return CEmitter.emit(optimized, plan: plan, options: options)
   }
 
   private static func verify(_ graph: Graph, after pass: String) {
