@@ -24,6 +24,12 @@ extension CompileError: SourceErrorConvertible {
   var diagnostic: String { "graphc: error: " + oneLine(description) }
 }
 
+/// Values that do not fit a graph's inputs (`bindArguments` reports the user's own mistakes,
+/// located in the file, before this can).
+extension InputError: SourceErrorConvertible {
+  var diagnostic: String { "graphc: error: " + description }
+}
+
 /// A graph that cannot be written as C (a bad export name).
 extension CodegenError: SourceErrorConvertible {
   var diagnostic: String { "graphc: error: " + oneLine(description) }
