@@ -87,8 +87,11 @@ public final class Trainer {
         context.withInput(at: input) { target in target.copyMemory(from: source) }
       }
     }
-    // The loss is a scalar: `TrainingStep` refuses any other.
-    return context.output(at: lossIndex).scalars[0]
+    // `TrainingStep` refuses a loss that is not a scalar.
+    guard let loss = context.output(at: lossIndex).scalar else {
+      preconditionFailure("the training step's loss is not a scalar")
+    }
+    return loss
   }
 
   /// Replaces a parameter's value (its shape must match).

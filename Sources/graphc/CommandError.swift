@@ -42,7 +42,7 @@ extension GraphError: SourceErrorConvertible {
 
 /// The first line of `text`.
 private func oneLine(_ text: String) -> String {
-  String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+  String(text.prefix { $0 != "\n" })
 }
 
 /// A failure of the command line itself: a file that cannot be read, a bad `--set`, a
