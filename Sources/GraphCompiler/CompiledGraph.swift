@@ -8,8 +8,9 @@ import Synchronization
 /// `run` is the convenient API (tensors in, tensors out). The caller's values are checked
 /// once, by `bind`, into an `InputBinding` that holds them by position; from there on
 /// nothing looks at names or shapes again. For repeated calls without allocation, make an
-/// `ExecutionContext` once, write inputs into its buffers and call `ExecutionContext.run()`. A `CompiledGraph` is immutable and can be shared between
-/// threads; each thread uses its own context (a context is not itself thread-safe).
+/// `ExecutionContext` once, write inputs into its buffers and call `ExecutionContext.run()`.
+/// A `CompiledGraph` is immutable and can be shared between threads; each thread uses its
+/// own context (a context is not itself thread-safe).
 public final class CompiledGraph: @unchecked Sendable {
   /// The optimised graph that was compiled.
   public let graph: Graph
@@ -35,7 +36,7 @@ public final class CompiledGraph: @unchecked Sendable {
   private let inputIndices: [String: Int]
   /// Starting values of params by position in `inputs` (nil for an input): computed once,
   /// when the graph is compiled.
-  let defaults: [Tensor?]
+  private let defaults: [Tensor?]
 
   /// The code calls run: swapped once, from TinyCC to cc code, in tiered mode.
   let code: CodeSlot
