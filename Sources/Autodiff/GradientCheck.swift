@@ -184,29 +184,22 @@ public enum GradientCheck {
   /// The function `x ↦ y` as a graph in f64: node `x` becomes an input (its operands held
   /// fixed, which is what a gradient with respect to a defined value means), every other
   /// node keeps its op, inputs keep their names.
-  static func promotedFunction(_ graph: Graph, y: NodeID, x: NodeID, as variable: String)
+  static func promotedFunction(_ graph: Graph, y: NodeID, x: NodeID, as name: String)
     -> Graph
   {
     let b = GraphBuilder()
     b.rewrites = .none
-    var map: [NodeID: NodeID] = [:]
-    for id in graph.ids where id <= y {
-      let node = graph[id]
-      let type = TensorType(.f64, node.type.shape)
-      do {
-        switch node.op {
-        case _ where id == x: map[id] = try b.input(variable, type)
-        case .input(let name): map[id] = try b.input(name, type)
-        case .param(let name):
-          map[id] = try b.param(name, type, initializer: graph.initializers[name] ?? .fill(0))
-        default: map[id] = try b.apply(node.op, node.inputs.map { map[$0] ?? $0 }, type: type)
-        }
-      } catch {
-        preconditionFailure(
-          "gradient check: rebuilding in f64 failed: \(error)\n\(graph.context(around: id))")
-      }
+    let variable: NodeID
+    do {
+      variable = try b.input(name, TensorType(.f64, graph[x].type.shape))
+    } catch {
+      preconditionFailure(
+        "gradient check: declaring the variable failed: \(error)\n\(graph.context(around: x))")
     }
-    b.output("y", map[y] ?? y)
+    let replayed = b.replay(
+      graph, keeping: { $0 <= y }, type: { TensorType(.f64, graph[$0].type.shape) },
+      substitutes: [x: variable], pass: "gradient check")
+    b.output("y", replayed[y])
     return b.graph
   }
 }

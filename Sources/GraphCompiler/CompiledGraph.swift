@@ -5,10 +5,12 @@ import Synchronization
 
 /// A graph compiled to machine code, ready to call.
 ///
-/// `run` is the convenient API (tensors in, tensors out). For repeated calls without
-/// allocation, make an `ExecutionContext` once, write inputs into its buffers and call
-/// `ExecutionContext.run()`. A `CompiledGraph` is immutable and can be shared between
-/// threads; each thread uses its own context (a context is not itself thread-safe).
+/// `run` is the convenient API (tensors in, tensors out). The caller's values are checked
+/// once, by `bind`, into an `InputBinding` that holds them by position; from there on
+/// nothing looks at names or shapes again. For repeated calls without allocation, make an
+/// `ExecutionContext` once, write inputs into its buffers and call `ExecutionContext.run()`.
+/// A `CompiledGraph` is immutable and can be shared between threads; each thread uses its
+/// own context (a context is not itself thread-safe).
 public final class CompiledGraph: @unchecked Sendable {
   /// The optimised graph that was compiled.
   public let graph: Graph
@@ -25,7 +27,16 @@ public final class CompiledGraph: @unchecked Sendable {
   /// Scratch bytes per context.
   public var arenaBytes: Int { program.arenaBytes }
   /// Starting values of params (from their initialisers and the seed), by name.
-  public let paramDefaults: [String: Tensor]
+  public var paramDefaults: [String: Tensor] {
+    var result: [String: Tensor] = [:]
+    for (k, input) in inputs.enumerated() { result[input.name] = defaults[k] }
+    return result
+  }
+  /// The position of each input and param in `inputs`, by name.
+  private let inputIndices: [String: Int]
+  /// Starting values of params by position in `inputs` (nil for an input): computed once,
+  /// when the graph is compiled.
+  private let defaults: [Tensor?]
 
   /// The code calls run: swapped once, from TinyCC to cc code, in tiered mode.
   let code: CodeSlot
@@ -46,12 +57,25 @@ public final class CompiledGraph: @unchecked Sendable {
     self.code = CodeSlot(code, backend)
     self.threads = max(1, options.threads)
     try MemoryBudget.check(program.inputs.map { ($0.name, $0.type) })
-    var defaults: [String: Tensor] = [:]
-    for input in program.inputs where input.isParam {
-      let initializer = graph.initializers[input.name] ?? .fill(0)
-      defaults[input.name] = initializer.values(input.type, seed: options.seed, name: input.name)
+    // Names are unique: the builder refuses a second input or param of one name.
+    inputIndices = Dictionary(
+      uniqueKeysWithValues: program.inputs.enumerated().map { ($1.name, $0) })
+    defaults = program.inputs.map { input in
+      guard input.isParam else { return nil }
+      return graph.initializer(ofParam: input.node).values(
+        input.type, seed: options.seed, name: input.name)
     }
-    paramDefaults = defaults
+  }
+
+  /// The position of input or param `name` in `inputs`, or nil.
+  public func inputIndex(named name: String) -> Int? {
+    inputIndices[name]
+  }
+
+  /// The position of input or param `name` in `inputs`; throws `InputError.unknown`.
+  func inputIndex(checking name: String) throws -> Int {
+    guard let k = inputIndices[name] else { throw InputError.unknown([name]) }
+    return k
   }
 
   /// In tiered mode, blocks until the background cc build has finished (successfully or
@@ -62,30 +86,57 @@ public final class CompiledGraph: @unchecked Sendable {
 
   /// Runs the graph. Every input must be given (the error lists all missing names); params
   /// not given take their starting values. Shapes must match the declarations; values are
-  /// rounded to the declared dtype.
+  /// rounded to the declared dtype. Throws `InputError` for values that do not fit.
   public func run(_ values: [String: Tensor]) throws -> [String: Tensor] {
-    let known = Set(inputs.map(\.name))
-    let unknown = values.keys.filter { !known.contains($0) }.sorted()
-    if !unknown.isEmpty { throw CompileError.unknownInputs(unknown) }
-    let missing = inputs.filter { !$0.isParam && values[$0.name] == nil }.map(\.name)
-    if !missing.isEmpty { throw CompileError.missingInputs(missing) }
+    let outputs = try run(bind(values))
+    var result: [String: Tensor] = [:]
+    for (k, output) in self.outputs.enumerated() { result[output.name] = outputs[k] }
+    return result
+  }
+
+  /// Runs the graph on values bound by `bind`; returns the outputs in the order of `outputs`.
+  public func run(_ binding: InputBinding) throws -> [Tensor] {
+    let context = try makeContext(binding)
+    context.run()
+    return outputs.indices.map(context.output(at:))
+  }
+
+  /// Checks the caller's values against `inputs`, once: every name must be an input or
+  /// param, every input must be given, every shape must be the declared one.
+  ///
+  /// Throws `InputError`: all unknown names (sorted), else all missing inputs (in order),
+  /// else the first value of the wrong shape.
+  public func bind(_ values: [String: Tensor]) throws -> InputBinding {
+    let unknown = values.keys.filter { inputIndices[$0] == nil }.sorted()
+    if !unknown.isEmpty { throw InputError.unknown(unknown) }
+    var bound: [Tensor?] = []
+    var missing: [String] = []
+    var wrongShape: InputError?
     for input in inputs {
-      if let given = values[input.name], given.shape != input.type.shape {
-        throw CompileError.wrongShape(name: input.name, expected: input.type, got: given.shape)
+      let value = values[input.name]
+      bound.append(value)
+      if value == nil, !input.isParam { missing.append(input.name) }
+      if let value, value.shape != input.type.shape, wrongShape == nil {
+        wrongShape = .wrongShape(name: input.name, expected: input.type, got: value.shape)
       }
     }
-    let context = try makeContext()
-    for (name, tensor) in values { try context.setInput(name, tensor) }
-    context.run()
-    var result: [String: Tensor] = [:]
-    for (k, output) in outputs.enumerated() { result[output.name] = context.output(at: k) }
-    return result
+    if !missing.isEmpty { throw InputError.missing(missing) }
+    if let wrongShape { throw wrongShape }
+    return InputBinding(ObjectIdentifier(self), bound)
   }
 
   /// A set of buffers (inputs preset to zero, params to their starting values, outputs and
   /// arena) for calling the kernels repeatedly without allocating. Throws
   /// `CompileError.tooLarge` before allocating more memory than the machine has.
   public func makeContext() throws -> ExecutionContext {
+    try makeContext(
+      InputBinding(ObjectIdentifier(self), Array(repeating: nil, count: inputs.count)))
+  }
+
+  /// A set of buffers holding `binding`'s values, and starting values for the params it
+  /// leaves out (see `makeContext()`).
+  public func makeContext(_ binding: InputBinding) throws -> ExecutionContext {
+    precondition(binding.graph == ObjectIdentifier(self), "a binding made by another graph")
     let sizes = inputs.map(\.type.byteCount) + outputs.map(\.type.byteCount) + [arenaBytes]
     var total = 0
     for size in sizes {
@@ -97,10 +148,25 @@ public final class CompiledGraph: @unchecked Sendable {
       throw CompileError.tooLarge(bytes: total)
     }
     let context = ExecutionContext(self)
-    for input in inputs where input.isParam {
-      if let value = paramDefaults[input.name] { try context.setInput(input.name, value) }
+    for k in inputs.indices {
+      if let value = binding.values[k] ?? defaults[k] { context.write(value, at: k) }
     }
     return context
+  }
+}
+
+/// The caller's values for a `CompiledGraph`, checked by `CompiledGraph.bind`: one value
+/// for each position of `CompiledGraph.inputs`, nil where a param keeps its starting value.
+/// Only the graph that made a binding accepts it.
+public struct InputBinding: Sendable {
+  /// The graph that checked the values.
+  let graph: ObjectIdentifier
+  /// The values, by position in `CompiledGraph.inputs`.
+  public let values: [Tensor?]
+
+  init(_ graph: ObjectIdentifier, _ values: [Tensor?]) {
+    self.graph = graph
+    self.values = values
   }
 }
 
@@ -156,22 +222,24 @@ public final class ExecutionContext {
   }
 
   /// Copies a tensor into the buffer of input or param `name` (rounding to its dtype).
+  /// Throws `InputError` for an unknown name or a wrong shape.
   public func setInput(_ name: String, _ tensor: Tensor) throws {
-    guard let k = compiled.inputs.firstIndex(where: { $0.name == name }) else {
-      throw CompileError.unknownInputs([name])
+    try setInput(at: compiled.inputIndex(checking: name), tensor)
+  }
+
+  /// Copies a tensor into the buffer of input or param `k` (rounding to its dtype). Throws
+  /// `InputError.wrongShape` for a wrong shape.
+  public func setInput(at k: Int, _ tensor: Tensor) throws {
+    let input = compiled.inputs[k]
+    guard tensor.shape == input.type.shape else {
+      throw InputError.wrongShape(name: input.name, expected: input.type, got: tensor.shape)
     }
-    let type = compiled.inputs[k].type
-    guard tensor.shape == type.shape else {
-      throw CompileError.wrongShape(name: name, expected: type, got: tensor.shape)
-    }
-    write(tensor.scalars, type.dtype, inputBuffers[k])
+    write(tensor, at: k)
   }
 
   /// Output `k` as a tensor (a copy).
   public func output(at k: Int) -> Tensor {
-    let type = compiled.outputs[k].type
-    return Tensor(
-      type.dtype, shape: type.shape, scalars: read(type.dtype, type.count, outputBuffers[k]))
+    read(compiled.outputs[k].type, outputBuffers[k])
   }
 
   /// The output named `name` as a tensor, or nil.
@@ -180,25 +248,30 @@ public final class ExecutionContext {
   }
 
   /// The current value of input or param `name` (a copy), e.g. parameters a training step
-  /// keeps in its buffers.
+  /// keeps in its buffers. Throws `InputError.unknown` for an unknown name.
   public func input(_ name: String) throws -> Tensor {
-    guard let k = compiled.inputs.firstIndex(where: { $0.name == name }) else {
-      throw CompileError.unknownInputs([name])
-    }
-    let type = compiled.inputs[k].type
-    return Tensor(
-      type.dtype, shape: type.shape, scalars: read(type.dtype, type.count, inputBuffers[k]))
+    try input(at: compiled.inputIndex(checking: name))
+  }
+
+  /// The current value of input or param `k` (a copy).
+  public func input(at k: Int) -> Tensor {
+    read(compiled.inputs[k].type, inputBuffers[k])
   }
 
   /// Direct access to the raw bytes of input `name` (dense row-major `Float` or `Double`,
-  /// as declared), e.g. to write a batch in place.
+  /// as declared), e.g. to write a batch in place. Throws `InputError.unknown` for an
+  /// unknown name.
   public func withInput<R>(_ name: String, _ body: (UnsafeMutableRawBufferPointer) throws -> R)
     throws -> R
   {
-    guard let k = compiled.inputs.firstIndex(where: { $0.name == name }) else {
-      throw CompileError.unknownInputs([name])
-    }
-    return try body(inputBuffers[k])
+    try withInput(at: compiled.inputIndex(checking: name), body)
+  }
+
+  /// Direct access to the raw bytes of input `k` (see `withInput(_:_:)`).
+  public func withInput<R>(at k: Int, _ body: (UnsafeMutableRawBufferPointer) throws -> R)
+    rethrows -> R
+  {
+    try body(inputBuffers[k])
   }
 
   /// Direct read access to the raw bytes of output `k` after `run()`.
@@ -206,24 +279,32 @@ public final class ExecutionContext {
     try body(UnsafeRawBufferPointer(outputBuffers[k]))
   }
 
-  private func write(_ values: [Double], _ dtype: DType, _ buffer: UnsafeMutableRawBufferPointer) {
-    switch dtype {
+  /// Writes `tensor` into the buffer of input `k`, converting each element once to the
+  /// buffer's dtype. The shape was checked by the caller (`bind` or `setInput`).
+  fileprivate func write(_ tensor: Tensor, at k: Int) {
+    let type = compiled.inputs[k].type
+    precondition(
+      tensor.scalars.count == type.count,
+      "'\(compiled.inputs[k].name)' gets \(tensor.scalars.count) elements for \(type)")
+    switch type.dtype {
     case .f32:
-      let p = buffer.bindMemory(to: Float.self)
-      for (i, v) in values.enumerated() { p[i] = Float(v) }
+      let p = inputBuffers[k].bindMemory(to: Float.self)
+      for (i, v) in tensor.scalars.enumerated() { p[i] = Float(v) }
     case .f64:
-      let p = buffer.bindMemory(to: Double.self)
-      for (i, v) in values.enumerated() { p[i] = v }
+      let p = inputBuffers[k].bindMemory(to: Double.self)
+      for (i, v) in tensor.scalars.enumerated() { p[i] = v }
     }
   }
 
-  private func read(_ dtype: DType, _ count: Int, _ buffer: UnsafeMutableRawBufferPointer)
-    -> [Double]
-  {
-    switch dtype {
-    case .f32: buffer.bindMemory(to: Float.self).prefix(count).map(Double.init)
-    case .f64: Array(buffer.bindMemory(to: Double.self).prefix(count))
-    }
+  /// The tensor in `buffer`, converting each element once to `Double` (an f32 value is
+  /// exact in a double, so the tensor does not round it again).
+  private func read(_ type: TensorType, _ buffer: UnsafeMutableRawBufferPointer) -> Tensor {
+    let scalars: [Double] =
+      switch type.dtype {
+      case .f32: buffer.bindMemory(to: Float.self).prefix(type.count).map(Double.init)
+      case .f64: Array(buffer.bindMemory(to: Double.self).prefix(type.count))
+      }
+    return Tensor(type.dtype, shape: type.shape, exactly: scalars)
   }
 }
 

@@ -20,8 +20,9 @@ public struct Graph: Sendable {
   /// For nodes built by differentiation: the calculus rule that produced them
   /// ("product rule", "chain rule through tanh"), shown in annotated C and the IR text.
   public var rules: [NodeID: String] = [:]
-  /// Initialisers of params, by param name.
-  public var initializers: [String: Initializer] = [:]
+  /// Initialisers of params, by param name: `GraphBuilder.param` records one with every
+  /// param (read one with `initializer(ofParam:)`).
+  public internal(set) var initializers: [String: Initializer] = [:]
   /// What the compiled function returns, in order.
   public var outputs: [GraphOutput] = []
 
@@ -38,6 +39,23 @@ public struct Graph: Sendable {
   /// The node of the input or param named `name`.
   public func argument(named name: String) -> NodeID? {
     arguments.first { self[$0].op.inputName == name }
+  }
+
+  /// The name of the input or param `id`. Precondition: `id` is an input or param.
+  public func argumentName(_ id: NodeID) -> String {
+    guard let name = self[id].op.inputName else {
+      preconditionFailure("\(id) is not an input or param:\n\(context(around: id))")
+    }
+    return name
+  }
+
+  /// The initialiser of the param `id`. Precondition: `id` is a param (the builder records
+  /// an initialiser with every param, and only the builder makes params).
+  public func initializer(ofParam id: NodeID) -> Initializer {
+    guard case .param(let name) = self[id].op, let initializer = initializers[name] else {
+      preconditionFailure("\(id) is not a param with an initialiser:\n\(context(around: id))")
+    }
+    return initializer
   }
 
   /// How many times each node is used as an operand or output.

@@ -3,23 +3,10 @@
 /// Evaluates every node in order with plain loops, in double precision, rounding each f32
 /// result to float. Slow on purpose: it must be obviously right.
 public enum Interpreter {
-  /// An input the graph needs but was not given, or given with the wrong shape.
-  public enum Failure: Error, Equatable, CustomStringConvertible {
-    case missingInputs([String])
-    case wrongShape(name: String, expected: TensorType, got: [Int])
-
-    public var description: String {
-      switch self {
-      case .missingInputs(let names):
-        "missing value for \(names.map { "'\($0)'" }.joined(separator: ", "))"
-      case .wrongShape(let name, let expected, let got):
-        "'\(name)' expects \(expected), got shape [\(got.map(String.init).joined(separator: ", "))]"
-      }
-    }
-  }
-
   /// Evaluates the graph's outputs. Params not in `inputs` take their initialisers' fill
-  /// value when it is a constant; random initialisers must be supplied.
+  /// value when it is a constant; random initialisers must be supplied. Throws
+  /// `InputError` for a missing value or a wrong shape (names the graph does not use are
+  /// ignored).
   public static func run(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [String: Tensor] {
     let values = try evaluate(graph, inputs)
     var result: [String: Tensor] = [:]
@@ -31,34 +18,27 @@ public enum Interpreter {
   public static func evaluate(_ graph: Graph, _ inputs: [String: Tensor]) throws -> [Tensor] {
     try MemoryBudget.check(graph.ids.map { (graph.labels[$0] ?? "\($0)", graph[$0].type) })
     var missing: [String] = []
-    for id in graph.arguments {
-      let name = graph[id].op.inputName ?? ""
-      if inputs[name] == nil, !(graph.initializers[name].map(isFill) ?? false) {
-        missing.append(name)
-      }
+    for id in graph.arguments where inputs[graph.argumentName(id)] == nil {
+      if case .param = graph[id].op, case .fill = graph.initializer(ofParam: id) { continue }
+      missing.append(graph.argumentName(id))
     }
-    if !missing.isEmpty { throw Failure.missingInputs(missing) }
+    if !missing.isEmpty { throw InputError.missing(missing) }
 
     var values: [Tensor] = []
     values.reserveCapacity(graph.nodes.count)
     for id in graph.ids {
-      let node = graph[id]
-      let args = node.inputs.map { values[$0.index] }
-      values.append(try evaluate(node, args, inputs, graph))
+      let args = graph[id].inputs.map { values[$0.index] }
+      values.append(try evaluate(id, args, inputs, graph))
     }
     return values
   }
 
-  private static func isFill(_ i: Initializer) -> Bool {
-    if case .fill = i { return true }
-    return false
-  }
-
   private static func evaluate(
-    _ node: Node, _ args: [Tensor], _ inputs: [String: Tensor], _ graph: Graph
+    _ id: NodeID, _ args: [Tensor], _ inputs: [String: Tensor], _ graph: Graph
   )
     throws -> Tensor
   {
+    let node = graph[id]
     let type = node.type
     func make(_ scalars: [Double]) -> Tensor {
       Tensor(type.dtype, shape: type.shape, scalars: scalars)
@@ -67,12 +47,13 @@ public enum Interpreter {
     case .input(let name), .param(let name):
       if let given = inputs[name] {
         guard given.shape == type.shape else {
-          throw Failure.wrongShape(name: name, expected: type, got: given.shape)
+          throw InputError.wrongShape(name: name, expected: type, got: given.shape)
         }
         return make(given.scalars)
       }
-      guard case .fill(let v)? = graph.initializers[name] else {
-        throw Failure.missingInputs([name])
+      guard case .param = node.op, case .fill(let v) = graph.initializer(ofParam: id) else {
+        preconditionFailure(
+          "'\(name)' has no value but was not reported missing:\n\(graph.context(around: id))")
       }
       return Tensor(filling: v, type)
     case .constant(let c):

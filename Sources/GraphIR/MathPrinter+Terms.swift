@@ -254,7 +254,11 @@ struct ProductParts {
       coefficient *= other.coefficient
       divisor *= other.divisor
     }
-    for base in other.bases { add(base, (inverted ? -1 : 1) * (other.exponents[base] ?? 0)) }
+    for base in other.bases {
+      // `add` records an exponent for every base it appends.
+      guard let k = other.exponents[base] else { preconditionFailure("\(base) has no exponent") }
+      add(base, inverted ? -k : k)
+    }
   }
 }
 

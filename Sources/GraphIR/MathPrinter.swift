@@ -21,9 +21,11 @@ public func mathFormula(_ graph: Graph, _ node: NodeID) -> String {
   var copy = graph
   copy.outputs = [GraphOutput("\u{1}", node)]
   var printer = MathPrinter(copy)
-  return printer.lines().compactMap { line in
-    line.hasPrefix("\u{1} = ") ? String(line.dropFirst(4)) : nil
-  }.first ?? ""
+  // `lines` ends with one line per output, so the line of this one is always there.
+  guard let line = printer.lines().last(where: { $0.hasPrefix("\u{1} = ") }) else {
+    preconditionFailure("no formula printed for \(node):\n\(graph.context(around: node))")
+  }
+  return String(line.dropFirst(4))
 }
 
 /// A formula and how tightly it binds: 0 comparison, 1 sum, 2 product (and a leading minus),
@@ -134,9 +136,17 @@ struct MathPrinter {
       result.append("\(name) = \(rendered.text)")
     }
     for output in graph.outputs {
-      let own = names[output.node] == output.name
-      result.append(
-        "\(output.name) = \(own ? formulas[output.node] ?? "" : operand(output.node).text)")
+      guard names[output.node] == output.name else {
+        result.append("\(output.name) = \(operand(output.node).text)")
+        continue
+      }
+      // A node gets a name only after its formula is rendered.
+      guard let formula = formulas[output.node] else {
+        preconditionFailure(
+          "output \(output.name) is named but has no formula:\n"
+            + graph.context(around: output.node))
+      }
+      result.append("\(output.name) = \(formula)")
     }
     return result
   }
@@ -197,7 +207,9 @@ struct MathPrinter {
       return Rendered(text: "\(base)^\(operand(args[1], atLeast: 3))", precedence: 3)
     case .maximum, .minimum: return call(node.op.name, args.map { operand($0).text })
     case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
-      let symbol = node.op.facts.comparison ?? node.op.name
+      guard let symbol = node.op.facts.comparison else {
+        preconditionFailure("the facts of \(node.op.name) name no comparison symbol")
+      }
       let text = "\(operand(args[0], atLeast: 1)) \(symbol) \(operand(args[1], atLeast: 1))"
       return Rendered(text: text, precedence: 0)
     case .select: return call("where", args.map { operand($0).text })

@@ -34,9 +34,9 @@ enum Peephole {
     func operand(_ i: Int) -> Node { b[inputs[i]] }
 
     // Folding: a filled constant stays a filled constant through elementwise and shape ops.
-    if op.isElementwise, consts.allSatisfy({ $0 != nil }) {
-      let value = ScalarMath.apply(op, consts.map { $0 ?? 0 })
-      return b.constant(value, type)
+    let known = consts.compactMap { $0 }
+    if op.isElementwise, known.count == consts.count {
+      return b.constant(ScalarMath.apply(op, known), type)
     }
 
     switch op {

@@ -132,8 +132,12 @@ public enum ShapeRules {
       try arity(1)
       let rank = types[0].rank
       guard axes == Array(Set(axes)).sorted(), axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
-        throw GraphError.badAxis(
-          op: opName, axis: axes.first { $0 < 0 || $0 >= rank } ?? -1, rank: rank)
+        if let axis = axes.first(where: { $0 < 0 || $0 >= rank }) {
+          throw GraphError.badAxis(op: opName, axis: axis, rank: rank)
+        }
+        // Only a caller of `apply` can get here: the builder's reductions normalise axes.
+        throw GraphError.invalidOperand(
+          op: opName, expected: "axes in increasing order without repeats, got \(axes)")
       }
       let shape = types[0].shape.indices.filter { !axes.contains($0) }.map { types[0].shape[$0] }
       return types[0].with(shape: shape)

@@ -9,28 +9,9 @@ public enum Simplify {
     let live = liveNodes(graph)
     let builder = GraphBuilder()
     builder.rewrites = .all
-    var map: [NodeID: NodeID] = [:]
-    for id in graph.ids where live[id.index] {
-      let node = graph[id]
-      let inputs = node.inputs.map { map[$0] ?? $0 }
-      do {
-        let new: NodeID
-        switch node.op {
-        case .input(let name): new = try builder.input(name, node.type)
-        case .param(let name):
-          new = try builder.param(
-            name, node.type, initializer: graph.initializers[name] ?? .fill(0))
-        default: new = try builder.apply(node.op, inputs, type: node.type)
-        }
-        map[id] = new
-        if let label = graph.labels[id] { builder.label(new, label) }
-        if let rule = graph.rules[id] { builder.setRule(new, rule) }
-      } catch {
-        preconditionFailure(
-          "simplify: rebuilding a verified node failed: \(error)\n\(graph.context(around: id))")
-      }
-    }
-    builder.setOutputs(graph.outputs.map { GraphOutput($0.name, map[$0.node] ?? $0.node) })
+    let replayed = builder.replay(
+      graph, keeping: { live[$0.index] }, type: { graph[$0].type }, pass: "simplify")
+    builder.setOutputs(graph.outputs.map { GraphOutput($0.name, replayed[$0.node]) })
     return removeDead(builder.graph)
   }
 
@@ -39,16 +20,24 @@ public enum Simplify {
     let live = liveNodes(graph)
     var result = Graph()
     result.initializers = graph.initializers
-    var map: [NodeID: NodeID] = [:]
+    // The operands of a live node are live, so each is already in `map`.
+    var map: [NodeID?] = Array(repeating: nil, count: graph.nodes.count)
+    func moved(_ id: NodeID) -> NodeID {
+      guard let new = map[id.index] else {
+        preconditionFailure(
+          "removeDead: \(id) is needed but not live:\n\(graph.context(around: id))")
+      }
+      return new
+    }
     for id in graph.ids where live[id.index] {
       let node = graph[id]
       let new = NodeID(result.nodes.count)
-      result.nodes.append(Node(node.op, node.inputs.map { map[$0] ?? $0 }, node.type))
-      map[id] = new
+      result.nodes.append(Node(node.op, node.inputs.map(moved), node.type))
+      map[id.index] = new
       if let label = graph.labels[id] { result.labels[new] = label }
       if let rule = graph.rules[id] { result.rules[new] = rule }
     }
-    result.outputs = graph.outputs.map { GraphOutput($0.name, map[$0.node] ?? $0.node) }
+    result.outputs = graph.outputs.map { GraphOutput($0.name, moved($0.node)) }
     return result
   }
 

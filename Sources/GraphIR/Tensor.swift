@@ -14,6 +14,15 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     self.scalars = dtype == .f32 ? scalars.map { Double(Float($0)) } : scalars
   }
 
+  /// A tensor whose elements are already values of `dtype` (read back from a float
+  /// buffer, say), so they are not rounded again. Precondition: counts agree.
+  public init(_ dtype: DType, shape: [Int], exactly scalars: [Double]) {
+    precondition(shape.reduce(1, *) == scalars.count, "tensor shape and element count disagree")
+    self.dtype = dtype
+    self.shape = shape
+    self.scalars = scalars
+  }
+
   /// A scalar.
   public init(_ value: Double, dtype: DType = .f64) {
     self.init(dtype, shape: [], scalars: [value])

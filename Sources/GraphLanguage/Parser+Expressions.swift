@@ -114,8 +114,14 @@ extension Parser {
 
   /// `i`, `START:END`, `START:`, `:END` or `:` (NumPy basic indexing, without steps).
   private mutating func parseIndexEntry() throws -> GraphBuilder.Index {
-    let start = peek.isSymbol(":") ? nil : try parseInteger("an index")
-    guard consume(":") else { return .at(start ?? 0) }
+    var start: Int? = nil
+    if !peek.isSymbol(":") {
+      let index = try parseInteger("an index")
+      guard consume(":") else { return .at(index) }
+      start = index
+    } else {
+      advance()  // ':'
+    }
     let omitted =
       [",", "]", ":"].contains { peek.isSymbol($0) } || peek.kind == .newline || peek.kind == .end
     let end = omitted ? nil : try parseInteger("a slice bound")

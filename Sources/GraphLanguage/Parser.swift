@@ -155,7 +155,10 @@ struct Parser {
   /// `NAME = EXPR`
   private mutating func parseDefinition() throws {
     let nameToken = advance()
-    let name = nameToken.name ?? ""
+    // `parseStatement` comes here only when a name is followed by '='.
+    guard let name = nameToken.name else {
+      preconditionFailure("a definition at \(nameToken.position) does not start with a name")
+    }
     try checkUnused(name, at: nameToken.position)
     advance()  // '='
     // `z = t` makes `z` another name of the same value: `grad(y, z)` and `grad(y, t)` agree.
@@ -258,7 +261,10 @@ struct Parser {
     }
     var seen: Set<String> = []
     for token in outputs {
-      let name = token.name ?? ""
+      // `parseOutputs` keeps only name tokens.
+      guard let name = token.name else {
+        preconditionFailure("output at \(token.position) is not a name")
+      }
       guard let binding = names[name] else {
         throw error("unknown name '\(name)'", at: token.position)
       }

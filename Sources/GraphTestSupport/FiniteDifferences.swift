@@ -19,7 +19,7 @@ public enum FiniteDifferences {
   public static func gradient(
     _ graph: Graph, of y: NodeID, withRespectTo name: String, at inputs: [String: Tensor]
   ) throws -> Tensor {
-    guard let x = inputs[name] else { throw Interpreter.Failure.missingInputs([name]) }
+    guard let x = inputs[name] else { throw InputError.missing([name]) }
     var result = x
     for j in x.scalars.indices {
       let h = 1e-6 * max(1, abs(x.scalars[j]))

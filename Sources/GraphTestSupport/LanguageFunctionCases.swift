@@ -99,8 +99,8 @@ public enum LanguageFunctionCases {
   public static func graph(_ build: Build, fixture: Fixture, dtype: DType) throws -> Graph {
     let b = GraphBuilder()
     var vars: [String: NodeID] = [:]
-    for name in fixture.inputs.keys.sorted() {
-      vars[name] = try b.input(name, TensorType(dtype, fixture.inputs[name]?.shape ?? []))
+    for (name, value) in fixture.inputs.sorted(by: { $0.key < $1.key }) {
+      vars[name] = try b.input(name, TensorType(dtype, value.shape))
     }
     b.output("out", try build(b, Inputs(nodes: vars)))
     return b.graph

@@ -221,7 +221,8 @@ extension ProgramGenerator {
     let parts = sizes.map { size in
       shape.count == 1 ? vectorPart(size, depth) : matrixPart(size, axis: k, of: shape, depth)
     }
-    let bound = parts.map(\.bound).max() ?? 1
+    // `sizes` has two or three parts.
+    guard let bound = parts.map(\.bound).max() else { preconditionFailure("concat of no parts") }
     let lower = parts.allSatisfy { $0.lower != nil } ? parts.compactMap(\.lower).min() : nil
     return .call(
       "concat", parts, [axis(k, of: shape.count)], shape: shape, bound: bound, lower: lower)

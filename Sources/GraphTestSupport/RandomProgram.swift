@@ -64,8 +64,8 @@ public struct RandomProgram: Sendable {
 
   /// The values as `graphc` arguments (`--set x0=[0.5, -1.2] ...`), to reproduce a run.
   public var setArguments: String {
-    values.keys.sorted().map { name in
-      "--set \(name)=\(json(values[name] ?? Tensor(0)))"
+    values.sorted { $0.key < $1.key }.map { name, value in
+      "--set \(name)=\(json(value))"
     }.joined(separator: " ")
   }
 

@@ -102,18 +102,26 @@ public enum SourceGradientOracle {
     }
     var base = values
     for name in perturbed {
-      let shape = shapes[name] ?? []
-      base["oracle_d_" + name] = Tensor(filling: 0, TensorType(.f64, shape))
+      base["oracle_d_" + name] = Tensor(filling: 0, TensorType(.f64, perturbedShape(name, shapes)))
     }
     func ys(_ inputs: [String: Tensor]) throws -> [Double] {
       let outputs = try Interpreter.run(oracle, inputs)
-      return calls.indices.map { outputs["oracle_y\($0)"]?.scalar ?? .nan }
+      // The oracle outputs every `oracle_yK`, and `grad` takes a scalar y.
+      return calls.indices.map { k in
+        guard let y = outputs["oracle_y\(k)"]?.scalar else {
+          preconditionFailure("the oracle gave no scalar oracle_y\(k)")
+        }
+        return y
+      }
     }
 
     let centre = try ys(base)
     var checks: [Check] = []
     for (k, y) in centre.enumerated() {
-      let graphY = nodes[calls[k].site.y.index].scalar ?? .nan
+      guard let graphY = nodes[calls[k].site.y.index].scalar else {
+        preconditionFailure(
+          "grad's y is not a scalar:\n\(file.graph.context(around: calls[k].site.y))")
+      }
       if worstError(Tensor(y), Tensor(graphY)) > 1e-12 {
         checks.append(
           Check(
@@ -149,7 +157,9 @@ public enum SourceGradientOracle {
         let scale = max(1, magnitude, Swift.abs(fine))
         let spread = Swift.abs(fine - coarse)
         let kink = Swift.abs(forward - backward)
-        let largest = [centre[k], up[k], down[k], up2[k], down2[k]].map(Swift.abs).max() ?? 0
+        let largest = max(
+          Swift.abs(centre[k]), Swift.abs(up[k]), Swift.abs(down[k]), Swift.abs(up2[k]),
+          Swift.abs(down2[k]))
         let tolerance = 1e-6 * scale + 2 * spread + kink + 1e-13 * largest / h
         let verdict: Check.Verdict
         if !(spread <= 1e-3 * scale && kink <= 1e-3 * scale) {
@@ -230,7 +240,7 @@ public enum SourceGradientOracle {
     _ definitions: [String: (line: Int, expression: String)], _ shapes: [String: [Int]]
   ) -> String {
     var result: [String] = perturbed.map { name in
-      let shape = shapes[name] ?? []
+      let shape = perturbedShape(name, shapes)
       let type = shape.isEmpty ? "f64" : "f64[\(shape.map(String.init).joined(separator: ", "))]"
       return "input oracle_d_\(name): \(type)"
     }
@@ -249,4 +259,11 @@ public enum SourceGradientOracle {
     result.append("output " + calls.indices.map { "oracle_y\($0)" }.joined(separator: ", "))
     return result.joined(separator: "\n") + "\n"
   }
+}
+
+/// The shape of a perturbed name: every perturbed name is the root of a call, and each
+/// root's shape is recorded.
+private func perturbedShape(_ name: String, _ shapes: [String: [Int]]) -> [Int] {
+  guard let shape = shapes[name] else { preconditionFailure("no shape for '\(name)'") }
+  return shape
 }

@@ -72,7 +72,10 @@ public struct TrainingStep: Sendable {
     var state: [(String, TensorType)] = []
     var names: [String] = []
     for (p, g) in zip(parameters, grads) {
-      let name = b[p].op.inputName ?? "\(p)"
+      guard let name = b[p].op.inputName else {
+        throw GraphError.invalidOperand(
+          op: "train", expected: "params to train, got \(p), a '\(b[p].op.name)' node")
+      }
       names.append(name)
       var slots: [String: NodeID] = [:]
       for slot in optimizer.stateSlots {

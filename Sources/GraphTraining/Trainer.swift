@@ -10,41 +10,54 @@ public final class Trainer {
   /// The compiled step (its `warnings` say what the backend had to work around).
   public let compiled: CompiledGraph
   private let context: ExecutionContext
-  /// For each carried value: the output index and the input it replaces.
-  private let carried: [(output: Int, input: String)]
+  /// For each carried value: the output index and the index of the input it replaces.
+  private let carried: [(output: Int, input: Int)]
+  /// Indices of the parameter inputs, in the order of `step.parameters`.
+  private let parameterIndices: [Int]
+  /// Indices of the loss output, and of the learning-rate and step inputs.
   private let lossIndex: Int
+  private let learningRateIndex: Int
+  private let stepIndex: Int
+  /// The dtype of the learning rate and the step count.
   private let dtype: DType
   /// Steps taken so far.
   public private(set) var stepCount = 0
 
-  /// Compiles the step and initialises every parameter from its initialiser with `seed`;
-  /// optimizer state starts at zero. Parameters and state then live in the compiled step's
-  /// own buffers: a step copies its next values over its inputs and converts nothing.
+  /// Compiles the step; every parameter starts from its initialiser with `seed` (the compiled
+  /// step's starting values) and optimizer state at zero (the buffers' initial contents).
+  /// Parameters and state then live in the compiled step's own buffers: a step copies its
+  /// next values over its inputs and converts nothing.
   public init(_ step: TrainingStep, options: CompileOptions) throws {
     self.step = step
     compiled = try Pipeline.compile(step.graph, options: options)
     context = try compiled.makeContext()
-    for name in step.parameters {
-      guard let id = step.graph.argument(named: name) else { continue }
-      let initializer = step.graph.initializers[name] ?? .fill(0)
-      try context.setInput(
-        name, initializer.values(step.graph[id].type, seed: options.seed, name: name))
+    // The step graph declares these names and outputs (see `TrainingStep`), and compiling
+    // keeps every input and output.
+    let compiled = compiled
+    func inputIndex(_ name: String) -> Int {
+      guard let k = compiled.inputIndex(named: name) else {
+        preconditionFailure("the compiled training step has no input '\(name)'")
+      }
+      return k
     }
-    for (name, type) in step.state { try context.setInput(name, Tensor(filling: 0, type)) }
-    let outputs = compiled.outputs.map(\.name)
-    carried = step.carried.compactMap { pair in
-      outputs.firstIndex(of: pair.output).map { ($0, pair.input) }
+    func outputIndex(_ name: String) -> Int {
+      guard let k = compiled.outputs.firstIndex(where: { $0.name == name }) else {
+        preconditionFailure("the compiled training step has no output '\(name)'")
+      }
+      return k
     }
-    lossIndex = outputs.firstIndex(of: "loss") ?? 0
-    dtype =
-      step.graph.argument(named: TrainingStep.learningRateInput).map { step.graph[$0].type.dtype }
-      ?? .f32
+    parameterIndices = step.parameters.map(inputIndex)
+    carried = step.carried.map { (outputIndex($0.output), inputIndex($0.input)) }
+    lossIndex = outputIndex("loss")
+    learningRateIndex = inputIndex(TrainingStep.learningRateInput)
+    stepIndex = inputIndex(TrainingStep.stepInput)
+    dtype = compiled.inputs[learningRateIndex].type.dtype
   }
 
   /// Current parameter values, by name (copies).
   public var parameters: [String: Tensor] {
     var result: [String: Tensor] = [:]
-    for name in step.parameters { result[name] = try? context.input(name) }
+    for (name, k) in zip(step.parameters, parameterIndices) { result[name] = context.input(at: k) }
     return result
   }
 
@@ -66,15 +79,19 @@ public final class Trainer {
 
   private func finishStep(learningRate: Double) throws -> Double {
     stepCount += 1
-    try context.setInput(TrainingStep.learningRateInput, Tensor(learningRate, dtype: dtype))
-    try context.setInput(TrainingStep.stepInput, Tensor(Double(stepCount), dtype: dtype))
+    try context.setInput(at: learningRateIndex, Tensor(learningRate, dtype: dtype))
+    try context.setInput(at: stepIndex, Tensor(Double(stepCount), dtype: dtype))
     context.run()
     for (output, input) in carried {
-      try context.withOutput(at: output) { source in
-        try context.withInput(input) { target in target.copyMemory(from: source) }
+      context.withOutput(at: output) { source in
+        context.withInput(at: input) { target in target.copyMemory(from: source) }
       }
     }
-    return context.output(at: lossIndex).scalars.first ?? .nan
+    // `TrainingStep` refuses a loss that is not a scalar.
+    guard let loss = context.output(at: lossIndex).scalar else {
+      preconditionFailure("the training step's loss is not a scalar")
+    }
+    return loss
   }
 
   /// Replaces a parameter's value (its shape must match).

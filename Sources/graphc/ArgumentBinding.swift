@@ -13,12 +13,13 @@ enum MissingInputs {
   case leave
 }
 
-/// The value of every input and param of `file`: from `--set NAME=VALUE` where given,
-/// otherwise params take their initialisers under `seed` and inputs are handled as
-/// `missing` says.
+/// The values of `file`'s inputs and params: from `--set NAME=VALUE` where given, other
+/// inputs as `missing` says. Params not given are left out: they take their starting
+/// values where the graph runs (see `addParamStartingValues` for a caller that needs them).
 ///
 /// Throws one error listing every input that has no value, and errors for a `--set` that
-/// names nothing in the file, is given twice, or has the wrong shape.
+/// names nothing in the file, is given twice, or has the wrong shape. These are the checks
+/// of the user's values, located in the file; `CompiledGraph.bind` finds nothing more.
 func bindArguments(
   _ file: GraphFile, settings: [String], seed: UInt64, missing: MissingInputs = .fail
 ) throws -> [String: Tensor] {
@@ -48,13 +49,18 @@ func bindArguments(
   case .leave:
     break
   }
-  for declaration in file.declarations
-  where declaration.kind == .param && given[declaration.name] == nil {
-    let initializer = file.graph.initializers[declaration.name] ?? .fill(0)
-    given[declaration.name] = initializer.values(
-      declaration.type, seed: seed, name: declaration.name)
-  }
   return given
+}
+
+/// Adds the starting value (its initialiser under `seed`) of every param of `file` that
+/// `values` does not give: the same values a compiled graph starts from, for a caller that
+/// needs them by name (the gradient check evaluates other graphs at this point).
+func addParamStartingValues(_ file: GraphFile, to values: inout [String: Tensor], seed: UInt64) {
+  for id in file.graph.arguments where values[file.graph.argumentName(id)] == nil {
+    guard case .param(let name) = file.graph[id].op else { continue }
+    values[name] = file.graph.initializer(ofParam: id).values(
+      file.graph[id].type, seed: seed, name: name)
+  }
 }
 
 /// A seeded random value for an input nobody gave: uniform in [0.5, 1.5) in the declared

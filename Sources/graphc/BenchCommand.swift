@@ -39,10 +39,7 @@ struct Bench: ParsableCommand {
       compiled = try compiler.compileUncached(source.graph)
     }
     guard let compiled else { throw CommandError("nothing was compiled") }
-    let context = try compiled.makeContext()
-    for input in compiled.inputs {
-      if let value = inputs[input.name] { try context.setInput(input.name, value) }
-    }
+    let context = try compiled.makeContext(compiled.bind(inputs))
     context.run()  // warm up caches and pages
     let run = Timing.median(minimum: 5, maximum: 1000, budget: 500) { context.run() }
 

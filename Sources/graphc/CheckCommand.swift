@@ -50,8 +50,9 @@ struct Check: ParsableCommand {
 
   func run() throws {
     let source = try loadGraphFile(file)
-    let inputs = try bindArguments(
+    var inputs = try bindArguments(
       source, settings: values.settings, seed: values.seed, missing: .random)
+    addParamStartingValues(source, to: &inputs, seed: values.seed)
     guard !source.gradients.isEmpty else {
       print("\(source.fileName) has no grad(...) to check")
       return

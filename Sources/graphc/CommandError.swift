@@ -24,6 +24,12 @@ extension CompileError: SourceErrorConvertible {
   var diagnostic: String { "graphc: error: " + oneLine(description) }
 }
 
+/// Values that do not fit a graph's inputs (`bindArguments` reports the user's own mistakes,
+/// located in the file, before this can).
+extension InputError: SourceErrorConvertible {
+  var diagnostic: String { "graphc: error: " + description }
+}
+
 /// A graph that cannot be written as C (a bad export name).
 extension CodegenError: SourceErrorConvertible {
   var diagnostic: String { "graphc: error: " + oneLine(description) }
@@ -36,7 +42,7 @@ extension GraphError: SourceErrorConvertible {
 
 /// The first line of `text`.
 private func oneLine(_ text: String) -> String {
-  String(text.split(separator: "\n", omittingEmptySubsequences: false).first ?? "")
+  String(text.prefix { $0 != "\n" })
 }
 
 /// A failure of the command line itself: a file that cannot be read, a bad `--set`, a

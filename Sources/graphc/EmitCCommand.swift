@@ -35,7 +35,9 @@ struct EmitC: ParsableCommand {
     }
     let exportName = name ?? cIdentifier(fromFileName: file)
     let emitted = try Pipeline.emitC(source.graph, standalone: true, name: exportName)
-    let header = emitted.header ?? ""
+    guard let header = emitted.header else {
+      preconditionFailure("a standalone export without a header")
+    }
     var code = emitted.source
     if noComments { code = withoutComments(code) }
     guard let output else {

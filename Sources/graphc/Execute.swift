@@ -43,13 +43,10 @@ final class KernelCompiler {
   }
 
   /// Runs `graph` on `values` through compiled kernels and returns its outputs by name.
-  ///
-  /// Values for names the optimised graph no longer uses are dropped (an input that only
-  /// fed dead code is not an error here; `bindArguments` already checked every name).
+  /// Params without a value take their starting values under the options' seed.
   func run(_ graph: Graph, _ values: [String: Tensor]) throws -> [String: Tensor] {
     let compiled = try compile(graph)
-    let used = Set(compiled.inputs.map(\.name))
-    let outputs = try compiled.run(values.filter { used.contains($0.key) })
+    let outputs = try compiled.run(values)
     printNewWarnings(of: compiled)
     return outputs
   }

@@ -124,7 +124,10 @@ struct Train: ParsableCommand {
     }
     let paramNodes = params.compactMap { graph.argument(named: $0.name) }
     let builder = GraphBuilder(continuing: graph)
-    let optimizer = Optimizer(name: optimizer) ?? .sgd(momentum: 0)
+    // `validate` accepted the name.
+    guard let optimizer = Optimizer(name: optimizer) else {
+      preconditionFailure("--optimizer '\(optimizer)' passed validation")
+    }
     return try TrainingStep(builder, loss: lossNode, parameters: paramNodes, optimizer: optimizer)
   }
 

@@ -73,18 +73,33 @@ func expectMatchesInterpreter(
     let z = try b.input("z", .scalar(.f64))
     b.output("s", try b.add(try b.add(x, y), z))
     let compiled = try Pipeline.compile(b.graph)
-    #expect(throws: CompileError.missingInputs(["x", "z"])) {
+    #expect(throws: InputError.missing(["x", "z"])) {
       try compiled.run(["y": Tensor(1.0)])
     }
-    #expect(CompileError.missingInputs(["x", "z"]).description == "missing value for 'x', 'z'")
-    #expect(throws: CompileError.wrongShape(name: "x", expected: .scalar(.f64), got: [2])) {
+    #expect(throws: InputError.wrongShape(name: "x", expected: .scalar(.f64), got: [2])) {
       try compiled.run([
         "x": Tensor(.f64, shape: [2], scalars: [1, 2]), "y": Tensor(1.0), "z": Tensor(1.0),
       ])
     }
-    #expect(throws: CompileError.unknownInputs(["w"])) {
+    #expect(throws: InputError.unknown(["w"])) {
       try compiled.run(["x": Tensor(1.0), "y": Tensor(1.0), "z": Tensor(1.0), "w": Tensor(1.0)])
     }
+    let context = try compiled.makeContext()
+    #expect(throws: InputError.unknown(["w"])) { try context.setInput("w", Tensor(1.0)) }
+    #expect(throws: InputError.wrongShape(name: "y", expected: .scalar(.f64), got: [1])) {
+      try context.setInput("y", Tensor(.f64, shape: [1], scalars: [1]))
+    }
+  }
+
+  /// An f32 output comes back as the float the kernel wrote, exactly.
+  @Test func f32OutputsComeBackExactly() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f32, [2]))
+    b.output("y", try b.mul(x, b.scalar(3, like: x)))
+    let compiled = try Pipeline.compile(b.graph)
+    let y = try compiled.run(compiled.bind(["x": Tensor(.f32, shape: [2], scalars: [0.1, 1e-3])]))
+    #expect(y[0].dtype == .f32)
+    #expect(y[0].scalars == [Double(Float(0.1) * 3), Double(Float(1e-3) * 3)])
   }
 
   @Test func absurdShapeRejectedBeforeAllocation() throws {
