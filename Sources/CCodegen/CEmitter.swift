@@ -81,17 +81,26 @@ public enum CEmitter {
     }
     for call in calls {
       let names = call.parameters.map { plan.buffers[$0].name }
-      if let range = call.range {
+      if call.table || call.range != nil {
         let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
         w.line("void* const \(call.name)_buffers[] = {\(table.isEmpty ? "0" : table)};")
+      }
+      if let range = call.range {
         w.line(
           "gc_run(gc_par, gc_par_ctx, \(range.wrapper), \(call.name)_buffers, \(range.extent));")
       } else {
-        w.line("\(call.name)(\(names.joined(separator: ", ")));")
+        let arguments = call.table ? "\(call.name)_buffers" : names.joined(separator: ", ")
+        w.line("\(call.name)(\(arguments));")
       }
       if let combine = call.combine {
         let names = combine.parameters.map { plan.buffers[$0].name }
-        w.line("\(combine.name)(\(names.joined(separator: ", ")));")
+        if combine.table {
+          let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
+          w.line("void* const \(combine.name)_buffers[] = {\(table)};")
+          w.line("\(combine.name)(\(combine.name)_buffers);")
+        } else {
+          w.line("\(combine.name)(\(names.joined(separator: ", ")));")
+        }
       }
     }
   }

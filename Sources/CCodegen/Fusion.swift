@@ -86,6 +86,7 @@ public enum Fusion {
     var producer: [Int: Int] = [:]
     var inlinedBy: [NodeID: Set<Int>] = [:]
     var wasteful = Set<NodeID>()
+    let visits = Walk.Visits(graph, bufferOf)
     for var root in roots {
       if root.store == .element, let product = productOf(graph, root.node, stored) {
         let operands = graph[product].inputs.map { StoredValues.matmulOperand(graph, $0).node }
@@ -98,7 +99,7 @@ public enum Fusion {
         continue
       }
       let sum: ShiftedSum? = if case .scatter(let s) = root.store { s } else { nil }
-      let walk = Walk(graph, bufferOf, root, shiftedSum: sum)
+      let walk = Walk(graph, visits, root, shiftedSum: sum)
       root.isFlat = walk.isFlat
       // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
       let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
@@ -162,7 +163,8 @@ public enum Fusion {
     guard let space = draft.space else {
       let root = draft.roots[0]
       guard let product = productOf(graph, root.node, stored) else {
-        preconditionFailure("lowering: no product in \(root.node):\n\(graph.context(around: root.node))")
+        preconditionFailure(
+          "lowering: no product in \(root.node):\n\(graph.context(around: root.node))")
       }
       let node = graph[product]
       let a = StoredValues.matmulOperand(graph, node.inputs[0])

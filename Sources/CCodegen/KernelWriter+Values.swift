@@ -43,8 +43,9 @@ extension KernelWriter {
   /// The memoised expression of a value already written.
   func expression(_ key: MemoKey) -> String {
     guard let known = memo[key] else {
-      preconditionFailure("codegen: \(key.node) used before it is written:\n"
-        + graph.context(around: key.node))
+      preconditionFailure(
+        "codegen: \(key.node) used before it is written:\n"
+          + graph.context(around: key.node))
     }
     return known
   }

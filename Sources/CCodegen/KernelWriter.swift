@@ -6,11 +6,20 @@ struct KernelCall {
   var name: String
   /// The buffers it takes, in parameter order (the ones its body names).
   var parameters: [Int]
+  /// True when it takes them as one table (see `KernelWriter.maximumParameters`).
+  var table: Bool
   /// For a kernel the caller's parallel-for may split: the outer extent, and the name of the
-  /// wrapper that takes the buffers as a table (`gc_k3_range`).
+  /// function that takes the buffers as a table (`gc_k3_range`, or the kernel itself).
   var range: (extent: Int, wrapper: String)?
-  /// For a chunked reduction: the combine step's function and buffers.
-  var combine: (name: String, parameters: [Int])?
+  /// For a chunked reduction: the combine step.
+  var combine: Function?
+
+  /// A C function and how it takes its buffers.
+  struct Function {
+    var name: String
+    var parameters: [Int]
+    var table: Bool
+  }
 }
 
 /// Renders one kernel of a plan as C: one function per kernel (plus a combine step for a
@@ -96,31 +105,61 @@ struct KernelWriter {
       }
     }
     let parameters = writer.parameters(naming: body.text)
-    let range = kernel.threads.map { (extent: $0, wrapper: name + "_range") }
-    w.block(writer.signature(name, parameters, range: range != nil)) { w in w.raw(body.text) }
-    if let range {
-      w.line("")
-      w.block("static void \(range.wrapper)(void* const* b, long long lo, long long hi)") { w in
-        let arguments = parameters.enumerated().map { i, buffer in
-          "(\(writer.pointerType(buffer))*)b[\(i)]"
+    let table = writer.function(
+      name, parameters, range: kernel.threads != nil, body: body.text, into: &w)
+    var range: (extent: Int, wrapper: String)? = nil
+    if let extent = kernel.threads {
+      range = (extent, table ? name : name + "_range")
+      if !table {
+        // The parallel-for passes buffers as a table: unpack it into the typed parameters.
+        w.line("")
+        w.block("static void \(name)_range(void* const* b, long long lo, long long hi)") { w in
+          let arguments = parameters.enumerated().map { i, buffer in
+            "(\(writer.pointerType(buffer))*)b[\(i)]"
+          }
+          w.line("\(name)(\((arguments + ["lo", "hi"]).joined(separator: ", ")));")
         }
-        w.line("\(name)(\((arguments + ["lo", "hi"]).joined(separator: ", ")));")
       }
     }
-    var combine: (name: String, parameters: [Int])? = nil
+    var combine: KernelCall.Function? = nil
     if case .chunkedReduction(let chunked) = kernel.kind {
       var steps = w.detached()
       steps.indented { steps in writer.writeCombine(chunked, &steps) }
       let parameters = writer.parameters(naming: steps.text)
-      combine = (name + "_combine", parameters)
-      w.line("")
       let results = Set(chunked.loop.roots.filter(\.isReduction).map(\.buffer))
-      w.block(writer.signature(name + "_combine", parameters, range: false, writes: results)) {
-        w in
-        w.raw(steps.text)
-      }
+      w.line("")
+      let table = writer.function(
+        name + "_combine", parameters, range: false, writes: results, body: steps.text, into: &w)
+      combine = KernelCall.Function(name: name + "_combine", parameters: parameters, table: table)
     }
-    return KernelCall(name: name, parameters: parameters, range: range, combine: combine)
+    return KernelCall(
+      name: name, parameters: parameters, table: table, range: range, combine: combine)
+  }
+
+  /// The most buffers a kernel takes as parameters; beyond, it takes them as a table
+  /// `void* const* b`. C compilers need only accept 127 parameters, TinyCC's value stack
+  /// overflows on calls with a few hundred arguments, and nobody reads such a signature.
+  static let maximumParameters = 32
+
+  /// Writes `static void name(...) { body }`; with more than `maximumParameters` buffers,
+  /// the buffers come as a table and the body starts by naming them. Returns true then.
+  private func function(
+    _ name: String, _ parameters: [Int], range: Bool, writes: Set<Int>? = nil, body: String,
+    into w: inout CWriter
+  ) -> Bool {
+    guard parameters.count > Self.maximumParameters else {
+      w.block(signature(name, parameters, range: range, writes: writes)) { w in w.raw(body) }
+      return false
+    }
+    let bounds = range ? ", long long gc_lo, long long gc_hi" : ""
+    w.block("static void \(name)(void* const* b\(bounds))") { w in
+      for (i, buffer) in parameters.enumerated() {
+        let t = pointerType(buffer, writes: writes)
+        w.line("\(t)* \(plan.buffers[buffer].name) = (\(t)*)b[\(i)];")
+      }
+      w.raw(body)
+    }
+    return true
   }
 
   /// The IR line of a node the kernel writes, for its comment.

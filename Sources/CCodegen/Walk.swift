@@ -4,7 +4,36 @@ import GraphIR
 /// recomputes, and whether its accesses are all the loop's own offset.
 ///
 /// Walks from the root through every node without a buffer, stopping at buffers and constants.
+/// A value shared by several roots is walked once per root (each needs its own summary);
+/// `Visits` makes each step a few array reads, with no hashing.
 struct Walk {
+  /// Scratch shared by the walks of one grouping: each node's buffer as a dense array, and
+  /// which (node, flags) the current walk has visited, stamped with the walk's number so
+  /// nothing needs clearing between walks.
+  final class Visits {
+    let buffer: [Int]
+    private var stamps: [UInt32]
+    private var walk: UInt32 = 0
+
+    init(_ graph: Graph, _ bufferOf: [NodeID: Int]) {
+      var buffer = [Int](repeating: -1, count: graph.nodes.count)
+      for (id, b) in bufferOf { buffer[id.index] = b }
+      self.buffer = buffer
+      stamps = [UInt32](repeating: 0, count: graph.nodes.count * 4)
+    }
+
+    /// Starts a walk.
+    func start() { walk += 1 }
+
+    /// True the first time the current walk reaches `visit`.
+    func first(_ visit: Visit) -> Bool {
+      let slot = visit.node.index * 4 + (visit.expanded ? 2 : 0) + (visit.identity ? 1 : 0)
+      if stamps[slot] == walk { return false }
+      stamps[slot] = walk
+      return true
+    }
+  }
+
   /// Buffers read at some other element than the loop's own: their writer must run first.
   var reads = Set<Int>()
   /// Buffers of elementwise nodes read at exactly the loop's own element. The reader may
@@ -15,7 +44,7 @@ struct Walk {
   var expandedExpensive = Set<NodeID>()
   var isFlat = true
 
-  private struct Visit: Hashable {
+  struct Visit: Hashable {
     var node: NodeID
     /// Read through a broadcast that enlarges it.
     var expanded: Bool
@@ -25,7 +54,7 @@ struct Walk {
 
   /// With `shiftedSum`, the root is written as that sum by the loop over its operands' index
   /// space, each operand read at the loop's own element.
-  init(_ graph: Graph, _ bufferOf: [NodeID: Int], _ root: Root, shiftedSum: ShiftedSum? = nil) {
+  init(_ graph: Graph, _ visits: Visits, _ root: Root, shiftedSum: ShiftedSum? = nil) {
     let node = graph[root.node]
     var stack: [Visit] = []
     if let sum = shiftedSum {
@@ -42,12 +71,13 @@ struct Walk {
         isFlat = false
       }
     }
-    var visited = Set<Visit>()
+    visits.start()
     while let visit = stack.popLast() {
-      guard visited.insert(visit).inserted else { continue }
+      guard visits.first(visit) else { continue }
       let id = visit.node
       let op = graph[id].op
-      if let b = bufferOf[id] {
+      let b = visits.buffer[id.index]
+      if b >= 0 {
         if visit.identity && op.isElementwise {
           fusibleReads.insert(b)
         } else {
