@@ -9,8 +9,8 @@ import GraphIR
 ///    `Fusion.run` (kernels and their kinds), `BLASKernels.run`, `ReductionChunking.run`,
 ///    `Parallelism.run` and `ArenaPlan.pack` (arena offsets), giving a `Plan`;
 /// 3. `CEmitter.emit`: the C text of the plan, one writer per kernel kind;
-/// 4. a backend: `TinyCC.compile` in-process, or `SystemCC.compile` (cached shared library),
-///    or both (tiered), giving a callable `CompiledGraph`.
+/// 4. a `CodeBackend`: `TinyCCBackend` (in-process), `SystemCCBackend` (a cached shared
+///    library) or `TieredBackend` (both), giving a callable `CompiledGraph`.
 ///
 /// In debug builds the verifier runs between passes.
 public enum Pipeline {
@@ -36,44 +36,7 @@ public enum Pipeline {
   ) throws -> CompiledGraph {
     let optimized = optimize(graph)
     let program = try emit(optimized, CodegenOptions(annotate: options.annotate))
-    switch options.backend {
-    case .tcc:
-      let module = try TinyCC.compile(program.source, entry: program.entry)
-      return try CompiledGraph(
-        graph: optimized, program: program, code: module, backend: .tcc, options: options)
-    case .cc:
-      do {
-        let built = try SystemCC.compile(program.fastMathSource, entry: program.entry, systemCC)
-        let compiled = try CompiledGraph(
-          graph: optimized, program: program, code: built.module, backend: .cc, options: options)
-        for warning in built.warnings { compiled.code.warn(warning) }
-        return compiled
-      } catch let error as CompileError {
-        // Our C is valid C: a failure here is the tool or the cache, so TinyCC can run it.
-        let module = try TinyCC.compile(program.source, entry: program.entry)
-        let compiled = try CompiledGraph(
-          graph: optimized, program: program, code: module, backend: .tcc, options: options)
-        compiled.code.warn("\(error); using TinyCC instead")
-        return compiled
-      }
-    case .tiered:
-      let module = try TinyCC.compile(program.source, entry: program.entry)
-      let compiled = try CompiledGraph(
-        graph: optimized, program: program, code: module, backend: .tcc, options: options)
-      let slot = compiled.code
-      slot.pending.enter()
-      DispatchQueue.global().async {
-        defer { slot.pending.leave() }
-        do {
-          let built = try SystemCC.compile(program.fastMathSource, entry: program.entry, systemCC)
-          slot.install(built.module, .cc)
-          for warning in built.warnings { slot.warn(warning) }
-        } catch {
-          slot.warn("\(error); staying on TinyCC")
-        }
-      }
-      return compiled
-    }
+    return try options.backend.implementation(systemCC).build(optimized, program, options)
   }
 
   /// The C for `graph`: the program text (with `header == nil`; with `annotate`, comments

@@ -21,8 +21,8 @@ extension Graph {
     return text
   }
 
-  /// Op attributes as text: `"x"`, `(axes: [0])`, `3.5`.
-  static func attributes(_ op: Op) -> String {
+  /// Op attributes as text: `"x"`, `(axes: [0])`, `3.5` (in the IR text and DOT labels).
+  public static func attributes(_ op: Op) -> String {
     func list(_ v: [Int]) -> String { "[" + v.map(String.init).joined(separator: ", ") + "]" }
     switch op {
     case .input(let name), .param(let name): return " \"\(name)\""

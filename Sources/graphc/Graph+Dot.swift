@@ -13,7 +13,7 @@ func dotText(_ graph: Graph) -> String {
   for id in graph.ids {
     let node = graph[id]
     var label =
-      node.op.inputName.map { "\(node.op.name) \($0)" } ?? node.op.name + dotAttributes(node.op)
+      node.op.inputName.map { "\(node.op.name) \($0)" } ?? node.op.name + Graph.attributes(node.op)
     label += "\n\(node.type)"
     if let name = graph.labels[id], node.op.inputName == nil { label += "\n\(name)" }
     let shape =
@@ -28,20 +28,6 @@ func dotText(_ graph: Graph) -> String {
   }
   lines.append("}")
   return lines.joined(separator: "\n") + "\n"
-}
-
-/// Op attributes for a DOT label: the constant's value, the axes of a reduction.
-private func dotAttributes(_ op: Op) -> String {
-  func list(_ v: [Int]) -> String { "[" + v.map(String.init).joined(separator: ", ") + "]" }
-  switch op {
-  case .constant(let c): return " \(c)"
-  case .transpose(let perm): return " \(list(perm))"
-  case .slice(let start, let end): return " \(list(start)) ..< \(list(end))"
-  case .pad(let low, let high): return " low \(list(low)) high \(list(high))"
-  case .concat(let axis): return " axis \(axis)"
-  case .sum(let axes), .reduceMax(let axes): return " axes \(list(axes))"
-  default: return ""
-  }
 }
 
 /// A DOT double-quoted string: backslashes and quotes escaped, line breaks as `\n`.
