@@ -12,7 +12,7 @@ import GraphTestSupport
 ///
 /// The graph is an MLP-style chain mixing elementwise ops, broadcasts, a reduction and a
 /// matmul, built through `GraphBuilder` on every iteration so the figure covers
-/// optimise + schedule + emit + compile + relocate.
+/// optimise + lower + emit + compile + relocate.
 func buildGraph() throws -> Graph {
   let b = GraphBuilder()
   let x = try b.input("x", TensorType(.f32, [32, 16]))

@@ -10,10 +10,10 @@
 /// Offsets are multiples of 64. Deterministic: the same plan gives the same layout.
 public enum ArenaPlan {
   /// The plan with arena offsets assigned and `arenaBytes` set.
-  public static func pack(_ schedule: Plan) -> Plan {
+  public static func pack(_ plan: Plan) -> Plan {
     var producer: [Int: Int] = [:]
     var lastUse: [Int: Int] = [:]
-    for (k, kernel) in schedule.kernels.enumerated() {
+    for (k, kernel) in plan.kernels.enumerated() {
       for b in kernel.writes where producer[b] == nil { producer[b] = k }
       for b in kernel.reads { lastUse[b] = k }
     }
@@ -24,13 +24,13 @@ public enum ArenaPlan {
     }
     var blocks: [Block] = []
     var end = 0
-    var result = schedule
-    let arenaBuffers = schedule.buffers.indices.filter {
-      if case .arena = schedule.buffers[$0].place { return true }
+    var result = plan
+    let arenaBuffers = plan.buffers.indices.filter {
+      if case .arena = plan.buffers[$0].place { return true }
       return false
     }
     for b in arenaBuffers where producer[b] == nil {
-      preconditionFailure("lowering: arena buffer \(schedule.buffers[b].name) has no writer")
+      preconditionFailure("lowering: arena buffer \(plan.buffers[b].name) has no writer")
     }
     let order = arenaBuffers.sorted {
       (producer[$0, default: 0], $0) < (producer[$1, default: 0], $1)
@@ -52,7 +52,7 @@ public enum ArenaPlan {
     let busyKey = { (k: Int) in (-blocks[k].freeAfter, k) }
     let freeKey = { (k: Int) in (blocks[k].size, k) }
     for b in order {
-      let type = schedule.buffers[b].type
+      let type = plan.buffers[b].type
       let size = (type.count * type.dtype.byteSize + 63) / 64 * 64
       let start = producer[b, default: 0]
       let finish = max(lastUse[b] ?? start, start)

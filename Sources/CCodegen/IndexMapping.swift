@@ -1,67 +1,54 @@
 import GraphIR
 
-/// Which element of a tensor a kernel reads in the current loop iteration, as C text.
+/// Which element of a tensor a kernel reads in the current loop iteration.
 ///
 /// `flat(e)` is a row-major offset; `multi(cs)` has one coordinate expression per axis.
 /// Elementwise ops and `reshape` pass an offset straight through; broadcast, transpose,
-/// slice, pad and concat need coordinates, which are recovered from an offset with div/mod
-/// only when such an op is reached. Two reads with equal `IndexMapping`s are the same
-/// element, which is what kernels memoise on.
+/// slice, pad and concat need coordinates, which are recovered from an offset by division
+/// and remainder, simplified away where the loop variables' ranges allow (see
+/// `IndexExpression`). Two reads with equal `IndexMapping`s are the same element, which is
+/// what kernels memoise on.
 enum IndexMapping: Hashable {
-  case flat(String)
-  case multi([String])
+  case flat(IndexExpression)
+  case multi([IndexExpression])
+
+  /// The loop over `0 ..< count` with variable `name`, as a flat offset.
+  static func flat(_ name: String, count: Int) -> IndexMapping {
+    .flat(.variable(name, extent: count))
+  }
+
+  /// The loop nest `i0, i1, ...` over `space`.
+  static func nest(_ prefix: String, _ space: [Int]) -> IndexMapping {
+    .multi(space.indices.map { .variable("\(prefix)\($0)", extent: space[$0]) })
+  }
 
   /// Coordinates in a tensor of `shape`.
-  func coordinates(in shape: [Int]) -> [String] {
+  func coordinates(in shape: [Int]) -> [IndexExpression] {
     switch self {
     case .multi(let cs): return cs
     case .flat(let offset):
-      // An empty tensor is never read (its loops run zero times); writing "0" avoids a
-      // literal division by zero in the text, which C compilers warn about.
-      if shape.contains(0) { return shape.map { _ in "0" } }
+      // An empty tensor is never read (its loops run zero times).
+      if shape.contains(0) { return shape.map { _ in IndexExpression(0) } }
       let strides = contiguousStrides(shape)
       return shape.indices.map { axis in
-        if shape[axis] == 1 { return "0" }
-        let o = Self.operand(offset)
-        var c = strides[axis] == 1 ? o : "\(o) / \(strides[axis])"
-        if axis > 0 { c = "\(Self.operand(c)) % \(shape[axis])" }
-        return Self.operand(c)
+        if shape[axis] == 1 { return IndexExpression(0) }
+        let c = offset.divided(by: strides[axis])
+        return axis > 0 ? c.remainder(shape[axis]) : c
       }
     }
   }
 
-  /// `e` ready to be an operand of `/`, `%` or `*`: parenthesised unless it is a single
-  /// name, number or parenthesised group.
-  static func operand(_ e: String) -> String {
-    let simple = e.unicodeScalars.allSatisfy {
-      $0 == "_" || $0.properties.isAlphabetic || ("0"..."9").contains($0)
-    }
-    return simple || isGroup(e) ? e : "(\(e))"
-  }
-
-  /// True when `e` is one parenthesised group: its first `(` closes at its last character.
-  static func isGroup(_ e: String) -> Bool {
-    guard e.hasPrefix("(") else { return false }
-    var depth = 0
-    for (i, c) in e.enumerated() {
-      if c == "(" { depth += 1 }
-      if c == ")" { depth -= 1 }
-      if depth == 0 { return i == e.count - 1 }
-    }
-    return false
-  }
-
   /// The row-major offset in a tensor of `shape`.
-  func offset(in shape: [Int]) -> String {
+  func offset(in shape: [Int]) -> IndexExpression {
     switch self {
     case .flat(let offset): return offset
     case .multi(let cs):
       let strides = contiguousStrides(shape)
-      var terms: [String] = []
-      for axis in shape.indices where cs[axis] != "0" && shape[axis] != 1 {
-        terms.append(strides[axis] == 1 ? cs[axis] : "\(Self.operand(cs[axis])) * \(strides[axis])")
+      var total = IndexExpression(0)
+      for axis in shape.indices where shape[axis] != 1 {
+        total = total + cs[axis] * strides[axis]
       }
-      return terms.isEmpty ? "0" : terms.joined(separator: " + ")
+      return total
     }
   }
 
@@ -69,13 +56,13 @@ enum IndexMapping: Hashable {
   func broadcast(from shape: [Int], to source: [Int]) -> IndexMapping {
     let cs = coordinates(in: shape)
     let lead = shape.count - source.count
-    return .multi(source.indices.map { source[$0] == 1 ? "0" : cs[$0 + lead] })
+    return .multi(source.indices.map { source[$0] == 1 ? IndexExpression(0) : cs[$0 + lead] })
   }
 
   /// The operand element a `transpose(perm)` reads: operand axis `perm[k]` is result axis `k`.
   func transpose(_ perm: [Int], shape: [Int]) -> IndexMapping {
     let cs = coordinates(in: shape)
-    var source = [String](repeating: "0", count: perm.count)
+    var source = [IndexExpression](repeating: IndexExpression(0), count: perm.count)
     for (k, axis) in perm.enumerated() { source[axis] = cs[k] }
     return .multi(source)
   }
@@ -83,6 +70,6 @@ enum IndexMapping: Hashable {
   /// The operand element a `slice` starting at `start` reads.
   func shifted(by start: [Int], shape: [Int]) -> IndexMapping {
     let cs = coordinates(in: shape)
-    return .multi(zip(cs, start).map { c, s in s == 0 ? c : "(\(c) + \(s))" })
+    return .multi(zip(cs, start).map { c, s in c + s })
   }
 }

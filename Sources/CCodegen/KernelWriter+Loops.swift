@@ -4,7 +4,7 @@ import GraphIR
 extension KernelWriter {
   /// `.flat`: one loop over the elements; full reductions accumulate in locals.
   mutating func writeFlat(_ loop: Loop, _ w: inout CWriter) {
-    let lines = writeBody(loop.roots, .flat("i"))
+    let lines = writeBody(loop.roots, .flat("i", count: loop.space.reduce(1, *)))
     let reductions = loop.roots.filter(\.isReduction)
     for root in reductions { declareAccumulator(root, &w) }
     simdPragma(reductions, &w)
@@ -12,17 +12,17 @@ extension KernelWriter {
       lines.forEach { w.line($0) }
     }
     for root in reductions {
-      storeAccumulator(root, outputIndex: .flat("0"), &w)
+      storeAccumulator(root, outputIndex: .flat(IndexExpression(0)), &w)
     }
   }
 
   /// `.chunkedReduction`: chunk c covers iterations [c*C, min((c+1)*C, n)) and leaves its
   /// partial results in part[c*R + r]; the combine step adds them up in chunk order.
   mutating func writeChunks(_ chunked: ChunkedLoop, _ w: inout CWriter) {
-    let lines = writeBody(chunked.loop.roots, .flat("i"))
+    let count = chunked.loop.space.reduce(1, *)
+    let lines = writeBody(chunked.loop.roots, .flat("i", count: count))
     let reductions = chunked.loop.roots.filter(\.isReduction)
     let chunk = ReductionChunking.reductionChunk
-    let count = chunked.loop.space.reduce(1, *)
     let part = plan.buffers[chunked.partials].name
     w.block("for (long long \(outerRange("c", chunked.chunks)); c++)") { w in
       w.line("const long long lo = c * \(chunk);")
@@ -71,14 +71,15 @@ extension KernelWriter {
   /// accumulates into its buffer, which is initialised first.
   mutating func writeLoopNest(_ loop: Loop, _ w: inout CWriter) {
     let rank = loop.space.count
-    let coordinates = (0..<rank).map { "i\($0)" }
+    let nest = IndexMapping.nest("i", loop.space)
+    let coordinates = nest.coordinates(in: loop.space)
     for root in loop.roots {
       guard case .reduce(let reduction) = root.store, reduction.localFrom == nil else { continue }
       let buffer = plan.buffers[root.buffer]
       let initial = reductionInitial(root, buffer.type.dtype)
       w.line("for (long long j = 0; j < \(buffer.type.count); j++) \(buffer.name)[j] = \(initial);")
     }
-    let lines = writeBody(loop.roots, .multi(coordinates))
+    let lines = writeBody(loop.roots, nest)
     func level(_ d: Int, _ w: inout CWriter) {
       let starting = loop.roots.filter {
         if case .reduce(let reduction) = $0.store { reduction.localFrom == d } else { false }
@@ -125,7 +126,7 @@ extension KernelWriter {
     let buffer = plan.buffers[root.buffer]
     let offset = outputIndex.offset(in: buffer.type.shape)
     let cast = isSum(root) && buffer.type.dtype == .f32 ? "(float)" : ""
-    w.line("\(buffer.name)[\(offset)] = \(cast)acc\(root.node.index);")
+    w.line("\(buffer.name)[\(offset.text)] = \(cast)acc\(root.node.index);")
   }
 
   /// The statements of the loop body: every root computed and stored at `index`. Runs the
@@ -150,7 +151,7 @@ extension KernelWriter {
     let node = graph[root.node]
     let buffer = plan.buffers[root.buffer]
     let key = MemoKey(node: root.node, index: index)
-    let cell = "\(buffer.name)[\(index.offset(in: node.type.shape))]"
+    let cell = "\(buffer.name)[\(index.offset(in: node.type.shape).text)]"
     switch root.store {
     case .scatter(let sum):
       writeShiftedSum(sum, buffer, index)
@@ -171,7 +172,7 @@ extension KernelWriter {
       } else {
         let cs = index.coordinates(in: operandShape)
         let kept = operandShape.indices.filter { !reduction.axes.contains($0) }.map { cs[$0] }
-        target = "\(buffer.name)[\(IndexMapping.multi(kept).offset(in: node.type.shape))]"
+        target = "\(buffer.name)[\(IndexMapping.multi(kept).offset(in: node.type.shape).text)]"
       }
       let line =
         reduction.isSum ? "\(target) += \(v);" : "\(target) = gc_max\(f)(\(target), \(v));"

@@ -8,7 +8,7 @@ extension KernelWriter {
   mutating func writeShiftedSum(_ sum: ShiftedSum, _ buffer: Buffer, _ index: IndexMapping) {
     for (t, term) in sum.terms.enumerated() {
       let v = value(term.node, index)
-      let target = index.shifted(by: term.low, shape: sum.space).offset(in: buffer.type.shape)
+      let target = index.shifted(by: term.low, shape: sum.space).offset(in: buffer.type.shape).text
       let operation = t == 0 ? "=" : "+="
       store(
         "\(buffer.name)[\(target)] \(operation) \(v);",
@@ -29,8 +29,7 @@ extension KernelWriter {
       let zero = CLiteral.number(0, buffer.type.dtype)
       func clear(_ range: Range<Int>, _ w: inout CWriter) {
         guard !range.isEmpty else { return }
-        let js = (0..<last).map { "j\($0)" } + ["j\(last)"]
-        let offset = IndexMapping.multi(js).offset(in: shape)
+        let offset = IndexMapping.nest("j", shape).offset(in: shape).text
         let loop =
           "for (long long j\(last) = \(range.lowerBound); j\(last) < \(range.upperBound); j\(last)++)"
         w.line("\(loop) \(buffer.name)[\(offset)] = \(zero);")

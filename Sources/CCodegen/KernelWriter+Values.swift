@@ -22,7 +22,7 @@ extension KernelWriter {
         memo[top] = CLiteral.number(c, node.type.dtype)
       } else if let b = plan.bufferOf[top.node], !computedHere.contains(top.node) {
         let buffer = plan.buffers[b]
-        let load = "\(buffer.name)[\(top.index.offset(in: node.type.shape))]"
+        let load = "\(buffer.name)[\(top.index.offset(in: node.type.shape).text)]"
         memo[top] = local(top.node, load, top.index, operands: [], isPrimary: true)
       } else {
         let reads = operandReads(top.node, top.index)
@@ -158,11 +158,12 @@ extension KernelWriter {
     let inner = graph[operand].type.shape
     let cs = index.coordinates(in: node.type.shape)
     var conditions: [String] = []
-    // Coordinates run over 0 ..< extent, so `c >= 0` and `c < extent` are left out.
+    // A test the coordinate's range always passes is left out (`c >= 0`, `c < extent`).
     for axis in cs.indices where graph[operand].type.shape[axis] != node.type.shape[axis] {
-      if low[axis] > 0 { conditions.append("\(cs[axis]) >= \(low[axis])") }
-      if low[axis] + inner[axis] < node.type.shape[axis] {
-        conditions.append("\(cs[axis]) < \(low[axis] + inner[axis])")
+      let (first, last) = cs[axis].range
+      if first < low[axis] { conditions.append("\(cs[axis].operandText) >= \(low[axis])") }
+      if last >= low[axis] + inner[axis] {
+        conditions.append("\(cs[axis].operandText) < \(low[axis] + inner[axis])")
       }
     }
     let read = directRead(operand, index.shifted(by: low.map { -$0 }, shape: node.type.shape))
@@ -182,7 +183,7 @@ extension KernelWriter {
       shift[axis] = -start
       let read = directRead(part, IndexMapping.multi(cs).shifted(by: shift, shape: node.type.shape))
       start += size
-      branches.append(("\(cs[axis]) < \(start)", read))
+      branches.append(("\(cs[axis].operandText) < \(start)", read))
     }
     var expression = branches.last?.1 ?? CLiteral.number(0, node.type.dtype)
     for (condition, read) in branches.dropLast().reversed() {
@@ -198,7 +199,7 @@ extension KernelWriter {
     guard let b = plan.bufferOf[id] else {
       preconditionFailure("codegen: pad/concat operand \(id) has no buffer")
     }
-    return "\(plan.buffers[b].name)[\(index.offset(in: node.type.shape))]"
+    return "\(plan.buffers[b].name)[\(index.offset(in: node.type.shape).text)]"
   }
 
   /// Declares `const T tN = expression;` in the loop body and memoises it; or, for a value

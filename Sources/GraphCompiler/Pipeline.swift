@@ -54,7 +54,7 @@ public enum Pipeline {
     return EmittedC(header: nil, source: program.source)
   }
 
-  /// The optimised graph as IR text, and what its compiled schedule needs (what
+  /// The optimised graph as IR text, and its compiled plan (what
   /// `graphc ir` prints).
   public static func listing(_ graph: Graph) throws -> Listing {
     let optimized = optimize(graph)
@@ -78,7 +78,7 @@ public enum Pipeline {
   }
 }
 
-/// The optimised IR of a graph and a summary of its compiled schedule.
+/// The optimised IR of a graph and its compiled plan.
 public struct Listing: Hashable, Sendable {
   /// The IR text, one node per line.
   public var ir: String

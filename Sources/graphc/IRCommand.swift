@@ -21,12 +21,12 @@ struct IR: ParsableCommand {
     let listing = try Pipeline.listing(source.graph)
     print(listing.ir, terminator: "")
     print(listing.plan, terminator: "")
-    print(scheduleSummary(kernels: listing.kernelCount, arenaBytes: listing.arenaBytes))
+    print(planSummary(kernels: listing.kernelCount, arenaBytes: listing.arenaBytes))
   }
 }
 
 /// `# 3 kernels, 4224 bytes of intermediate buffers`
-func scheduleSummary(kernels: Int, arenaBytes: Int) -> String {
+func planSummary(kernels: Int, arenaBytes: Int) -> String {
   "# \(kernels) kernel\(kernels == 1 ? "" : "s"), \(arenaBytes) byte\(arenaBytes == 1 ? "" : "s") "
     + "of intermediate buffers"
 }

@@ -118,12 +118,12 @@ func lossAndGradient(_ t: DType, count: Int = 8) throws -> Graph {
       x = try b.exp(x)
     }
     b.output("y", try b.sum(x))
-    let schedule = Lowering.plan(Simplify.run(b.graph), options: CodegenOptions())
-    let naive = schedule.buffers.reduce(0) { total, buffer in
+    let plan = Lowering.plan(Simplify.run(b.graph), options: CodegenOptions())
+    let naive = plan.buffers.reduce(0) { total, buffer in
       if case .arena = buffer.place { return total + (buffer.type.count * 8 + 63) / 64 * 64 }
       return total
     }
-    #expect(schedule.arenaBytes < naive)
-    #expect(schedule.arenaBytes <= 2 * 2048 + 2 * 128)
+    #expect(plan.arenaBytes < naive)
+    #expect(plan.arenaBytes <= 2 * 2048 + 2 * 128)
   }
 }

@@ -6,7 +6,7 @@ import Testing
 @testable import GraphCompiler
 
 /// An unrolled recurrence with its gradient: the C grows linearly in the number of steps
-/// (no step's kernel recomputes the history, `Schedule.sharedLongExpressions`), and the
+/// (no step's kernel recomputes the history, `StoredValues.sharedLongExpressions`), and the
 /// kernels agree with the interpreter.
 @Suite struct UnrolledChainTests {
   /// An LSTM-like cell run `steps` times: h and c of width 4, weights through a matrix

@@ -25,9 +25,9 @@ static void gc_k0(const double* p0, double* p13) {
     /* t0: input x */
     const double t0 = p0[i0];
     /* t5: sub; with %4 pow */
-    const double t5 = p0[(i0 + 1)] - (t0 * t0);
+    const double t5 = p0[i0 + 1] - (t0 * t0);
     /* with %6 mul: power rule */
-    p13[(i0 + 1)] = (2.0 * t5);
+    p13[i0 + 1] = (2.0 * t5);
     /* with %8 mul: sum rule, %9 mul: power rule, %10 mul: power rule */
     p13[i0] += (((-2.0) * t5) * (2.0 * t0));
   }
