@@ -9,10 +9,12 @@ public enum Simplify {
     let live = liveNodes(graph)
     let builder = GraphBuilder()
     builder.rewrites = .all
-    var map: [NodeID: NodeID] = [:]
+    // The rebuilt ID of each node, by index (an array rather than a dictionary: no hashing in
+    // a loop over every node).
+    var map = graph.ids
     for id in graph.ids where live[id.index] {
       let node = graph[id]
-      let inputs = node.inputs.map { map[$0] ?? $0 }
+      let inputs = node.inputs.map { map[$0.index] }
       do {
         let new: NodeID
         switch node.op {
@@ -22,7 +24,7 @@ public enum Simplify {
             name, node.type, initializer: graph.initializers[name] ?? .fill(0))
         default: new = try builder.apply(node.op, inputs, type: node.type)
         }
-        map[id] = new
+        map[id.index] = new
         if let label = graph.labels[id] { builder.label(new, label) }
         if let rule = graph.rules[id] { builder.setRule(new, rule) }
       } catch {
@@ -30,7 +32,7 @@ public enum Simplify {
           "simplify: rebuilding a verified node failed: \(error)\n\(graph.context(around: id))")
       }
     }
-    builder.setOutputs(graph.outputs.map { GraphOutput($0.name, map[$0.node] ?? $0.node) })
+    builder.setOutputs(graph.outputs.map { GraphOutput($0.name, map[$0.node.index]) })
     return removeDead(builder.graph)
   }
 
@@ -39,16 +41,16 @@ public enum Simplify {
     let live = liveNodes(graph)
     var result = Graph()
     result.initializers = graph.initializers
-    var map: [NodeID: NodeID] = [:]
+    var map = graph.ids  // the new ID of each kept node, by index
     for id in graph.ids where live[id.index] {
       let node = graph[id]
       let new = NodeID(result.nodes.count)
-      result.nodes.append(Node(node.op, node.inputs.map { map[$0] ?? $0 }, node.type))
-      map[id] = new
+      result.nodes.append(Node(node.op, node.inputs.map { map[$0.index] }, node.type))
+      map[id.index] = new
       if let label = graph.labels[id] { result.labels[new] = label }
       if let rule = graph.rules[id] { result.rules[new] = rule }
     }
-    result.outputs = graph.outputs.map { GraphOutput($0.name, map[$0.node] ?? $0.node) }
+    result.outputs = graph.outputs.map { GraphOutput($0.name, map[$0.node.index]) }
     return result
   }
 
