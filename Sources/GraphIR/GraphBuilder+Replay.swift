@@ -17,7 +17,7 @@ extension GraphBuilder {
   ) -> Replayed {
     var replayed = Replayed(graph: graph, nodes: Array(repeating: nil, count: graph.nodes.count))
     for (old, new) in substitutes { replayed.nodes[old.index] = new }
-    for id in graph.ids where keep(id) && substitutes[id] == nil {
+    for id in graph.ids where keep(id) && (substitutes.isEmpty || substitutes[id] == nil) {
       let node = graph[id]
       let new: NodeID
       do {

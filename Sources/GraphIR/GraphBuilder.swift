@@ -114,9 +114,10 @@ public final class GraphBuilder {
 
   /// A node equal in value to `id` that nothing else shares: an identity `reshape` of `id`
   /// that is never deduplicated, so expressions built later never merge onto it. A named
-  /// definition gets one, so that `grad` with respect to that name sees exactly the uses of
-  /// the name (and of names defined from it), not those of identical expressions written
-  /// elsewhere. `Simplify.run` removes the identity once gradients are built.
+  /// definition that some `grad` differentiates against gets one, so that `grad` with respect
+  /// to that name sees exactly the uses of the name (and of names defined from it), not those
+  /// of identical expressions written elsewhere. `Simplify.run` removes the identity once
+  /// gradients are built.
   ///
   /// Why an identity and not a copy of `id`'s node: rules that reuse an op's result (the
   /// derivative of `tanh` is `1 - z^2`) then use `id`, not the name, so a gradient taken

@@ -25,9 +25,10 @@ struct Parser {
   /// The current expression nesting depth.
   var depth = 0
 
-  /// Names that some `grad(..., NAME)` differentiates against, found before parsing: a
-  /// number defined under such a name is built as a node wherever it is used (see
-  /// `TrackedNumber`), so the gradient can follow its uses.
+  /// Names that some `grad(..., NAME)` differentiates against, found before parsing: a value
+  /// defined under such a name gets its own node (`GraphBuilder.distinct`), and a number is
+  /// built as a node wherever it is used (see `TrackedNumber`), so the gradient can follow
+  /// exactly the uses of the name.
   let gradientTargets: Set<String>
 
   init(tokens: [Token], fileName: String) {
@@ -165,12 +166,17 @@ struct Parser {
     let isAlias = Self.bareName(tokens, from: index) != nil
     var value = try parseExpression()
     switch value.operand {
-    case .node(let id) where !isAlias:
+    case .node(let id) where !isAlias && gradientTargets.contains(name):
       // Its own node, so `grad(y, name)` follows only the uses of this name.
       let own = builder.distinct(id)
       builder.label(own, name)
       builder.label(id, name)  // grad sites and messages refer to the original node
       value.operand = .node(own)
+    case .node(let id) where !isAlias:
+      // No `grad` differentiates against this name, so no gradient can tell its uses from
+      // those of an identical expression: the name is the expression's node itself. (An own
+      // node here would cost a node, its VJP and its removal in `Simplify` per definition.)
+      builder.label(id, name)
     case .literal(let number, let tracked)
     where gradientTargets.contains(name) && (!isAlias || tracked == nil):
       let builder = self.builder

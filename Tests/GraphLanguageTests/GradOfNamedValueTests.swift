@@ -130,4 +130,14 @@ import Testing
     #expect(try Self.value(source, 1, "w2") == 4)  // 1 -> 3 -> 4
     #expect(try Self.value(source, 1) == -0.5)  // d/dx (x/4 + 15/4 - 5)^2 = 2*(w2-5)/4
   }
+
+  @Test func onlyGradTargetsGetTheirOwnNode() throws {
+    // Naming a value no `grad` differentiates against adds no node (the parse of a long file
+    // of definitions stays as small as the inline expression); a target gets its identity.
+    let named = try GraphParser.parse("input x\na = sin(x)\nb = a * 2\noutput b\n")
+    let inline = try GraphParser.parse("input x\nb = sin(x) * 2\noutput b\n")
+    #expect(named.nodes.count == inline.nodes.count)
+    let source = "input x\na = sin(x)\nb = a * 2\ng = grad(b, a)\noutput g\n"
+    #expect(try GraphParser.parse(source).nodes.contains { $0.op == .reshape })
+  }
 }
