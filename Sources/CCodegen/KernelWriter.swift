@@ -169,8 +169,9 @@ struct KernelWriter {
 
   /// The kernel's buffers that `text` names, in buffer order.
   private func parameters(naming text: String) -> [Int] {
-    let named = CIdentifiers.names(in: text)
-    return Set(kernel.reads + kernel.writes).sorted().filter {
+    let buffers = Set(kernel.reads + kernel.writes)
+    let named = CIdentifiers.names(in: text, among: Set(buffers.map { plan.buffers[$0].name }))
+    return buffers.sorted().filter {
       named.contains(plan.buffers[$0].name)
     }
   }

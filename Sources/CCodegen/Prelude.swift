@@ -26,11 +26,10 @@ public enum Prelude {
   /// versions gives those instead. Ends with a definition's line: `body` brings its own empty
   /// line.
   public static func text(for body: String, fastMath: Bool = false) -> String {
-    var needed = CIdentifiers.names(in: body)
+    var needed = CIdentifiers.names(in: body, among: definitionNames)
     // Definitions only name definitions before them, so one backward pass closes the set.
-    for definition in sections.flatMap(\.definitions).reversed()
-    where needed.contains(definition.name) {
-      needed.formUnion(CIdentifiers.names(in: definition.text))
+    for (name, names) in dependencies.reversed() where needed.contains(name) {
+      needed.formUnion(names)
     }
     var result =
       "/* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:\n"
@@ -45,6 +44,14 @@ public enum Prelude {
       result += "\n" + section.comment + used.map(\.text).joined()
     }
     return result
+  }
+
+  /// Every definition's name.
+  static let definitionNames = Set(sections.flatMap(\.definitions).map(\.name))
+
+  /// Each definition's name and the definitions its text names, in prelude order.
+  static let dependencies = sections.flatMap(\.definitions).map { definition in
+    (definition.name, CIdentifiers.names(in: definition.text, among: definitionNames))
   }
 
   /// One definition: a declaration, macro, typedef or helper function, as whole lines.

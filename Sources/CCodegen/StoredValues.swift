@@ -46,34 +46,36 @@ public struct StoredValues: Sendable {
   static func sharedLongExpressions(_ graph: Graph, _ materialised: Set<NodeID>) -> Set<NodeID> {
     let n = graph.nodes.count
     let uses = graph.useCounts()
+    var isStored = [Bool](repeating: false, count: n)
+    for id in materialised { isStored[id.index] = true }
     // A node's stage: how many stored results (products, reductions, ...) lie on its longest
     // path from the inputs; kernels run in stage order. A value is inlined into the stored
     // results (roots) that use it; when those lie at different stages, they are in different
     // kernels, each of which would compute it again. Roots all at one stage may share a loop,
     // where it is computed once.
     var stage = [Int](repeating: 0, count: n)
-    for id in graph.ids {
-      stage[id.index] =
-        graph[id].inputs.map { input in
-          let stored = materialised.contains(input) && !graph[input].op.isLeafInput
-          return stage[input.index] + (stored ? 1 : 0)
-        }.max() ?? 0
+    for (k, node) in graph.nodes.enumerated() {
+      var highest = 0
+      for input in node.inputs {
+        let i = input.index
+        let counts = isStored[i] && !graph.nodes[i].op.isLeafInput
+        highest = max(highest, stage[i] + (counts ? 1 : 0))
+      }
+      stage[k] = highest
     }
     var earliest = [Int](repeating: Int.max, count: n)
     var latest = [Int](repeating: Int.min, count: n)
-    for id in graph.ids.reversed() {
-      let stored = materialised.contains(id)
-      let (low, high) =
-        stored ? (stage[id.index], stage[id.index]) : (earliest[id.index], latest[id.index])
+    for k in stride(from: n - 1, through: 0, by: -1) {
+      let (low, high) = isStored[k] ? (stage[k], stage[k]) : (earliest[k], latest[k])
       guard low <= high else { continue }  // no root uses it
-      for input in graph[id].inputs {
+      for input in graph.nodes[k].inputs {
         earliest[input.index] = min(earliest[input.index], low)
         latest[input.index] = max(latest[input.index], high)
       }
     }
     var shared = Set<NodeID>()
     var length = [Int](repeating: 0, count: n)
-    for id in graph.ids where !materialised.contains(id) && graph[id].op.constantValue == nil {
+    for id in graph.ids where !isStored[id.index] && graph[id].op.constantValue == nil {
       let own = graph[id].op.facts.isIndexOnly ? 0 : 1
       let total = min(graph[id].inputs.reduce(own) { $0 + length[$1.index] }, recomputeLimit + 1)
       let spansKernels = earliest[id.index] < latest[id.index]
@@ -84,7 +86,7 @@ public struct StoredValues: Sendable {
       // An index-only op (broadcast, slice, ...) shares its operand's expression: store that.
       var stored = id
       while graph[stored].op.facts.isIndexOnly, let operand = graph[stored].inputs.first,
-        !materialised.contains(operand)
+        !isStored[operand.index]
       {
         stored = operand
       }

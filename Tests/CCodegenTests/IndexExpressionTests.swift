@@ -25,7 +25,8 @@ import Testing
     let again = IndexMapping.flat(offset).coordinates(in: [16, 4, 1, 24, 24])
     #expect(again.map(\.text) == ["i0", "i1", "0", "i2", "i3"])
     let slice = IndexMapping.multi(again).shifted(by: [0, 0, 0, 2, 3], shape: [16, 4, 1, 24, 24])
-    #expect(slice.offset(in: [16, 4, 1, 28, 28]).text == "i0 * 3136 + i1 * 784 + i2 * 28 + i3 + 59")
+    #expect(
+      slice.offset(in: [16, 4, 1, 28, 28]).text == "i0 * 3136 + i1 * 784 + i2 * 28 + i3 + 59")
   }
 
   @Test func aFlatLoopSplitsOnlyWhereItMust() {
