@@ -29,14 +29,22 @@ struct IndexExpression: Hashable {
   }
 
   /// Terms in canonical order (by their atoms' text), no zero coefficient, no atom twice.
-  private(set) var terms: [Term]
-  private(set) var constant: Int
+  let terms: [Term]
+  let constant: Int
+  /// The hash of `terms` and `constant`, computed once: kernels look reads up by their index
+  /// many times per node, so hashing must not walk the terms each time.
+  private let key: Int
 
   /// The constant `c`.
   init(_ c: Int) {
-    terms = []
-    constant = c
+    self.init(terms: [], c)
   }
+
+  static func == (a: IndexExpression, b: IndexExpression) -> Bool {
+    a.key == b.key && a.constant == b.constant && a.terms == b.terms
+  }
+
+  func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
   /// The loop variable `name` over `0 ..< extent`.
   static func variable(_ name: String, extent: Int) -> IndexExpression {
@@ -46,6 +54,10 @@ struct IndexExpression: Hashable {
   private init(terms: [Term], _ constant: Int) {
     self.terms = terms
     self.constant = constant
+    var hasher = Hasher()
+    hasher.combine(terms)
+    hasher.combine(constant)
+    key = hasher.finalize()
   }
 
   private init(atom: Atom) {
