@@ -64,6 +64,11 @@ struct IndexExpression: Hashable {
     self.init(terms: [Term(atom: atom, coefficient: 1)], 0)
   }
 
+  /// The sum of `terms` (each atom at most once).
+  static func sum(_ terms: [Term]) -> IndexExpression {
+    terms.reduce(IndexExpression(0)) { $0 + IndexExpression(terms: [$1], 0) }
+  }
+
   /// The constant value, if the expression is one.
   var constantValue: Int? { terms.isEmpty ? constant : nil }
 

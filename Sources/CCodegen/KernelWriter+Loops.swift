@@ -73,6 +73,8 @@ extension KernelWriter {
     let rank = loop.space.count
     let nest = IndexMapping.nest("i", loop.space)
     let coordinates = nest.coordinates(in: loop.space)
+    loopDepth = Dictionary(uniqueKeysWithValues: (0..<rank).map { ("i\($0)", $0) })
+    innermostDepth = max(rank - 1, 0)
     for root in loop.roots {
       guard case .reduce(let reduction) = root.store, reduction.localFrom == nil else { continue }
       let buffer = plan.buffers[root.buffer]
@@ -85,6 +87,7 @@ extension KernelWriter {
         if case .reduce(let reduction) = $0.store { reduction.localFrom == d } else { false }
       }
       for root in starting { declareAccumulator(root, &w) }
+      if d > 0 { hoisted[d - 1, default: []].forEach { w.line($0) } }
       if d == rank {
         lines.forEach { w.line($0) }
       } else {
@@ -134,12 +137,15 @@ extension KernelWriter {
   private mutating func writeBody(_ roots: [Root], _ index: IndexMapping) -> [String] {
     uses = nil
     counted = [:]
+    offsetUses = [:]
     for pass in 0..<2 {
       body = []
       memo = [:]
       localCount = [:]
       inlinedNotes = [:]
       inlineDepth = [:]
+      offsetNames = [:]
+      hoisted = [:]
       if pass == 1 { uses = counted }
       for root in roots { emitRoot(root, index) }
     }
@@ -151,15 +157,16 @@ extension KernelWriter {
     let node = graph[root.node]
     let buffer = plan.buffers[root.buffer]
     let key = MemoKey(node: root.node, index: index)
-    let cell = "\(buffer.name)[\(index.offset(in: node.type.shape).text)]"
     switch root.store {
     case .scatter(let sum):
       writeShiftedSum(sum, buffer, index)
     case .copy:
       let v = value(root.node, index)
+      let cell = "\(buffer.name)[\(address(index.offset(in: node.type.shape)))]"
       store("\(cell) = \(v);", notes(key))
     case .element:
       let v = definition(root.node, index)
+      let cell = "\(buffer.name)[\(address(index.offset(in: node.type.shape)))]"
       store("\(cell) = \(v);", notes(key))
     case .reduce(let reduction):
       let operandShape = graph[node.inputs[0]].type.shape
@@ -172,7 +179,7 @@ extension KernelWriter {
       } else {
         let cs = index.coordinates(in: operandShape)
         let kept = operandShape.indices.filter { !reduction.axes.contains($0) }.map { cs[$0] }
-        target = "\(buffer.name)[\(IndexMapping.multi(kept).offset(in: node.type.shape).text)]"
+        target = "\(buffer.name)[\(address(IndexMapping.multi(kept).offset(in: node.type.shape)))]"
       }
       let line =
         reduction.isSum ? "\(target) += \(v);" : "\(target) = gc_max\(f)(\(target), \(v));"

@@ -8,7 +8,8 @@ extension KernelWriter {
   mutating func writeShiftedSum(_ sum: ShiftedSum, _ buffer: Buffer, _ index: IndexMapping) {
     for (t, term) in sum.terms.enumerated() {
       let v = value(term.node, index)
-      let target = index.shifted(by: term.low, shape: sum.space).offset(in: buffer.type.shape).text
+      let target = address(
+        index.shifted(by: term.low, shape: sum.space).offset(in: buffer.type.shape))
       let operation = t == 0 ? "=" : "+="
       store(
         "\(buffer.name)[\(target)] \(operation) \(v);",

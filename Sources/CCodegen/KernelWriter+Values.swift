@@ -22,7 +22,7 @@ extension KernelWriter {
         memo[top] = CLiteral.number(c, node.type.dtype)
       } else if let b = plan.bufferOf[top.node], !computedHere.contains(top.node) {
         let buffer = plan.buffers[b]
-        let load = "\(buffer.name)[\(top.index.offset(in: node.type.shape).text)]"
+        let load = "\(buffer.name)[\(address(top.index.offset(in: node.type.shape)))]"
         memo[top] = local(top.node, load, top.index, operands: [], isPrimary: true)
       } else {
         let reads = operandReads(top.node, top.index)
@@ -153,7 +153,7 @@ extension KernelWriter {
 
   /// `in range ? operand[c - low] : 0`. The read stays inside the condition (never hoisted
   /// into a local) so it cannot run out of bounds.
-  private func padExpression(_ node: Node, low: [Int], _ index: IndexMapping) -> String {
+  private mutating func padExpression(_ node: Node, low: [Int], _ index: IndexMapping) -> String {
     let operand = node.inputs[0]
     let inner = graph[operand].type.shape
     let cs = index.coordinates(in: node.type.shape)
@@ -173,7 +173,7 @@ extension KernelWriter {
   }
 
   /// Nested ternaries choosing the part along `axis`; reads stay inside their branch.
-  private func concatExpression(_ node: Node, axis: Int, _ index: IndexMapping) -> String {
+  private mutating func concatExpression(_ node: Node, axis: Int, _ index: IndexMapping) -> String {
     let cs = index.coordinates(in: node.type.shape)
     var start = 0
     var branches: [(String, String)] = []
@@ -193,13 +193,13 @@ extension KernelWriter {
   }
 
   /// A buffer element or literal as an expression, without a local.
-  private func directRead(_ id: NodeID, _ index: IndexMapping) -> String {
+  private mutating func directRead(_ id: NodeID, _ index: IndexMapping) -> String {
     let node = graph[id]
     if let c = node.op.constantValue { return CLiteral.number(c, node.type.dtype) }
     guard let b = plan.bufferOf[id] else {
       preconditionFailure("codegen: pad/concat operand \(id) has no buffer")
     }
-    return "\(plan.buffers[b].name)[\(index.offset(in: node.type.shape).text)]"
+    return "\(plan.buffers[b].name)[\(address(index.offset(in: node.type.shape)))]"
   }
 
   /// Declares `const T tN = expression;` in the loop body and memoises it; or, for a value

@@ -60,6 +60,15 @@ struct KernelWriter {
   /// For an inlined value, how deeply parenthesised expressions nest in it.
   var inlineDepth: [MemoKey: Int] = [:]
 
+  /// Offsets: the locals naming them (`address`), their uses per iteration (counted in the
+  /// first pass), the declarations hoisted to outer loop levels (by level), each loop
+  /// variable's level and the innermost level.
+  var offsetNames: [IndexExpression: String] = [:]
+  var offsetUses: [IndexExpression: Int] = [:]
+  var hoisted: [Int: [String]] = [:]
+  var loopDepth: [String: Int] = [:]
+  var innermostDepth = 0
+
   struct MemoKey: Hashable {
     var node: NodeID
     var index: IndexMapping

@@ -44,9 +44,10 @@ static void gc_k0(const double* p0, double* p2, double* p4) {
   for (long long j = 0; j < 4; j++) p4[j] = (-GC_INF);
   for (long long i0 = 0; i0 < 3; i0++) {
     double acc2 = 0.0;
+    const long long o0 = i0 * 4;
     for (long long i1 = 0; i1 < 4; i1++) {
       /* t0: input x */
-      const double t0 = p0[i0 * 4 + i1];
+      const double t0 = p0[o0 + i1];
       /* with %1 mul */
       acc2 += (t0 * t0);
       /* with %3 exp */
