@@ -11,6 +11,10 @@ import GraphIR
 ///
 /// Guarantees:
 /// - every output is written exactly once, and kernels are in dependency order;
+/// - no work is duplicated without bound: a value is computed again inside another kernel
+///   only when its inlined expression is at most `StoredValues.recomputeLimit` nodes (longer
+///   shared values are stored by `StoredValues`), so the C of a chain of N similar steps grows
+///   linearly in N (`UnrolledChainTests`);
 /// - no expensive value (transcendental, `pow`) is computed inline by two kernels, or once per
 ///   element of a broadcast that enlarges it: such values are stored instead, and the
 ///   grouping redone (see `run`);
