@@ -101,8 +101,8 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
         "matrix product rule",
         {
           return try [
-            d(0, b.apply(.matmul, [g, b.transpose(y)])),
-            d(1, b.apply(.matmul, [b.transpose(x), g])),
+            d(0, b.apply(.matmul, [g, b.matrixTranspose(y)])),
+            d(1, b.apply(.matmul, [b.matrixTranspose(x), g])),
           ]
         }
       )

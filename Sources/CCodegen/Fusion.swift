@@ -179,10 +179,12 @@ public enum Fusion {
       }
       let bias = stored.biasedMatmuls[root.node].flatMap { bufferOf[$0.bias] }
       let aShape = graph[node.inputs[0]].type.shape
+      let r = aShape.count
       let matmul = MatrixProduct(
         node: root.node, a: pa, aTransposed: a.transposed, b: pb, bTransposed: b.transposed,
-        c: root.buffer, bias: bias, n: aShape[0], k: aShape[1],
-        m: graph[node.inputs[1]].type.shape[1], dtype: node.type.dtype, blas: false)
+        c: root.buffer, bias: bias, batch: aShape.dropLast(2).reduce(1, *), n: aShape[r - 2],
+        k: aShape[r - 1], m: graph[node.inputs[1]].type.shape[r - 1], dtype: node.type.dtype,
+        blas: false)
       return Kernel(kind: .matmul(matmul), reads: reads, writes: writes.sorted())
     }
     let loop = Loop(space: space, roots: draft.roots)

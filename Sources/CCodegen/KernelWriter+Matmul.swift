@@ -10,16 +10,36 @@ extension KernelWriter {
   /// portable loops in i-k-j order, so the inner loop walks rows of B and C.
   ///
   /// For a biased product, C starts as the bias rows and the product is added onto it
-  /// (beta = 1), so the buffer holds `A B + bias`.
+  /// (beta = 1), so the buffer holds `A B + bias`. A stack of `batch` products loops over
+  /// its matrices (threads split the stack, not the rows), each one product as above.
   func writeMatmul(_ p: MatrixProduct, _ w: inout CWriter) {
-    let (n, k, m) = (p.n, p.k, p.m)
     let (pa, pb, pc) = (plan.buffers[p.a].name, plan.buffers[p.b].name, plan.buffers[p.c].name)
+    guard p.batch > 1 else {
+      writeProduct(p, pa, pb, pc, split: kernel.threads != nil, &w)
+      return
+    }
+    if p.n == 0 || p.m == 0 { return }
+    let t = p.dtype.cName
+    w.block("for (long long \(outerRange("q", p.batch)); q++)") { w in
+      w.line("const \(t)* ma = \(pa) + q * \(p.n * p.k);")
+      w.line("const \(t)* mb = \(pb) + q * \(p.k * p.m);")
+      w.line("\(t)* mc = \(pc) + q * \(p.n * p.m);")
+      writeProduct(p, "ma", "mb", "mc", split: false, &w)
+    }
+  }
+
+  /// One product `pc = pa pb` (see `writeMatmul`), over the caller's rows when `split`.
+  private func writeProduct(
+    _ p: MatrixProduct, _ pa: String, _ pb: String, _ pc: String, split: Bool,
+    _ w: inout CWriter
+  ) {
+    let (n, k, m) = (p.n, p.k, p.m)
     let initial = p.bias.map { "\(plan.buffers[$0].name)[j]" }
     let zero = CLiteral.number(0, p.dtype)
     if n == 0 || m == 0 { return }
     let start = initial ?? zero
-    let rows = outerRange("i", n)
-    let (lo, count) = kernel.threads == nil ? ("0", "\(n)") : ("gc_lo", "(int)(gc_hi - gc_lo)")
+    let rows = split ? "i = gc_lo; i < gc_hi" : "i = 0; i < \(n)"
+    let (lo, count) = split ? ("gc_lo", "(int)(gc_hi - gc_lo)") : ("0", "\(n)")
     if k == 0 || (p.blas && initial != nil) {
       // An empty sum: BLAS implementations differ on k = 0, so write the zeros (or the
       // bias) directly. A biased product starts from its bias rows.

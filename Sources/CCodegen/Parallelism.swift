@@ -29,7 +29,7 @@ public enum Parallelism {
   /// The extent of the kernel's outermost loop when its iterations are independent, else nil.
   static func splittableExtent(_ kind: KernelKind) -> Int? {
     switch kind {
-    case .matmul(let product): product.n
+    case .matmul(let product): product.batch > 1 ? product.batch : product.n
     case .chunkedReduction(let chunked): chunked.chunks
     case .axpy(let axpy): axpy.count
     case .scatter, .columnSums: nil
@@ -50,7 +50,7 @@ public enum Parallelism {
   /// Total work of a kernel, to compare with `minimumWork`.
   static func work(_ kind: KernelKind) -> Int {
     switch kind {
-    case .matmul(let product): product.n * product.k * product.m
+    case .matmul(let product): product.batch * product.n * product.k * product.m
     case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.space.reduce(1, *)
     case .chunkedReduction(let chunked): chunked.loop.space.reduce(1, *)
     case .axpy(let axpy): axpy.count

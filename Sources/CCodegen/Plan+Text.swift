@@ -46,7 +46,8 @@ extension Plan {
     case .matmul(let p):
       let a = p.aTransposed ? "\(p.k)x\(p.n)^T" : "\(p.n)x\(p.k)"
       let b = p.bTransposed ? "\(p.m)x\(p.k)^T" : "\(p.k)x\(p.m)"
-      return "\(a) @ \(b)" + (p.bias == nil ? "" : " + bias") + (p.blas ? ", BLAS" : "")
+      let stack = p.batch > 1 ? "\(p.batch) of " : ""
+      return stack + "\(a) @ \(b)" + (p.bias == nil ? "" : " + bias") + (p.blas ? ", BLAS" : "")
     case .axpy(let axpy):
       return "of \(axpy.count)"
     case .columnSums(let sum):

@@ -136,7 +136,8 @@ public struct Reduction: Hashable, Sendable {
   public var localFrom: Int?
 }
 
-/// A matrix product `C = A B + bias` with A n×k and B k×m.
+/// A matrix product `C = A B + bias` with A n×k and B k×m, or `batch` such products of
+/// matrices stored one after the other (a stack; no bias then).
 public struct MatrixProduct: Hashable, Sendable {
   /// The node stored (the product, or the add of a biased product).
   public var node: NodeID
@@ -149,6 +150,8 @@ public struct MatrixProduct: Hashable, Sendable {
   public var c: Int
   /// The bias row's buffer, when the product is stored with its bias added.
   public var bias: Int?
+  /// How many matrices in the stack (1 for a plain product).
+  public var batch: Int
   public var n: Int
   public var k: Int
   public var m: Int

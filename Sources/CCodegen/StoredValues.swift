@@ -138,12 +138,15 @@ public struct StoredValues: Sendable {
     return required
   }
 
-  /// What a matrix product reads for operand `id`: the operand itself, or for a matrix
-  /// transpose `transpose(s, [1, 0])` its source `s`, read transposed (BLAS and the loops
-  /// take a transpose flag, so the transpose is never copied).
+  /// What a matrix product reads for operand `id`: the operand itself, or for a transpose of
+  /// each matrix (`transpose(s, [..., r-1, r-2])`, the leading axes in place) its source `s`,
+  /// read transposed (BLAS and the loops take a transpose flag, so the transpose is never
+  /// copied).
   public static func matmulOperand(_ graph: Graph, _ id: NodeID) -> (node: NodeID, transposed: Bool)
   {
-    if case .transpose(let perm) = graph[id].op, perm == [1, 0] {
+    if case .transpose(let perm) = graph[id].op, perm.count >= 2,
+      perm == Array(0..<perm.count - 2) + [perm.count - 1, perm.count - 2]
+    {
       return (graph[id].inputs[0], true)
     }
     return (id, false)

@@ -136,6 +136,16 @@ extension GraphBuilder {
     return rank == 2 ? try transpose(x, permutation: [1, 0]) : x
   }
 
+  /// Each matrix of a stack transposed: the last two axes swapped.
+  public func matrixTranspose(_ x: NodeID) throws -> NodeID {
+    let rank = type(x).rank
+    guard rank >= 2 else {
+      throw GraphError.invalidOperand(
+        op: "transpose", expected: "a stack of matrices, got \(type(x))")
+    }
+    return try transpose(x, permutation: Array(0..<rank - 2) + [rank - 1, rank - 2])
+  }
+
   /// Permutes axes: result axis `k` is axis `permutation[k]` of `x`.
   public func transpose(_ x: NodeID, permutation: [Int]) throws -> NodeID {
     try apply(.transpose(permutation), [x], name: "transpose")
@@ -247,17 +257,30 @@ extension GraphBuilder {
   public func matmul(_ a: NodeID, _ b: NodeID) throws -> NodeID {
     let (ta, tb) = (type(a), type(b))
     guard ta.dtype == tb.dtype else { throw GraphError.dtypeMismatch(op: "@", operands: [ta, tb]) }
-    guard (1...2).contains(ta.rank), (1...2).contains(tb.rank) else {
+    guard ta.rank >= 1, tb.rank >= 1 else {
       throw GraphError.shapeMismatch(op: "@", operands: [ta, tb])
     }
-    let inner = ta.shape[ta.rank - 1]
-    guard inner == tb.shape[0] else { throw GraphError.shapeMismatch(op: "@", operands: [ta, tb]) }
-    let a2 = ta.rank == 2 ? a : try reshape(a, to: [1, inner])
-    let b2 = tb.rank == 2 ? b : try reshape(b, to: [inner, 1])
-    let product = try apply(.matmul, [a2, b2], name: "@")
-    var shape: [Int] = []
-    if ta.rank == 2 { shape.append(ta.shape[0]) }
-    if tb.rank == 2 { shape.append(tb.shape[1]) }
+    // A vector is a matrix of one row (left) or one column (right), removed afterwards.
+    let a2 = ta.rank == 1 ? try reshape(a, to: [1] + ta.shape) : a
+    let b2 = tb.rank == 1 ? try reshape(b, to: tb.shape + [1]) : b
+    let (sa, sb) = (type(a2).shape, type(b2).shape)
+    let (n, k, m) = (sa[sa.count - 2], sa[sa.count - 1], sb[sb.count - 1])
+    guard k == sb[sb.count - 2],
+      let batch = ShapeRules.broadcastShape(Array(sa.dropLast(2)), Array(sb.dropLast(2)))
+    else { throw GraphError.shapeMismatch(op: "@", operands: [ta, tb]) }
+    let product: NodeID
+    if sb.count == 2 {
+      // A stack times one matrix: one product of all the rows at once.
+      let rows = try reshape(a2, to: [sa.dropLast().reduce(1, *), k])
+      product = try reshape(apply(.matmul, [rows, b2], name: "@"), to: batch + [n, m])
+    } else {
+      let left = try broadcast(a2, to: batch + [n, k])
+      let right = try broadcast(b2, to: batch + [k, m])
+      product = try apply(.matmul, [left, right], name: "@")
+    }
+    var shape = batch
+    if ta.rank > 1 { shape.append(n) }
+    if tb.rank > 1 { shape.append(m) }
     return shape == type(product).shape ? product : try reshape(product, to: shape)
   }
 

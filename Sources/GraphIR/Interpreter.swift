@@ -118,14 +118,20 @@ public enum Interpreter {
       }
       return make(acc)
     case .matmul:
+      // One product per matrix of the stack (the leading axes).
       let (a, b) = (args[0], args[1])
-      let (n, k, m) = (a.shape[0], a.shape[1], b.shape[1])
-      var out = [Double](repeating: 0, count: n * m)
-      for i in 0..<n {
-        for j in 0..<m {
-          var s = 0.0
-          for p in 0..<k { s += a.scalars[i * k + p] * b.scalars[p * m + j] }
-          out[i * m + j] = s
+      let r = a.shape.count
+      let (n, k, m) = (a.shape[r - 2], a.shape[r - 1], b.shape[r - 1])
+      let batch = a.shape.dropLast(2).reduce(1, *)
+      var out = [Double](repeating: 0, count: batch * n * m)
+      for q in 0..<batch {
+        let (sa, sb, sc) = (q * n * k, q * k * m, q * n * m)
+        for i in 0..<n {
+          for j in 0..<m {
+            var s = 0.0
+            for p in 0..<k { s += a.scalars[sa + i * k + p] * b.scalars[sb + p * m + j] }
+            out[sc + i * m + j] = s
+          }
         }
       }
       return make(out)

@@ -145,10 +145,14 @@ public enum ShapeRules {
       try arity(2)
       let (a, b) = (types[0], types[1])
       guard a.dtype == b.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
-      guard a.rank == 2, b.rank == 2, a.shape[1] == b.shape[0] else {
+      // A stack of matrices in the last two axes; the leading (batch) axes must be equal
+      // (the builder broadcasts them first).
+      guard a.rank >= 2, a.rank == b.rank, a.shape.dropLast(2) == b.shape.dropLast(2),
+        a.shape[a.rank - 1] == b.shape[b.rank - 2]
+      else {
         throw GraphError.shapeMismatch(op: opName, operands: types)
       }
-      return a.with(shape: [a.shape[0], b.shape[1]])
+      return a.with(shape: a.shape.dropLast(1) + [b.shape[b.rank - 1]])
     }
   }
 

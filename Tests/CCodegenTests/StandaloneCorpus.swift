@@ -111,6 +111,13 @@ func exportCorpus() -> [ExportCase] {
       let bias = try b.param("bias", T([2]))
       b.output("y", try b.tanh(try b.add(try b.matmul(x, w), bias)))
     }
+    add("matmul_stacks_\(t)") { b in
+      let a = try b.input("a", T([2, 3, 5]))
+      let w = try b.input("w", T([2, 5, 4]))
+      b.output("mm", try b.matmul(a, w))
+      b.output("tt", try b.matmul(try b.matrixTranspose(w), try b.matrixTranspose(a)))
+      b.output("bc", try b.matmul(a, try b.input("m", T([5, 4]))))
+    }
     add("matmul_empty_inner_\(t)") { b in
       let y = try b.input("y", T([3, 0]))
       b.output("z", try b.matmul(y, try b.transpose(y)))

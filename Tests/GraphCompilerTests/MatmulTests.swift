@@ -43,6 +43,28 @@ import Testing
     #expect(program.kernelCount == 1)
   }
 
+  /// Stacks of matrices with every transpose combination, through BLAS and through the
+  /// portable loops (the standalone export's), against the interpreter.
+  @Test(arguments: [(false, false), (true, false), (false, true), (true, true)])
+  func stacksOfProducts(_ flags: (Bool, Bool)) throws {
+    let b = GraphBuilder()
+    let a = try b.input("a", TensorType(.f64, flags.0 ? [3, 4, 2] : [3, 2, 4]))
+    let c = try b.input("c", TensorType(.f64, flags.1 ? [3, 5, 4] : [3, 4, 5]))
+    let left = flags.0 ? try b.matrixTranspose(a) : a
+    let right = flags.1 ? try b.matrixTranspose(c) : c
+    b.output("p", try b.matmul(left, right))
+    let inputs = ["a": ramp(b.type(a)), "c": ramp(b.type(c), shift: 1)]
+    try expectMatchesInterpreter(b.graph, inputs, "stack \(flags)")
+    let graph = Pipeline.optimize(b.graph)
+    let program = try CEmitter.emit(graph, options: CodegenOptions(blas: false))
+    #expect(program.kernelCount == 1, "no transpose copy:\n\(program.source)")
+    try expectMatchesInterpreter(graph, inputs, "portable stack \(flags)") { graph in
+      let module = try TinyCC.compile(program.source, entry: program.entry)
+      return try CompiledGraph(
+        graph: graph, program: program, code: module, backend: .tcc, options: CompileOptions())
+    }
+  }
+
   /// 1-D operands (row vector, column vector, dot product), and zero sizes, in both dtypes.
   @Test(arguments: DType.allCases)
   func vectorsAndEmptyProducts(_ t: DType) throws {
