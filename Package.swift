@@ -56,7 +56,7 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "GraphTrainingTests",
-      dependencies: ["GraphTraining", "GraphIR", "GraphCompiler", "GraphData"]),
+      dependencies: ["GraphTraining", "GraphIR", "GraphCompiler", "GraphData", "GraphTestSupport"]),
     .executableTarget(
       name: "workloads",
       dependencies: [

@@ -1,0 +1,69 @@
+import Foundation
+import GraphCompiler
+import GraphIR
+import GraphTestSupport
+import GraphTraining
+import Testing
+
+/// The `Layer` protocol and its layers: values against hand-written loops, gradients
+/// against central differences, and compiled kernels against the interpreter.
+@Suite struct LayerTests {
+  /// LayerNorm over the last axis, computed directly from its definition.
+  static func layerNorm(_ x: [Double], rows: Int, epsilon: Double) -> [Double] {
+    let width = x.count / rows
+    var out: [Double] = []
+    for r in 0..<rows {
+      let row = Array(x[(r * width)..<((r + 1) * width)])
+      let mean = row.reduce(0, +) / Double(width)
+      let variance = row.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(width)
+      out += row.map { ($0 - mean) / (variance + epsilon).squareRoot() }
+    }
+    return out
+  }
+
+  @Test func layerNormMatchesItsDefinition() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", .f64, shape: [3, 4])
+    let norm = try LayerNorm(b, name: "ln", features: 4, epsilon: 1e-3, dtype: .f64)
+    b.outputs(["y": try norm(x)])
+    let values = (0..<12).map { sin(Double($0) * 1.7) * 3 }
+    let got = try Pipeline.compile(b.graph).run(["x": Tensor(shape: [3, 4], scalars: values)])
+    let expected = Self.layerNorm(values, rows: 3, epsilon: 1e-3)
+    let y = try #require(got["y"])
+    for (g, e) in zip(y.scalars, expected) { #expect(abs(g - e) < 1e-12) }
+    #expect(norm.parameters.map(\.type.shape) == [[4], [4]])
+  }
+
+  /// A stack of mixed layers: flatten, dense, activation, layer norm, dense; the gradient of
+  /// its loss for every param, from `valueWithGradient`, against central differences.
+  @Test func mixedStackGradients() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", .f64, shape: [2, 2, 3])
+    let net = Sequential([
+      Flatten(),
+      try Linear(b, name: "d1", inputs: 6, outputs: 5, activation: .tanh, dtype: .f64),
+      Activation.sigmoid,
+      try LayerNorm(b, name: "ln", features: 5, dtype: .f64),
+      try Dense(b, name: "d2", inputs: 5, outputs: 2, dtype: .f64),
+    ])
+    let loss = try sum(square(net(x)))
+    let (value, gradients) = try valueWithGradient(of: loss, withRespectTo: net.parameters)
+    b.outputs(["loss": value])
+    #expect(net.parameters.count == 6)
+    var inputs = ["x": Tensor(shape: [2, 2, 3], scalars: (0..<12).map { cos(Double($0)) })]
+    let compiled = try Pipeline.compile(b.graph)
+    for p in compiled.inputs where p.isParam {
+      inputs[p.name] = try #require(compiled.paramDefaults[p.name])
+    }
+    for (param, gradient) in zip(net.parameters, gradients) {
+      let name = try #require(b.graph[param.id].op.inputName)
+      let error = try checkGradient(
+        b.graph, of: loss.id, withRespectTo: name, gradient: gradient.id, at: inputs)
+      #expect(error < 1e-6, "\(name): \(error)")
+    }
+    let got = try compiled.run(inputs)
+    let expected = try Interpreter.run(b.graph, inputs)
+    let (a, e) = (try #require(got["loss"]?.scalar), try #require(expected["loss"]?.scalar))
+    #expect(abs(a - e) < 1e-12 * max(1, abs(e)))
+  }
+}
