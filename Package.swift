@@ -52,7 +52,8 @@ let package = Package(
       dependencies: ["GraphCompiler", "GraphIR", "CCodegen", "Autodiff", "GraphTestSupport"]),
     .testTarget(
       name: "EndToEndTests",
-      dependencies: ["GraphCompiler", "GraphIR", "Autodiff", "GraphLanguage", "GraphTestSupport"]),
+      dependencies: ["GraphCompiler", "GraphIR", "Autodiff", "GraphLanguage", "GraphTestSupport"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "GraphTrainingTests",
       dependencies: ["GraphTraining", "GraphIR", "GraphCompiler", "GraphData"]),
