@@ -63,7 +63,7 @@ do {
   var runs: [Double] = []
   for _ in 0..<11 {
     let start = now()
-    context.run()
+    try context.run()
     runs.append(now() - start)
   }
   runs.sort()
@@ -83,7 +83,7 @@ do {
     var times: [Double] = []
     for _ in 0..<11 {
       let start = now()
-      mlpContext.run()
+      try mlpContext.run()
       times.append(now() - start)
     }
     times.sort()

@@ -74,7 +74,7 @@ do {
   b.outputs(["y": y, "dy": try grad(y, xv)])
   for (name, ctx) in contexts(b.graph, threads: [1, 2]) {
     try ctx.withInput("x") { buffer in _ = x.withUnsafeBytes { buffer.copyMemory(from: $0) } }
-    let ms = medianMilliseconds(runs: runs) { ctx.run() }
+    let ms = try medianMilliseconds(runs: runs) { try ctx.run() }
     let value = ctx.output(at: 0).scalars[0]
     let base = name.contains("tcc") ? libm : vexp
     // Bytes one call must move: x in, gradient out, plus any intermediate buffer written
@@ -114,7 +114,9 @@ do {
   b.outputs(["f": f, "df": try grad(f, xv)])
   for (name, ctx) in contexts(b.graph) {
     try ctx.setInput("x", Tensor(.f64, shape: [n], scalars: x))
-    let ms = medianMilliseconds(runs: runs) { for _ in 0..<repeats { ctx.run() } } / Double(repeats)
+    let ms =
+      try medianMilliseconds(runs: runs) { for _ in 0..<repeats { try ctx.run() } }
+      / Double(repeats)
     report(
       "W2", name, ms, vs: hand,
       note:
@@ -173,7 +175,7 @@ do {
           .f32, shape: step.graph[step.graph.argument(named: name)!].type.shape,
           scalars: weights[k].map(Double.init)))
     }
-    let ms = medianMilliseconds(runs: runs) { ctx.run() }
+    let ms = try medianMilliseconds(runs: runs) { try ctx.run() }
     report(
       "W1", name, ms, vs: hand,
       note: "first-step loss \(ctx.output(at: 0).scalars[0]) (C: first call)")
@@ -262,7 +264,7 @@ do {
       let shape = [[784, 256], [256], [256, 10], [10]][k]
       try ctx.setInput(param, Tensor(.f32, shape: shape, scalars: weights[k].map(Double.init)))
     }
-    let ms = medianMilliseconds(runs: runs) { ctx.run() }
+    let ms = try medianMilliseconds(runs: runs) { try ctx.run() }
     report("W5", name, ms, vs: hand, note: "\(String(format: "%.0f", 1000 / ms)) steps/s")
   }
 }

@@ -13,11 +13,16 @@ import GraphIR
 ///
 /// Only nodes between the smallest `x` and `y` are visited, and only operands that depend on
 /// some `x` receive a cotangent, so no dead backward work is built. A missing cotangent is a
-/// symbolic zero: nothing is emitted for it.
+/// symbolic zero: nothing is emitted for it. No gradient flows through an integer value (an
+/// index, a label, a comparison of integers): its cotangent is always a symbolic zero, and
+/// an integer `x` is an error (`GraphError.notDifferentiable`).
 public func gradient(of y: NodeID, withRespectTo xs: [NodeID], in b: GraphBuilder) throws
   -> [NodeID]
 {
   guard b.type(y).isScalar else { throw GraphError.notScalar(op: "grad", type: b.type(y)) }
+  if let x = xs.first(where: { b.type($0).dtype.isInteger }) {
+    throw GraphError.notDifferentiable(op: "grad", type: b.type(x))
+  }
   guard let lowest = xs.min() else { return [] }
   let wanted = Set(xs)
   let reaches = dependence(on: wanted, from: lowest, to: y, in: b)
@@ -46,7 +51,8 @@ public func gradient(of y: NodeID, withRespectTo xs: [NodeID], in b: GraphBuilde
   return xs.map { results[$0] ?? b.constant(0, b.type($0)) }
 }
 
-/// For each node in `lowest ... top`, whether it is one of `xs` or computed from one.
+/// For each node in `lowest ... top`, whether it is one of `xs` or computed from one, as a
+/// float value (an integer value carries no derivative).
 func dependence(on xs: Set<NodeID>, from lowest: NodeID, to top: NodeID, in b: GraphBuilder)
   -> [Bool]
 {
@@ -55,8 +61,9 @@ func dependence(on xs: Set<NodeID>, from lowest: NodeID, to top: NodeID, in b: G
   for index in lowest.index...top.index {
     let id = NodeID(index)
     reaches[index - lowest.index] =
-      xs.contains(id)
-      || b[id].inputs.contains { $0 >= lowest && reaches[$0.index - lowest.index] }
+      b.type(id).dtype.isFloat
+      && (xs.contains(id)
+        || b[id].inputs.contains { $0 >= lowest && reaches[$0.index - lowest.index] })
   }
   return reaches
 }

@@ -10,6 +10,9 @@ public func jvp(
   of ys: [NodeID], withRespectTo xs: [NodeID], tangents: [NodeID], in b: GraphBuilder
 ) throws -> [NodeID] {
   precondition(xs.count == tangents.count, "jvp: one tangent per variable")
+  if let x = xs.first(where: { b.type($0).dtype.isInteger }) {
+    throw GraphError.notDifferentiable(op: "jvp", type: b.type(x))
+  }
   for (x, t) in zip(xs, tangents) where b.type(x) != b.type(t) {
     throw GraphError.shapeMismatch(op: "jvp", operands: [b.type(x), b.type(t)])
   }
@@ -22,6 +25,7 @@ public func jvp(
     let id = NodeID(index)
     if tangent[id] != nil && xs.contains(id) { continue }  // independent variable: seeded
     let node = b[id]
+    guard node.type.dtype.isFloat else { continue }  // no derivative through integers
     let incoming = node.inputs.map { tangent[$0] }
     guard incoming.contains(where: { $0 != nil }) else { continue }
     tangent[id] = try jvp(node, id, tangents: incoming, in: b)

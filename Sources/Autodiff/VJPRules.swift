@@ -106,6 +106,15 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
           ]
         }
       )
+    case .iota: ("constant rule", { [] })
+    // take and scatterAdd are each other's transposes; the indices get no cotangent.
+    case .take(let axis, let caller):
+      (
+        "take: scatter-add back",
+        { try [d(0, b.scatterAdd(g, y, axis: axis, caller: caller, into: b.type(x))), nil] }
+      )
+    case .scatterAdd(let axis, let caller):
+      ("scatter-add: take back", { try [d(0, b.take(g, y, axis: axis, caller: caller)), nil] })
     }
   return try b.withRule(rule.name, rule.parts)
 }

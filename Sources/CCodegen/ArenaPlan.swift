@@ -7,7 +7,8 @@
 /// (strictly before the new buffer's writer, so a kernel never overwrites what it reads).
 /// Best fit among free blocks, else a new block at the end; blocks are never split.
 /// O(n log n) comparisons in the number of buffers.
-/// Offsets are multiples of 64. Deterministic: the same plan gives the same layout.
+/// Offsets are multiples of 64. Deterministic: the same plan gives the same layout. With index
+/// checks, the fault record (two `long long`s) gets 64 bytes of its own at the end.
 public enum ArenaPlan {
   /// The plan with arena offsets assigned and `arenaBytes` set.
   public static func pack(_ plan: Plan) -> Plan {
@@ -78,6 +79,10 @@ public enum ArenaPlan {
       }
       result.buffers[b].place = .arena(offset: blocks[k].offset)
       insert(k, into: &busy, by: busyKey)
+    }
+    if !plan.checks.isEmpty {
+      result.faultOffset = end
+      end += 64
     }
     result.arenaBytes = end
     return result

@@ -53,7 +53,7 @@ public enum BLASKernels {
         for sum in sums {
           result.kernels.append(Kernel(kind: .columnSums(sum), reads: [sum.x], writes: [sum.y]))
         }
-      case .chunkedReduction, .scatter, .axpy, .columnSums:
+      case .chunkedReduction, .scatter, .axpy, .columnSums, .gather, .scatterAdd:
         result.kernels.append(kernel)
       }
     }
@@ -65,7 +65,7 @@ public enum BLASKernels {
     guard loop.roots.count == 1, loop.roots[0].store == .element else { return nil }
     let root = loop.roots[0]
     let node = graph[root.node]
-    guard case .sub = node.op, plan.bufferOf[node.inputs[1]] == nil,
+    guard node.type.dtype.isFloat, case .sub = node.op, plan.bufferOf[node.inputs[1]] == nil,
       case .mul = graph[node.inputs[1]].op,
       let a = wholeBuffer(graph, node.inputs[0], node.type, plan)
     else { return nil }
@@ -104,7 +104,9 @@ public enum BLASKernels {
   private static func columnSum(_ graph: Graph, _ root: Root, _ loop: Loop, _ plan: Plan)
     -> ColumnSum?
   {
-    guard case .reduce(let reduction) = root.store, reduction.isSum else { return nil }
+    guard case .reduce(let reduction) = root.store, reduction.isSum,
+      graph[root.node].type.dtype.isFloat
+    else { return nil }
     let operand = graph[root.node].inputs[0]
     let shape = graph[operand].type.shape
     let axes = reduction.axes

@@ -20,7 +20,7 @@ public enum CEmitter {
     let calls = writeKernels(graph, plan, options, &w)
     w.line("")
     w.block(
-      "void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, "
+      "int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, "
         + "gc_parallel_for gc_par, void* gc_par_ctx)"
     ) { w in
       writeCalls(calls, plan, &w) { place in
@@ -53,7 +53,7 @@ public enum CEmitter {
   /// The body of an entry point: a typed pointer for each buffer the kernels take (`source`
   /// gives the C for the caller's pointer to a place), then the kernel calls in order; a
   /// kernel threads may split goes through the caller's parallel-for with its buffers in a
-  /// table.
+  /// table. A checked kernel's non-zero status is returned at once; else the entry returns 0.
   static func writeCalls(
     _ calls: [KernelCall], _ plan: Plan, _ w: inout CWriter,
     source: (BufferPlace) -> String
@@ -66,7 +66,15 @@ public enum CEmitter {
     let arena = used.contains {
       if case .arena = plan.buffers[$0].place { true } else { false }
     }
-    if arena { w.line("char* gc_a = (char*)\(source(.arena(offset: 0)));") }
+    let checked = calls.contains { $0.checked }
+    if arena || checked { w.line("char* gc_a = (char*)\(source(.arena(offset: 0)));") }
+    if checked {
+      guard let offset = plan.faultOffset else {
+        preconditionFailure("codegen: a plan with index checks has no fault record")
+      }
+      w.line("long long* gc_fault = (long long*)(gc_a + \(offset));")
+      w.line("int gc_status;")
+    }
     for b in used.sorted() {
       let buffer = plan.buffers[b]
       let t = buffer.type.dtype.cName
@@ -85,7 +93,10 @@ public enum CEmitter {
         let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
         w.line("void* const \(call.name)_buffers[] = {\(table.isEmpty ? "0" : table)};")
       }
-      if let range = call.range {
+      if call.checked {
+        w.line("gc_status = \(call.name)(\((names + ["gc_fault"]).joined(separator: ", ")));")
+        w.line("if (gc_status != 0) return gc_status;")
+      } else if let range = call.range {
         w.line(
           "gc_run(gc_par, gc_par_ctx, \(range.wrapper), \(call.name)_buffers, \(range.extent));")
       } else {
@@ -103,6 +114,7 @@ public enum CEmitter {
         }
       }
     }
+    w.line("return 0;")
   }
 
   /// `/* graphc: inputs x f64, w f32[2,3]; outputs f f64 */`: what the program computes

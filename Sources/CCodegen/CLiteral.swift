@@ -10,9 +10,15 @@ import GraphIR
 /// decimal of the float, with the `f` suffix, so float code never widens to double.
 enum CLiteral {
   /// A C expression with exactly the value `v` in `dtype`: `2.5`, `0.1f`, `100.0`,
-  /// `GC_NAN`, `(-GC_INF)`. Negative values are parenthesised so they can follow any operator.
+  /// `GC_NAN`, `(-GC_INF)`, `3` (integers). Negative values are parenthesised so they can follow any operator.
   static func number(_ value: Double, _ dtype: DType) -> String {
     let v = dtype.round(value)
+    if dtype.isInteger {
+      // Whole and below 2^63 in magnitude after rounding; C gives an unsuffixed decimal
+      // constant the first of int, long and long long that holds it.
+      let text = String(Int64(v.magnitude))
+      return v < 0 ? "(-\(text))" : text
+    }
     let f32 = dtype == .f32
     if v.isNaN { return f32 ? "GC_NANF" : "GC_NAN" }
     if v.isInfinite {

@@ -34,12 +34,16 @@ public struct CBinding: Hashable, Sendable {
 ///
 /// The entry point is
 /// ```c
-/// void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena,
-///               gc_parallel_for gc_par, void* gc_par_ctx);
+/// int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena,
+///              gc_parallel_for gc_par, void* gc_par_ctx);
 /// ```
+/// It returns 0 on success. A non-zero status `k` means index check `k - 1` of the plan
+/// (`plan.checks`) failed: an index out of range, whose value and row-major position in the
+/// index tensor are the two `long long`s at `gc_arena + plan.faultOffset`; the outputs are
+/// then incomplete and must not be used.
 /// `gc_in[k]` points to the k-th argument (`inputs[k]`: inputs and params in declaration
 /// order), `gc_out[k]` to the k-th output (`outputs[k]`), each a dense row-major array of
-/// `float` (f32) or `double` (f64). `gc_arena` is scratch memory of `arenaBytes` bytes,
+/// `float` (f32), `double` (f64), `int` (i32) or `long long` (i64). `gc_arena` is scratch memory of `arenaBytes` bytes,
 /// aligned to at least 8 bytes (may be NULL when `arenaBytes` is 0). Outputs must not
 /// overlap inputs or each other. `gc_par` (see the prelude) may split big kernels whose
 /// outer iterations are independent across threads, calling `k(b, lo, hi)` on disjoint

@@ -19,8 +19,9 @@ import GraphIR
 ///   element of a broadcast that enlarges it: such values are stored instead, and the
 ///   grouping redone (see `run`);
 /// - kernels are of kind `.flat` (every root reads at the loop's own offset), `.loopNest`,
-///   `.scatter` (some root is a shifted sum) or `.matmul` (with `blas` off; `BLASKernels`
-///   decides BLAS); arena buffers are all at offset 0 until `ArenaPlan` places them;
+///   `.scatter` (some root is a shifted sum), `.matmul` (with `blas` off; `BLASKernels`
+///   decides BLAS), or `.gather`/`.scatterAdd` (one per `take`/`scatterAdd`, each with its
+///   entry in `Plan.checks`, numbered in kernel order); arena buffers are all at offset 0 until `ArenaPlan` places them;
 /// - the same graph gives the same plan. Each grouping is linear in the nodes each root's
 ///   expression reaches (bounded by `StoredValues.recomputeLimit` for shared values).
 public enum Fusion {
@@ -41,7 +42,7 @@ public enum Fusion {
 
   /// A kernel while roots join it.
   private struct Draft {
-    var space: [Int]?  // nil for a matrix product
+    var space: [Int]?  // nil for a matrix product or an indexing op: a kernel of its own
     var roots: [Root]
     var reads: Set<Int>
     var scatters = false
@@ -102,6 +103,12 @@ public enum Fusion {
         producer[root.buffer] = drafts.count - 1
         continue
       }
+      if root.store == .element, graph[root.node].op.facts.family == .indexing {
+        let reads = Set(graph[root.node].inputs.compactMap { bufferOf[$0] })
+        drafts.append(Draft(space: nil, roots: [root], reads: reads))
+        producer[root.buffer] = drafts.count - 1
+        continue
+      }
       let sum: ShiftedSum? = if case .scatter(let s) = root.store { s } else { nil }
       let walk = Walk(graph, visits, root, shiftedSum: sum)
       root.isFlat = walk.isFlat
@@ -127,8 +134,10 @@ public enum Fusion {
       wasteful.formUnion(walk.expandedExpensive)
     }
     for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
-    let kernels = drafts.map { kernel(graph, $0, bufferOf, stored) }
-    let plan = Plan(buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: 0)
+    var checks: [IndexCheck] = []
+    let kernels = drafts.map { kernel(graph, $0, bufferOf, stored, &checks) }
+    var plan = Plan(buffers: buffers, bufferOf: bufferOf, kernels: kernels, arenaBytes: 0)
+    plan.checks = checks
     return (plan, wasteful)
   }
 
@@ -158,14 +167,49 @@ public enum Fusion {
     return node.type.shape
   }
 
+  /// The gather or scatter-add kernel of a `take` or `scatterAdd` root, with its check.
+  private static func indexing(
+    _ graph: Graph, _ root: Root, _ bufferOf: [NodeID: Int], _ checks: inout [IndexCheck]
+  ) -> KernelKind {
+    let node = graph[root.node]
+    guard let source = bufferOf[node.inputs[0]], let indices = bufferOf[node.inputs[1]] else {
+      preconditionFailure(
+        "lowering: an indexing operand has no buffer:\n\(graph.context(around: root.node))")
+    }
+    let indexShape = graph[node.inputs[1]].type.shape
+    // The tensor indexed along `axis`: the operand of a take, the result of a scatter-add.
+    let (axis, caller, indexed, gathers): (Int, IndexCaller, [Int], Bool)
+    if case .take(let a, let c) = node.op {
+      (axis, caller, indexed, gathers) = (a, c, graph[node.inputs[0]].type.shape, true)
+    } else if case .scatterAdd(let a, let c) = node.op {
+      (axis, caller, indexed, gathers) = (a, c, node.type.shape, false)
+    } else {
+      preconditionFailure(
+        "lowering: \(root.node) is no indexing op:\n\(graph.context(around: root.node))")
+    }
+    checks.append(
+      IndexCheck(caller: caller, axis: axis, size: indexed[axis], indexShape: indexShape))
+    let gather = Gather(
+      node: root.node, source: source, indices: indices, result: root.buffer,
+      outer: indexed[..<axis].reduce(1, *), size: indexed[axis],
+      count: indexShape.reduce(1, *), inner: indexed[(axis + 1)...].reduce(1, *),
+      check: checks.count - 1)
+    return gathers ? .gather(gather) : .scatterAdd(gather)
+  }
+
   /// The finished kernel of a draft: its kind, reads and writes.
   private static func kernel(
-    _ graph: Graph, _ draft: Draft, _ bufferOf: [NodeID: Int], _ stored: StoredValues
+    _ graph: Graph, _ draft: Draft, _ bufferOf: [NodeID: Int], _ stored: StoredValues,
+    _ checks: inout [IndexCheck]
   ) -> Kernel {
     let writes = Set(draft.roots.map(\.buffer))
     let reads = draft.reads.subtracting(writes).sorted()
     guard let space = draft.space else {
       let root = draft.roots[0]
+      if graph[root.node].op.facts.family == .indexing {
+        let kind = indexing(graph, root, bufferOf, &checks)
+        return Kernel(kind: kind, reads: reads, writes: writes.sorted())
+      }
       guard let product = productOf(graph, root.node, stored) else {
         preconditionFailure(
           "lowering: no product in \(root.node):\n\(graph.context(around: root.node))")

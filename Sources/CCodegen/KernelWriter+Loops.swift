@@ -117,18 +117,19 @@ extension KernelWriter {
     isSum(root) ? CLiteral.number(0, dtype) : CLiteral.number(-.infinity, dtype)
   }
 
-  /// Sums accumulate in double whatever the dtype (f32 sums of many terms lose digits fast);
-  /// maxima are exact in their own dtype.
+  /// Sums accumulate in double whatever the float dtype (f32 sums of many terms lose digits
+  /// fast), integer sums in long long; maxima are exact in their own dtype.
   private func declareAccumulator(_ root: Root, _ w: inout CWriter) {
     let dtype = graph[root.node].type.dtype
-    let accType: DType = isSum(root) ? .f64 : dtype
+    let accType: DType = isSum(root) ? dtype.accumulator : dtype
     w.line("\(accType.cName) acc\(root.node.index) = \(reductionInitial(root, accType));")
   }
 
   private func storeAccumulator(_ root: Root, outputIndex: IndexMapping, _ w: inout CWriter) {
     let buffer = plan.buffers[root.buffer]
     let offset = outputIndex.offset(in: buffer.type.shape)
-    let cast = isSum(root) && buffer.type.dtype == .f32 ? "(float)" : ""
+    let dtype = buffer.type.dtype
+    let cast = isSum(root) && dtype != dtype.accumulator ? "(\(dtype.cName))" : ""
     w.line("\(buffer.name)[\(offset.text)] = \(cast)acc\(root.node.index);")
   }
 

@@ -84,7 +84,7 @@ extension KernelWriter {
     let node = graph[id]
     let shape = node.type.shape
     switch node.op {
-    case .constant, .pad, .concat:
+    case .constant, .pad, .concat, .iota:
       return []
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
@@ -99,7 +99,7 @@ extension KernelWriter {
       return [MemoKey(node: node.inputs[0], index: index.transpose(perm, shape: shape))]
     case .slice(let start, _):
       return [MemoKey(node: node.inputs[0], index: index.shifted(by: start, shape: shape))]
-    case .input, .param, .sum, .reduceMax, .matmul:
+    case .input, .param, .sum, .reduceMax, .matmul, .take, .scatterAdd:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
   }
@@ -146,7 +146,10 @@ extension KernelWriter {
       return local(id, padExpression(node, low: low, index), index, operands: reads)
     case .concat(let axis):
       return local(id, concatExpression(node, axis: axis, index), index, operands: reads)
-    case .input, .param, .sum, .reduceMax, .matmul:
+    case .iota(let axis):
+      let coordinate = index.coordinates(in: node.type.shape)[axis]
+      return local(id, "(\(node.type.dtype.cName))(\(coordinate.text))", index, operands: reads)
+    case .input, .param, .sum, .reduceMax, .matmul, .take, .scatterAdd:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
   }

@@ -13,6 +13,9 @@ struct KernelCall {
   var range: (extent: Int, wrapper: String)?
   /// For a chunked reduction: the combine step.
   var combine: Function?
+  /// True for a kernel that checks indices: it takes the fault record `gc_fault` last and
+  /// returns a status, which the entry passes on when it is not 0.
+  var checked = false
 
   /// A C function and how it takes its buffers.
   struct Function {
@@ -83,7 +86,7 @@ struct KernelWriter {
       switch kernel.kind {
       case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots
       case .chunkedReduction(let chunked): chunked.loop.roots
-      case .matmul, .axpy, .columnSums: []
+      case .matmul, .axpy, .columnSums, .gather, .scatterAdd: []
       }
     computedHere = Set(
       roots.filter { $0.store == .element && graph[$0.node].op.isElementwise }.map(\.node))
@@ -105,6 +108,8 @@ struct KernelWriter {
       case .matmul(let product): writer.writeMatmul(product, &body)
       case .axpy(let axpy): writer.writeAxpy(axpy, &body)
       case .columnSums(let sum): writer.writeColumnSum(sum, &body)
+      case .gather(let gather): writer.writeGather(gather, &body)
+      case .scatterAdd(let gather): writer.writeScatterAdd(gather, &body)
       }
     }
     let name = "gc_k\(k)"
@@ -142,7 +147,8 @@ struct KernelWriter {
       combine = KernelCall.Function(name: name + "_combine", parameters: parameters, table: table)
     }
     return KernelCall(
-      name: name, parameters: parameters, table: table, range: range, combine: combine)
+      name: name, parameters: parameters, table: table, range: range, combine: combine,
+      checked: kernel.kind.isChecked)
   }
 
   /// The most buffers a kernel takes as parameters; beyond, it takes them as a table
@@ -156,7 +162,7 @@ struct KernelWriter {
     _ name: String, _ parameters: [Int], range: Bool, writes: Set<Int>? = nil, body: String,
     into w: inout CWriter
   ) -> Bool {
-    guard parameters.count > Self.maximumParameters else {
+    guard parameters.count > Self.maximumParameters, !kernel.kind.isChecked else {
       w.block(signature(name, parameters, range: range, writes: writes)) { w in w.raw(body) }
       return false
     }
@@ -192,7 +198,8 @@ struct KernelWriter {
     return (writes ?? Set(kernel.writes)).contains(buffer) ? t : "const " + t
   }
 
-  /// `static void gc_k3(const double* p0, double* p5, long long gc_lo, long long gc_hi)`.
+  /// `static void gc_k3(const double* p0, double* p5, long long gc_lo, long long gc_hi)`;
+  /// a checked kernel (at most three buffers) returns an int and takes the fault record.
   private func signature(
     _ name: String, _ parameters: [Int], range: Bool, writes: Set<Int>? = nil
   ) -> String {
@@ -200,7 +207,9 @@ struct KernelWriter {
       "\(pointerType($0, writes: writes))* \(plan.buffers[$0].name)"
     }
     if range { list += ["long long gc_lo", "long long gc_hi"] }
-    return "static void \(name)(\(list.isEmpty ? "void" : list.joined(separator: ", ")))"
+    if kernel.kind.isChecked { list += ["long long* gc_fault"] }
+    let result = kernel.kind.isChecked ? "int" : "void"
+    return "static \(result) \(name)(\(list.isEmpty ? "void" : list.joined(separator: ", ")))"
   }
 
   /// The loop bounds of an outer loop over `0 ..< extent`: the caller's range when threads

@@ -52,6 +52,8 @@ extension Plan {
       return "of \(axpy.count)"
     case .columnSums(let sum):
       return "of \(sum.rows)x\(sum.columns)"
+    case .gather(let g), .scatterAdd(let g):
+      return "of \(g.count) indices into \(g.outer)x\(g.size)x\(g.inner), status \(g.check + 1)"
     }
   }
 }

@@ -31,8 +31,26 @@ public struct Plan: Sendable {
   public var bufferOf: [NodeID: Int]
   /// Kernels in execution order.
   public var kernels: [Kernel]
-  /// Bytes of scratch memory the program needs for intermediates.
+  /// Bytes of scratch memory the program needs for intermediates (and the fault record).
   public var arenaBytes: Int
+  /// The run-time index checks of the `.gather` and `.scatterAdd` kernels: when check `k`
+  /// fails, the entry returns status `k + 1` (0 is success) and leaves the fault record.
+  public var checks: [IndexCheck] = []
+  /// Where in the arena a failed check leaves its fault record, two `long long`s: the index
+  /// value and its row-major position in the index tensor (set by `ArenaPlan` when there are
+  /// checks; the record lies outside every buffer).
+  public var faultOffset: Int? = nil
+}
+
+/// What an index check tests, for the error message of a failed one.
+public struct IndexCheck: Hashable, Sendable {
+  /// The language function whose indices these are.
+  public var caller: IndexCaller
+  /// The indexed axis and its extent: valid indices are `-size ..< size`.
+  public var axis: Int
+  public var size: Int
+  /// The shape of the index tensor, to turn a row-major position into coordinates.
+  public var indexShape: [Int]
 }
 
 /// One kernel: a C function of a named kind, and the buffers it reads and writes.
@@ -68,6 +86,11 @@ public enum KernelKind: Hashable, Sendable {
   case axpy(Axpy)
   /// A sum over leading axes as a BLAS matrix-vector product with a vector of ones.
   case columnSums(ColumnSum)
+  /// `take`: checks every index, then copies the indexed slices (returns a status).
+  case gather(Gather)
+  /// The transpose of `take`: checks every index, zeroes the result, then adds each slice
+  /// into its indexed place in index order, on one thread (returns a status).
+  case scatterAdd(Gather)
 
   /// The kind's name, as `graphc ir` prints it and golden files are named.
   public var name: String {
@@ -79,6 +102,16 @@ public enum KernelKind: Hashable, Sendable {
     case .matmul: "matmul"
     case .axpy: "axpy"
     case .columnSums: "column-sums"
+    case .gather: "gather"
+    case .scatterAdd: "scatter-add"
+    }
+  }
+
+  /// True for the kinds that check indices and return a status.
+  public var isChecked: Bool {
+    switch self {
+    case .gather, .scatterAdd: true
+    case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums: false
     }
   }
 }
@@ -177,6 +210,25 @@ public enum Scalar: Hashable, Sendable {
   case element(Int)
 }
 
+/// A `take` or its transpose, as blocks: the indexed tensor is `outer × size × inner`
+/// elements and the other `outer × count × inner`, with `count` indices. For `.gather`,
+/// `result[o, j, t] = source[o, idx[j], t]`; for `.scatterAdd`, `result` (the indexed
+/// tensor) is zeroed, then `result[o, idx[j], t] += source[o, j, t]` in row-major order.
+/// Every index is checked against `-size ..< size` before any element is written; a negative
+/// one counts from the end.
+public struct Gather: Hashable, Sendable {
+  public var node: NodeID
+  public var source: Int
+  public var indices: Int
+  public var result: Int
+  public var outer: Int
+  public var size: Int
+  public var count: Int
+  public var inner: Int
+  /// Index into `Plan.checks`.
+  public var check: Int
+}
+
 /// `y = sum(x, axes: 0 ..< leading)`, read from x's buffer as a rows × columns matrix.
 public struct ColumnSum: Hashable, Sendable {
   public var node: NodeID
@@ -197,6 +249,7 @@ extension Kernel {
     case .matmul(let product): [(product.node, product.c)]
     case .axpy(let axpy): [(axpy.node, axpy.y)]
     case .columnSums(let sum): [(sum.node, sum.y)]
+    case .gather(let g), .scatterAdd(let g): [(g.node, g.result)]
     }
   }
 }

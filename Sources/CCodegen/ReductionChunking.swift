@@ -5,8 +5,9 @@ import GraphIR
 ///
 /// Expects a plan from `Fusion`. Guarantees that every `.flat` kernel of more than
 /// `reductionChunk` iterations with a reduction root becomes a `.chunkedReduction` with a
-/// new arena buffer of `chunks × reductions` partial results (which it writes); every other
-/// kernel is unchanged. Because the chunk size is fixed, the summation order (and each
+/// new arena buffer of `chunks × reductions` partial results (which it writes), unless one of
+/// its reductions is an integer sum (the partial results are f64); every other kernel is
+/// unchanged. Because the chunk size is fixed, the summation order (and each
 /// result, to the last bit) does not depend on how many threads share the chunks. Linear.
 public enum ReductionChunking {
   /// Iterations per chunk.
@@ -21,7 +22,9 @@ public enum ReductionChunking {
       let reductions = loop.roots.filter {
         if case .reduce = $0.store { true } else { false }
       }
-      guard !reductions.isEmpty, count > reductionChunk else { continue }
+      guard !reductions.isEmpty, count > reductionChunk,
+        reductions.allSatisfy({ plan.buffers[$0.buffer].type.dtype.isFloat })
+      else { continue }
       let chunks = (count + reductionChunk - 1) / reductionChunk
       result.buffers.append(
         Buffer(

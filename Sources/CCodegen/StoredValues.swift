@@ -6,7 +6,7 @@ import GraphIR
 /// Expects a verified, simplified graph. Guarantees that `nodes` holds every input, param,
 /// output (unless constant), reduction, matrix product (or, for a `BiasedMatmul`, its add
 /// and bias instead of the bare product), matrix-product operand (the source of a transposed
-/// one), pad and concat operand that is not a constant (except the pads' operands of a stored
+/// one), `take` and `scatterAdd` with both operands, pad and concat operand that is not a constant (except the pads' operands of a stored
 /// `ShiftedSum`, which the sum's loop computes in place), and every value used more than once
 /// whose inline expression is longer than `recomputeLimit` nodes and whose users lie in
 /// kernels of different stages (`sharedLongExpressions`). Linear in the number of nodes.
@@ -117,6 +117,10 @@ public struct StoredValues: Sendable {
       switch node.op.facts.family {
       case .argument, .reduction:
         required.insert(id)
+      case .indexing:
+        // A gather reads its operands' buffers at computed positions; constants included.
+        required.insert(id)
+        required.formUnion(node.inputs)
       case .matmul:
         if !biasedProducts.contains(id) { required.insert(id) }
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })

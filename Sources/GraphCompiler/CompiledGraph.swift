@@ -97,7 +97,7 @@ public final class CompiledGraph: @unchecked Sendable {
   /// Runs the graph on values bound by `bind`; returns the outputs in the order of `outputs`.
   public func run(_ binding: InputBinding) throws -> [Tensor] {
     let context = try makeContext(binding)
-    context.run()
+    try context.run()
     return outputs.indices.map(context.output(at:))
   }
 
@@ -209,16 +209,42 @@ public final class ExecutionContext {
 
   /// Calls the kernels once: reads the input buffers, writes the output buffers. With
   /// `CompileOptions.threads` above 1, big kernels are split across that many threads.
-  public func run() {
+  ///
+  /// Throws `InputError.indexOutOfRange` when an index (of `take`, `one_hot`, ...) is out of
+  /// range: the kernels stop at the first such index, before reading or writing anything
+  /// out of bounds, and the outputs are then incomplete.
+  public func run() throws {
     let threads = compiled.threads
     let entry = compiled.code.entry
-    if threads > 1 {
-      entry(
+    let status =
+      threads > 1
+      ? entry(
         inputPointers, outputPointers, arena.baseAddress, splitAcrossThreads,
         UnsafeMutableRawPointer(bitPattern: threads))
-    } else {
-      entry(inputPointers, outputPointers, arena.baseAddress, nil, nil)
+      : entry(inputPointers, outputPointers, arena.baseAddress, nil, nil)
+    if status != 0 { throw fault(status: Int(status)) }
+  }
+
+  /// The error for a non-zero status of the entry: the failed check (see `CProgram`) and
+  /// the fault record the kernel left in the arena.
+  private func fault(status: Int) -> InputError {
+    let plan = compiled.program.plan
+    guard status >= 1, status <= plan.checks.count, let offset = plan.faultOffset,
+      let base = arena.baseAddress
+    else {
+      preconditionFailure("the compiled code returned status \(status) for no index check")
     }
+    let check = plan.checks[status - 1]
+    let record = (base + offset).assumingMemoryBound(to: Int64.self)
+    var position = Int(record[1])
+    var coordinates = [Int](repeating: 0, count: check.indexShape.count)
+    for axis in check.indexShape.indices.reversed() {
+      coordinates[axis] = position % check.indexShape[axis]
+      position /= check.indexShape[axis]
+    }
+    return .indexOutOfRange(
+      caller: check.caller, index: Int(record[0]), axis: check.axis, size: check.size,
+      position: coordinates)
   }
 
   /// Copies a tensor into the buffer of input or param `name` (rounding to its dtype).
@@ -293,6 +319,12 @@ public final class ExecutionContext {
     case .f64:
       let p = inputBuffers[k].bindMemory(to: Double.self)
       for (i, v) in tensor.scalars.enumerated() { p[i] = v }
+    case .i32:
+      let p = inputBuffers[k].bindMemory(to: Int32.self)
+      for (i, v) in tensor.scalars.enumerated() { p[i] = Int32(type.dtype.round(v)) }
+    case .i64:
+      let p = inputBuffers[k].bindMemory(to: Int64.self)
+      for (i, v) in tensor.scalars.enumerated() { p[i] = Int64(type.dtype.round(v)) }
     }
   }
 
@@ -303,6 +335,8 @@ public final class ExecutionContext {
       switch type.dtype {
       case .f32: buffer.bindMemory(to: Float.self).prefix(type.count).map(Double.init)
       case .f64: Array(buffer.bindMemory(to: Double.self).prefix(type.count))
+      case .i32: buffer.bindMemory(to: Int32.self).prefix(type.count).map(Double.init)
+      case .i64: buffer.bindMemory(to: Int64.self).prefix(type.count).map(Double.init)
       }
     return Tensor(type.dtype, shape: type.shape, exactly: scalars)
   }

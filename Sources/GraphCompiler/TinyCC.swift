@@ -17,7 +17,7 @@ typealias EntryFunction =
   @convention(c) (
     UnsafePointer<UnsafeRawPointer?>?, UnsafePointer<UnsafeMutableRawPointer?>?,
     UnsafeMutableRawPointer?, ParallelFor?, UnsafeMutableRawPointer?
-  ) -> Void
+  ) -> Int32
 
 /// Machine code with a `gc_entry`, alive as long as this object.
 protocol LoadedCode: AnyObject, Sendable {

@@ -12,7 +12,8 @@ public enum NPY {
     return try decode([UInt8](data), file: path)
   }
 
-  /// Decodes `.npy` bytes; f4 data becomes an f32 tensor, everything else f64.
+  /// Decodes `.npy` bytes: `<f4` becomes an f32 tensor, `<f8` f64, `<i4` i32, and `<i8` and
+  /// the bytes (`|u1`, `|b1`) i64.
   public static func decode(_ bytes: [UInt8], file: String) throws -> Tensor {
     let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
     guard bytes.count >= 10, Array(bytes[0..<6]) == magic else {
@@ -70,12 +71,25 @@ public enum NPY {
       }
       values[i] = kind.decode(raw)
     }
-    return Tensor(descr == "<f4" ? .f32 : .f64, shape: shape, scalars: values)
+    let dtype: DType =
+      switch descr {
+      case "<f4": .f32
+      case "<f8": .f64
+      case "<i4": .i32
+      default: .i64
+      }
+    return Tensor(dtype, shape: shape, exactly: values)
   }
 
-  /// Encodes a tensor as version-1 `.npy`, `<f4` for f32 and `<f8` for f64 (bit-exact).
+  /// Encodes a tensor as version-1 `.npy`, `<f4`, `<f8`, `<i4` or `<i8` by dtype (bit-exact).
   public static func encode(_ tensor: Tensor) -> [UInt8] {
-    let descr = tensor.dtype == .f32 ? "<f4" : "<f8"
+    let descr =
+      switch tensor.dtype {
+      case .f32: "<f4"
+      case .f64: "<f8"
+      case .i32: "<i4"
+      case .i64: "<i8"
+      }
     let dims = tensor.shape.map(String.init).joined(separator: ", ")
     let shape = tensor.shape.count == 1 ? "(\(dims),)" : "(\(dims))"
     var header = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shape), }"
@@ -86,7 +100,13 @@ public enum NPY {
     out += Array(header.utf8)
     out.reserveCapacity(out.count + tensor.scalars.count * tensor.dtype.byteSize)
     for v in tensor.scalars {
-      let bits: UInt64 = tensor.dtype == .f32 ? UInt64(Float(v).bitPattern) : v.bitPattern
+      let bits: UInt64 =
+        switch tensor.dtype {
+        case .f32: UInt64(Float(v).bitPattern)
+        case .f64: v.bitPattern
+        case .i32: UInt64(UInt32(bitPattern: Int32(v)))
+        case .i64: UInt64(bitPattern: Int64(v))
+        }
       for k in 0..<tensor.dtype.byteSize {
         out.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k))))
       }

@@ -1,17 +1,55 @@
-/// The element type of a tensor: IEEE single or double precision.
+/// The element type of a tensor: IEEE single or double precision, or a 32- or 64-bit signed
+/// integer (for indices, labels and counts).
+///
+/// Whatever the dtype, `Tensor` holds elements as `Double`: integers are exact in a double up
+/// to 2^53 in magnitude, far beyond any index or count a tensor can have (`maximumElementCount`
+/// is 2^34). Integer arithmetic beyond that range is not supported.
 public enum DType: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {
   case f32
   case f64
+  case i32
+  case i64
 
-  /// The C type that holds one element.
-  public var cName: String { self == .f32 ? "float" : "double" }
+  /// The float dtypes, `f32` and `f64` (what "every dtype" means for float math).
+  public static let floats: [DType] = [.f32, .f64]
+
+  /// True for `i32` and `i64`.
+  public var isInteger: Bool { self == .i32 || self == .i64 }
+
+  /// True for `f32` and `f64`.
+  public var isFloat: Bool { !isInteger }
+
+  /// The C type that holds one element (`long long` is at least 64 bits in C99, and needs
+  /// no system header).
+  public var cName: String {
+    switch self {
+    case .f32: "float"
+    case .f64: "double"
+    case .i32: "int"
+    case .i64: "long long"
+    }
+  }
 
   /// Bytes per element.
-  public var byteSize: Int { self == .f32 ? 4 : 8 }
+  public var byteSize: Int { self == .f32 || self == .i32 ? 4 : 8 }
 
-  /// Rounds a double to the nearest value this dtype can hold (identity for f64).
+  /// The dtype a sum accumulates in: f64 for floats (f32 sums of many terms lose digits
+  /// fast), i64 for integers.
+  public var accumulator: DType { isInteger ? .i64 : .f64 }
+
+  /// Rounds a double to the nearest value this dtype can hold (identity for f64). For an
+  /// integer dtype this is C's conversion: toward zero, and i32 wraps around modulo 2^32 as
+  /// two's complement hardware does; NaN, infinities and values beyond 2^63 (undefined in C)
+  /// become 0 here.
   public func round(_ value: Double) -> Double {
-    self == .f32 ? Double(Float(value)) : value
+    switch self {
+    case .f32: return Double(Float(value))
+    case .f64: return value
+    case .i32, .i64:
+      guard value.isFinite, Swift.abs(value) < 0x1p63 else { return 0 }
+      let whole = Int64(value.rounded(.towardZero))
+      return self == .i32 ? Double(Int32(truncatingIfNeeded: whole)) : Double(whole)
+    }
   }
 
   public var description: String { rawValue }

@@ -30,7 +30,9 @@ extension Graph {
     case .transpose(let perm): return "(\(list(perm)))"
     case .slice(let start, let end): return "(start: \(list(start)), end: \(list(end)))"
     case .pad(let low, let high): return "(low: \(list(low)), high: \(list(high)))"
-    case .concat(let axis): return "(axis: \(axis))"
+    case .concat(let axis), .iota(let axis): return "(axis: \(axis))"
+    case .take(let axis, let caller), .scatterAdd(let axis, let caller):
+      return "(axis: \(axis), for: \(caller.rawValue))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,

@@ -52,6 +52,23 @@ extension GraphBuilder {
     return try mean(perExample)
   }
 
+  /// `cross_entropy(logits, labels)` with integer labels of shape `logits.shape[..<last]`:
+  /// the same as with `one_hot(labels, logits.shape.last)` in the logits' dtype (a label out
+  /// of range is a run-time error naming `cross_entropy`).
+  public func crossEntropy(logits: NodeID, labels: NodeID) throws -> NodeID {
+    let (tl, ty) = (type(logits), type(labels))
+    guard tl.rank >= 1, tl.dtype.isFloat else {
+      throw GraphError.invalidOperand(
+        op: "cross_entropy", expected: "float logits of rank 1 or more, got \(tl)")
+    }
+    guard ty.shape == Array(tl.shape.dropLast()) else {
+      throw GraphError.shapeMismatch(op: "cross_entropy", operands: [tl, ty])
+    }
+    let classes = tl.shape[tl.rank - 1]
+    let onehot = try oneHot(labels, classes, dtype: tl.dtype, caller: .crossEntropy)
+    return try crossEntropy(logits: logits, onehot: onehot)
+  }
+
   /// `x - max(x, axis)` (broadcast back) and the max itself.
   private func shiftByMax(_ x: NodeID, axis: Int) throws -> (NodeID, NodeID) {
     let m = try reduceMax(x, axes: [axis])

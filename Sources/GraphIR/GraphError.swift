@@ -9,6 +9,14 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case shapeMismatch(op: String, operands: [TensorType])
   /// Operands of different dtypes.
   case dtypeMismatch(op: String, operands: [TensorType])
+  /// A float-only op (`exp`, `/`, `@`, ...) applied to an integer value.
+  case needsFloat(op: String, type: TensorType)
+  /// Indices that are not integers.
+  case needsInteger(op: String, type: TensorType)
+  /// A literal with a fraction meeting an integer value.
+  case notWhole(value: Double, dtype: DType)
+  /// A derivative with respect to an integer value: no gradient flows through integers.
+  case notDifferentiable(op: String, type: TensorType)
   /// An axis outside `-rank ..< rank`.
   case badAxis(op: String, axis: Int, rank: Int)
   /// An operand that is not of a kind the op accepts (with a sentence saying what was wanted).
@@ -36,6 +44,19 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       "shape mismatch in '\(op)': \(Self.list(op, operands))"
     case .dtypeMismatch(let op, let operands):
       "dtype mismatch in '\(op)': \(Self.list(op, operands))"
+        + (operands.contains { $0.dtype.isInteger } && operands.contains { $0.dtype.isFloat }
+          ? " (integer and float values do not mix: convert one with f32(), f64(), i32() or i64())"
+          : "")
+    case .needsFloat(let op, let type):
+      "'\(op)' needs a float value (f32 or f64), got \(type); convert it with f64() or f32()"
+    case .needsInteger(let op, let type):
+      "'\(op)' needs integer indices (i32 or i64), got \(type); convert them with i64()"
+    case .notWhole(let value, let dtype):
+      "the number \(formatNumber(value)) meets an \(dtype) value but is not a whole number; "
+        + "convert the integer with f64() or f32()"
+    case .notDifferentiable(let op, let type):
+      "'\(op)' cannot differentiate with respect to an integer value (\(type)): "
+        + "no gradient flows through integers"
     case .badAxis(let op, let axis, let rank):
       rank == 0
         ? "axis \(axis) is out of range in '\(op)': a scalar has no axes"

@@ -135,7 +135,57 @@ public enum Interpreter {
         }
       }
       return make(out)
+    case .iota(let axis):
+      return make(allIndices(type.shape).map { Double($0[axis]) })
+    case .take(let axis, let caller):
+      let (x, idx) = (args[0], args[1])
+      let at = try checkedIndices(idx, size: x.shape[axis], axis: axis, caller)
+      let (outer, inner) = blocks(x.shape, axis)
+      var out: [Double] = []
+      out.reserveCapacity(type.count)
+      for o in 0..<outer {
+        for v in at {
+          out +=
+            x.scalars[((o * x.shape[axis] + v) * inner)..<((o * x.shape[axis] + v + 1) * inner)]
+        }
+      }
+      return make(out)
+    case .scatterAdd(let axis, let caller):
+      let (g, idx) = (args[0], args[1])
+      let size = type.shape[axis]
+      let at = try checkedIndices(idx, size: size, axis: axis, caller)
+      let (outer, inner) = blocks(type.shape, axis)
+      var out = [Double](repeating: 0, count: type.count)
+      for o in 0..<outer {
+        for (j, v) in at.enumerated() {
+          for t in 0..<inner {
+            out[(o * size + v) * inner + t] += g.scalars[(o * at.count + j) * inner + t]
+          }
+        }
+      }
+      return make(out)
     }
+  }
+
+  /// The indices of `idx` counted from 0 (a negative index counts from the end), or the
+  /// error for the first one outside `-size ..< size`, in row-major order.
+  private static func checkedIndices(
+    _ idx: Tensor, size: Int, axis: Int, _ caller: IndexCaller
+  ) throws -> [Int] {
+    try idx.scalars.enumerated().map { j, value in
+      let v = Int(value)
+      guard v >= -size, v < size else {
+        let position = allIndices(idx.shape)[j]
+        throw InputError.indexOutOfRange(
+          caller: caller, index: v, axis: axis, size: size, position: position)
+      }
+      return v < 0 ? v + size : v
+    }
+  }
+
+  /// The element counts before and after `axis` of `shape`.
+  static func blocks(_ shape: [Int], _ axis: Int) -> (outer: Int, inner: Int) {
+    (shape[..<axis].reduce(1, *), shape[(axis + 1)...].reduce(1, *))
   }
 
   /// The operand index a broadcast result index reads (NumPy rules, aligned right).

@@ -156,7 +156,7 @@ struct MathPrinter {
 
   private func shouldName(_ id: NodeID, _ rendered: Rendered) -> Bool {
     switch graph[id].op {
-    case .sum, .reduceMax, .matmul, .concat, .pad: return true
+    case .sum, .reduceMax, .matmul, .concat, .pad, .take, .scatterAdd: return true
     case .input, .param, .constant, .broadcast: return false
     default:
       return uses[id.index] > 1 && rendered.text.count > longText
@@ -238,6 +238,12 @@ struct MathPrinter {
     case .matmul:
       return Rendered(
         text: "\(operand(args[0], atLeast: 2)) @ \(operand(args[1], atLeast: 3))", precedence: 2)
+    case .iota(let axis):
+      let n = node.type.shape[axis]
+      return node.type.rank == 1
+        ? call("arange", ["\(n)"]) : call("iota", [list(node.type.shape), "\(axis)"])
+    case .take(let axis, _), .scatterAdd(let axis, _):
+      return call(node.op.name, args.map { operand($0).text } + (axis == 0 ? [] : ["\(axis)"]))
     }
   }
 }

@@ -94,6 +94,37 @@ public enum Op: Hashable, Sendable {
   case reduceMax(axes: [Int])
   /// Matrix product of two 2-D operands.
   case matmul
+
+  /// The coordinate of each element on `axis`, in the node's (integer or float) dtype: no
+  /// operands; `arange(N)` is `iota(axis: 0)` of type `i64[N]`.
+  case iota(axis: Int)
+  /// NumPy's `take(x, idx, axis)`: operands `x` and integer `idx`; the result has shape
+  /// `x.shape[..<axis] + idx.shape + x.shape[(axis+1)...]` and holds, at each index of `idx`,
+  /// the slice of `x` at that index on `axis`. Indices may be negative down to `-size`; one
+  /// outside `-size ..< size` is a run-time error (`InputError.indexOutOfRange`) that names
+  /// `caller`.
+  case take(axis: Int, caller: IndexCaller)
+  /// The transpose of `take`: operands `g` (shaped like `take`'s result) and `idx`; the
+  /// result (the node's type, shaped like `take`'s `x`) is zero except where `take` reads,
+  /// which receive the sum of the slices of `g` that read them, added in index order (so
+  /// repeated indices add up, deterministically). Same index rules as `take`.
+  case scatterAdd(axis: Int, caller: IndexCaller)
+}
+
+/// The language function whose indices a `take` or `scatterAdd` checks, named in the
+/// run-time error for an index out of range.
+public enum IndexCaller: String, Hashable, Sendable {
+  case take
+  case oneHot = "one_hot"
+  case crossEntropy = "cross_entropy"
+
+  /// The function's name for its index argument, as the error message shows a position in it.
+  public var argument: String {
+    switch self {
+    case .take, .oneHot: "idx"
+    case .crossEntropy: "labels"
+    }
+  }
 }
 
 extension Op {
@@ -136,6 +167,9 @@ extension Op {
     case .sum: "sum"
     case .reduceMax: "reduce_max"
     case .matmul: "matmul"
+    case .iota: "iota"
+    case .take: "take"
+    case .scatterAdd: "scatter_add"
     }
   }
 
@@ -180,6 +214,8 @@ public struct OpFacts: Hashable, Sendable {
     case reduction
     /// A matrix product.
     case matmul
+    /// Reads or writes at positions held in an integer operand (checked at run time).
+    case indexing
   }
 
   public var family: Family
@@ -221,6 +257,9 @@ extension Op {
     case .pad, .concat: OpFacts(family: .layout, keepsOffset: false)
     case .sum(let axes), .reduceMax(let axes): OpFacts(family: .reduction, reductionAxes: axes)
     case .matmul: OpFacts(family: .matmul)
+    // No operands to read: its element is its own coordinate, at any loop offset.
+    case .iota: OpFacts(family: .elementwise)
+    case .take, .scatterAdd: OpFacts(family: .indexing, keepsOffset: false)
     }
   }
 }

@@ -35,7 +35,7 @@ enum Peephole {
 
     // Folding: a filled constant stays a filled constant through elementwise and shape ops.
     let known = consts.compactMap { $0 }
-    if op.isElementwise, known.count == consts.count {
+    if op.isElementwise, !inputs.isEmpty, known.count == consts.count {
       return b.constant(ScalarMath.apply(op, known), type)
     }
 
@@ -172,7 +172,7 @@ enum Peephole {
       if inputs[1] == inputs[2] { return inputs[1] }
       return nil
     case .input, .param, .constant, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
-      .less, .lessEqual, .greater, .greaterEqual, .matmul:
+      .less, .lessEqual, .greater, .greaterEqual, .matmul, .iota, .take, .scatterAdd:
       return nil
     }
   }

@@ -40,6 +40,11 @@ public enum ShapeRules {
       }
       return first
     }
+    /// Integer values are for indices and counts: only `-`, `+`, `*`, comparisons, `where`,
+    /// conversions, shape ops and sums take them.
+    func float(_ t: TensorType) throws {
+      guard t.dtype.isFloat else { throw GraphError.needsFloat(op: opName, type: t) }
+    }
     func target() throws -> TensorType {
       guard let requested else {
         throw GraphError.invalidOperand(op: opName, expected: "a result type")
@@ -51,13 +56,21 @@ public enum ShapeRules {
     case .input, .param, .constant:
       try arity(0)
       return try target()
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
+    case .neg:
       try arity(1)
       return types[0]
-    case .add, .sub, .mul, .div, .pow, .maximum, .minimum,
-      .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
+      try arity(1)
+      try float(types[0])
+      return types[0]
+    case .add, .sub, .mul, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
       try arity(2)
       return try sameTypes()
+    case .div, .pow, .maximum, .minimum:
+      try arity(2)
+      let t = try sameTypes()
+      try float(t)
+      return t
     case .select:
       try arity(3)
       return try sameTypes()
@@ -130,6 +143,7 @@ public enum ShapeRules {
       return first.with(shape: shape)
     case .sum(let axes), .reduceMax(let axes):
       try arity(1)
+      if case .reduceMax = op { try float(types[0]) }
       let rank = types[0].rank
       guard axes == Array(Set(axes)).sorted(), axes.allSatisfy({ $0 >= 0 && $0 < rank }) else {
         if let axis = axes.first(where: { $0 < 0 || $0 >= rank }) {
@@ -145,6 +159,7 @@ public enum ShapeRules {
       try arity(2)
       let (a, b) = (types[0], types[1])
       guard a.dtype == b.dtype else { throw GraphError.dtypeMismatch(op: opName, operands: types) }
+      try float(a)
       // A stack of matrices in the last two axes; the leading (batch) axes must be equal
       // (the builder broadcasts them first).
       guard a.rank >= 2, a.rank == b.rank, a.shape.dropLast(2) == b.shape.dropLast(2),
@@ -153,7 +168,39 @@ public enum ShapeRules {
         throw GraphError.shapeMismatch(op: opName, operands: types)
       }
       return a.with(shape: a.shape.dropLast(1) + [b.shape[b.rank - 1]])
+    case .iota(let axis):
+      try arity(0)
+      let t = try target()
+      guard axis >= 0, axis < t.rank else {
+        throw GraphError.badAxis(op: opName, axis: axis, rank: t.rank)
+      }
+      return t
+    case .take(let axis, _):
+      try arity(2)
+      let (x, idx) = (types[0], types[1])
+      guard axis >= 0, axis < x.rank else {
+        throw GraphError.badAxis(op: opName, axis: axis, rank: x.rank)
+      }
+      guard idx.dtype.isInteger else { throw GraphError.needsInteger(op: opName, type: idx) }
+      return x.with(shape: takeShape(x.shape, idx.shape, axis: axis))
+    case .scatterAdd(let axis, _):
+      try arity(2)
+      let (g, idx) = (types[0], types[1])
+      let t = try target()
+      guard axis >= 0, axis < t.rank else {
+        throw GraphError.badAxis(op: opName, axis: axis, rank: t.rank)
+      }
+      guard idx.dtype.isInteger else { throw GraphError.needsInteger(op: opName, type: idx) }
+      guard t.dtype == g.dtype, takeShape(t.shape, idx.shape, axis: axis) == g.shape else {
+        throw GraphError.shapeMismatch(op: opName, operands: [g, idx, t])
+      }
+      return t
     }
+  }
+
+  /// The shape of `take(x, idx, axis)`: `x.shape[..<axis] + idx.shape + x.shape[(axis+1)...]`.
+  public static func takeShape(_ x: [Int], _ idx: [Int], axis: Int) -> [Int] {
+    Array(x[..<axis]) + idx + Array(x[(axis + 1)...])
   }
 
   /// NumPy's rule: `from` aligned right against `to`, each of its axes 1 or equal.

@@ -1,6 +1,7 @@
 /// A concrete tensor value: a dtype, a row-major shape and its elements.
 ///
-/// Elements are stored as `Double` whatever the dtype; f32 values are kept rounded to float.
+/// Elements are stored as `Double` whatever the dtype; f32 values are kept rounded to float,
+/// integer values to whole numbers of their dtype (see `DType.round`).
 public struct Tensor: Equatable, Sendable, CustomStringConvertible {
   public var dtype: DType
   public var shape: [Int]
@@ -11,7 +12,7 @@ public struct Tensor: Equatable, Sendable, CustomStringConvertible {
     precondition(shape.reduce(1, *) == scalars.count, "tensor shape and element count disagree")
     self.dtype = dtype
     self.shape = shape
-    self.scalars = dtype == .f32 ? scalars.map { Double(Float($0)) } : scalars
+    self.scalars = dtype == .f64 ? scalars : scalars.map(dtype.round)
   }
 
   /// A tensor whose elements are already values of `dtype` (read back from a float

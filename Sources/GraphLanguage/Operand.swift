@@ -75,9 +75,14 @@ extension Parser {
     -> NodeID
   {
     switch operand {
-    case .node(let id): id
-    case .literal(_, let tracked?): try tracked.node(dtype)
-    case .literal(let value, nil): b.constant(value, .scalar(dtype))
+    case .node(let id): return id
+    case .literal(_, let tracked?): return try tracked.node(dtype)
+    case .literal(let value, nil):
+      // "An integer literal meeting an integer takes its type"; a fraction cannot.
+      if dtype.isInteger, value.rounded(.towardZero) != value || !value.isFinite {
+        throw GraphError.notWhole(value: value, dtype: dtype)
+      }
+      return b.constant(value, .scalar(dtype))
     }
   }
 

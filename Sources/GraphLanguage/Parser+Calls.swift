@@ -2,15 +2,18 @@ import GraphIR
 
 /// Function calls: the built-in functions of the language, and `grad`.
 extension Parser {
-  /// One argument as written: a value, or a bracketed list of whole numbers (a shape).
+  /// One argument as written: a value, a bracketed list of whole numbers (a shape), or a
+  /// dtype (`one_hot(idx, 10, f32)`).
   enum Argument {
     case value(Located)
     case list([Int], SourcePosition)
+    case type(DType, SourcePosition)
 
     var position: SourcePosition {
       switch self {
       case .value(let v): v.position
       case .list(_, let p): p
+      case .type(_, let p): p
       }
     }
   }
@@ -29,6 +32,9 @@ extension Parser {
     ] {
       table[name] = 2...2
     }
+    for name in ["f32", "f64", "i32", "i64", "arange"] { table[name] = 1...1 }
+    table["argmax"] = 2...2
+    for name in ["take", "one_hot"] { table[name] = 2...3 }
     table["where"] = 3...3
     table["transpose"] = 1...2
     for name in ["sum", "mean", "reduce_max"] { table[name] = 1...2 }
@@ -55,6 +61,12 @@ extension Parser {
   }
 
   private mutating func parseArgument() throws -> Argument {
+    // A dtype word that names no value, alone as an argument, is a type.
+    if let word = peek.name, names[word] == nil, let dtype = DType(rawValue: word),
+      peekSecond.isSymbol(",") || peekSecond.isSymbol(")")
+    {
+      return .type(dtype, advance().position)
+    }
     guard peek.isSymbol("[") else { return .value(try parseExpression()) }
     let open = advance()
     var items: [Int] = []
@@ -86,11 +98,29 @@ extension Parser {
     -> Operand
   {
     func value(_ i: Int) throws -> Operand {
-      guard case .value(let v) = arguments[i] else {
+      switch arguments[i] {
+      case .value(let v): return v.operand
+      case .list: break
+      case .type(let dtype, _):
         throw error(
-          "argument \(i + 1) of '\(name)' must be a value, not a list", at: arguments[i].position)
+          "argument \(i + 1) of '\(name)' must be a value, not the type \(dtype)",
+          at: arguments[i].position)
       }
-      return v.operand
+      throw error(
+        "argument \(i + 1) of '\(name)' must be a value, not a list", at: arguments[i].position)
+    }
+    /// An integer literal such as a length or a class count.
+    func count(_ i: Int, _ what: String) throws -> Int {
+      guard case .value(let v) = arguments[i] else {
+        throw error("\(what) must be a constant whole number, like 10", at: arguments[i].position)
+      }
+      let n = try integer(v, what)
+      guard n >= 0 else { throw error("\(what) must be 0 or more, got \(n)", at: v.position) }
+      return n
+    }
+    /// Indices: a literal index is an i64 scalar.
+    func indices(_ i: Int) throws -> NodeID {
+      try Self.materialize(value(i), .i64, in: builder)
     }
     func axis(_ i: Int) throws -> Int {
       guard case .value(let v) = arguments[i] else {
@@ -163,7 +193,39 @@ extension Parser {
       let a = try axis(last)
       return try call(last, axisIndex: last) { b, x in try b.concat(x, axis: a) }
     case "cross_entropy":
-      return try call(2) { b, x in try b.crossEntropy(logits: x[0], onehot: x[1]) }
+      return try call(2) { b, x in
+        b.type(x[1]).dtype.isInteger
+          ? try b.crossEntropy(logits: x[0], labels: x[1])
+          : try b.crossEntropy(logits: x[0], onehot: x[1])
+      }
+    case "f32", "f64", "i32", "i64":
+      let dtype = DType(rawValue: name) ?? .f64
+      return try call(1) { b, x in try b.cast(x[0], to: dtype) }
+    case "arange":
+      let n = try count(0, "the length of 'arange'")
+      return .node(try located(position) { try builder.arange(n) })
+    case "take":
+      let a = arguments.count == 3 ? try axis(2) : 0
+      let x = try node(value(0))
+      let idx = try located(arguments[1].position) { try indices(1) }
+      let axisPosition = arguments.count == 3 ? arguments[2].position : nil
+      return .node(
+        try located(position, axisPosition: axisPosition) { try builder.take(x, idx, axis: a) })
+    case "one_hot":
+      let n = try count(1, "the class count of 'one_hot'")
+      var dtype = DType.f64
+      if arguments.count == 3 {
+        guard case .type(let t, _) = arguments[2] else {
+          throw error(
+            "the type of 'one_hot' must be f32, f64, i32 or i64", at: arguments[2].position)
+        }
+        dtype = t
+      }
+      let idx = try located(arguments[0].position) { try indices(0) }
+      return .node(try located(position) { try builder.oneHot(idx, n, dtype: dtype) })
+    case "argmax":
+      let a = try axis(1)
+      return try call(1, axisIndex: 1) { b, x in try b.argmax(x[0], axis: a) }
     default:
       throw error("unknown function '\(name)'", at: position)
     }
@@ -201,6 +263,11 @@ extension Parser {
     try expect(")", "')' after the arguments of '\(function)'")
     guard let binding = names[name] else {
       throw error("unknown name '\(name)'", at: xToken.position)
+    }
+    if case .node(let x) = binding.operand, builder.type(x).dtype.isInteger {
+      throw error(
+        "'\(function)' cannot differentiate with respect to '\(name)', an integer value "
+          + "(\(builder.type(x))): no gradient flows through integers", at: xToken.position)
     }
     // A literal `y` takes the dtype of `x`; a number `x` the dtype of `y`, or f64.
     let yNode: NodeID

@@ -230,6 +230,11 @@ struct Parser {
       }
       id = try located(nameToken.position) { try builder.input(name, type) }
     case .param:
+      guard type.dtype.isFloat else {
+        throw error(
+          "a param is trainable, so its type is f32 or f64, not \(type.dtype); "
+            + "declare '\(name)' with 'input' for integer values", at: nameToken.position)
+      }
       let initializer = consume("=") ? try parseInitializer() : Initializer.fill(0)
       id = try located(nameToken.position) {
         try builder.param(name, type, initializer: initializer)
@@ -285,12 +290,12 @@ struct Parser {
 
   // MARK: Types and initialisers
 
-  /// `f32`, `f64`, `f32[128, 784]`
+  /// `f32`, `f64`, `i32`, `i64`, `f32[128, 784]`
   private mutating func parseType() throws -> TensorType {
     let start = peek
     guard let word = start.name, let dtype = DType(rawValue: word) else {
       throw unexpected(
-        start, expected: "a type (f32 or f64, with an optional shape like f32[3, 4])")
+        start, expected: "a type (f32, f64, i32 or i64, with an optional shape like f32[3, 4])")
     }
     advance()
     guard consume("[") else { return .scalar(dtype) }

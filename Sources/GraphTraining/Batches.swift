@@ -81,6 +81,16 @@ func writeRows(_ tensor: Tensor, _ rows: [Int], into buffer: UnsafeMutableRawBuf
       for (k, row) in rows.enumerated() {
         for j in 0..<width { target[k * width + j] = source[row * width + j] }
       }
+    case .i32:
+      let target = buffer.bindMemory(to: Int32.self)
+      for (k, row) in rows.enumerated() {
+        for j in 0..<width { target[k * width + j] = Int32(source[row * width + j]) }
+      }
+    case .i64:
+      let target = buffer.bindMemory(to: Int64.self)
+      for (k, row) in rows.enumerated() {
+        for j in 0..<width { target[k * width + j] = Int64(source[row * width + j]) }
+      }
     }
   }
 }

@@ -81,7 +81,7 @@ public final class Trainer {
     stepCount += 1
     try context.setInput(at: learningRateIndex, Tensor(learningRate, dtype: dtype))
     try context.setInput(at: stepIndex, Tensor(Double(stepCount), dtype: dtype))
-    context.run()
+    try context.run()
     for (output, input) in carried {
       context.withOutput(at: output) { source in
         context.withInput(at: input) { target in target.copyMemory(from: source) }

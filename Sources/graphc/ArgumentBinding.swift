@@ -95,6 +95,7 @@ func readSettings(_ file: GraphFile, _ settings: [String]) throws -> [String: Te
     } catch let error as ValueError {
       throw CommandError("--set \(name): \(error.message)")
     }
+    try checkKind(value, of: name, declaration.type, text)
     // A single number fills a tensor input of any shape.
     if value.shape.isEmpty, let number = value.scalars.first {
       given[name] = Tensor(filling: number, declaration.type)
@@ -111,6 +112,29 @@ func readSettings(_ file: GraphFile, _ settings: [String]) throws -> [String: Te
   return given
 }
 
+/// Checks that a value's elements fit the declared dtype: a `.npy` file's integer or float
+/// kind must be the declaration's, and an integer declaration takes whole numbers only.
+private func checkKind(_ value: TensorValue, of name: String, _ type: TensorType, _ text: String)
+  throws
+{
+  let declared = type.dtype.isInteger ? "integers" : "floats"
+  if let stored = value.dtype, stored.isInteger != type.dtype.isInteger {
+    let held = stored.isInteger ? "integers" : "floats"
+    throw CommandError(
+      "--set \(name): '\(name)' is \(type), so it takes \(declared), but \(text.dropFirst()) "
+        + "holds \(held); convert the file or declare '\(name)' as "
+        + (stored.isInteger ? "i64" : "f64"))
+  }
+  guard type.dtype.isInteger else { return }
+  let limit = type.dtype == .i32 ? 0x1p31 : 0x1p53
+  if let bad = value.scalars.first(where: { $0.rounded() != $0 || !($0.magnitude < limit) }) {
+    throw CommandError(
+      "--set \(name): '\(name)' is \(type), so it takes whole numbers "
+        + "(\(type.dtype == .i32 ? "below 2^31" : "below 2^53") in magnitude), got \(formatNumber(bad))"
+    )
+  }
+}
+
 /// The value of `--set NAME=TEXT`: a number, a JSON array, or `@PATH` to a `.npy` or
 /// `.json` file.
 func readValue(_ text: String) throws -> TensorValue {
@@ -122,7 +146,7 @@ func readValue(_ text: String) throws -> TensorValue {
   if path.hasSuffix(".npy") {
     do {
       let tensor = try NPY.decode([UInt8](data), file: path)
-      return TensorValue(shape: tensor.shape, scalars: tensor.scalars)
+      return TensorValue(shape: tensor.shape, scalars: tensor.scalars, dtype: tensor.dtype)
     } catch let error as DataError {
       throw ValueError("'\(path)': \(error.message)")
     }

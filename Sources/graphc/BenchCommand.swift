@@ -40,8 +40,8 @@ struct Bench: ParsableCommand {
     }
     guard let compiled else { throw CommandError("nothing was compiled") }
     let context = try compiled.makeContext(compiled.bind(inputs))
-    context.run()  // warm up caches and pages
-    let run = Timing.median(minimum: 5, maximum: 1000, budget: 500) { context.run() }
+    try context.run()  // warm up caches and pages
+    let run = try Timing.median(minimum: 5, maximum: 1000, budget: 500) { try context.run() }
 
     let fields: [(String, String)] = [
       ("compile_ms", "\(compile.milliseconds)"), ("run_ms", "\(run.milliseconds)"),

@@ -4,7 +4,7 @@ import GraphIR
 ///
 /// Numbers round-trip: f64 values in Swift's shortest form (`17.0`, `0.1`), f32 values in
 /// the shortest form of the float (`0.1`, not `0.10000000149011612`). Non-finite values are
-/// the strings `"nan"`, `"inf"` and `"-inf"`.
+/// the strings `"nan"`, `"inf"` and `"-inf"`. Integer values are JSON integers (`3`).
 func outputsJSON(_ outputs: [(String, Tensor)]) -> String {
   let members = outputs.map { name, value in
     jsonString(name) + ": " + value.nestedDescription { jsonNumber($0, value.dtype) }
@@ -23,11 +23,13 @@ func outputsText(_ outputs: [(String, Tensor)]) -> String {
 func jsonNumber(_ value: Double, _ dtype: DType) -> String {
   if value.isNaN { return "\"nan\"" }
   if value.isInfinite { return value < 0 ? "\"-inf\"" : "\"inf\"" }
+  if dtype.isInteger { return String(Int64(value)) }
   return dtype == .f32 ? Float(value).description : value.description
 }
 
 /// A number for people: integers without a fraction, otherwise the shortest form.
 func humanNumber(_ value: Double, _ dtype: DType) -> String {
+  if dtype.isInteger { return String(Int64(value)) }
   guard dtype == .f32, value.isFinite, value != value.rounded() else { return formatNumber(value) }
   return Float(value).description
 }

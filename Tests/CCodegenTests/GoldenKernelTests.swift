@@ -78,6 +78,23 @@ import Testing
         output p
         output s
         """),
+    Case(
+      kind: "gather",
+      source: """
+        input table: f32[10, 4]
+        input tokens: i64[2, 3]
+        e = take(table, tokens)
+        output e
+        """),
+    Case(
+      kind: "scatter-add",
+      source: """
+        input table: f32[10, 4]
+        input tokens: i32[3]
+        l = sum(tanh(take(table, tokens, 0)))
+        g = grad(l, table)
+        output g
+        """),
   ]
 
   @Test(arguments: cases) func golden(_ c: Case) throws {

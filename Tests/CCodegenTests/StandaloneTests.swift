@@ -85,7 +85,7 @@ func exactValue(_ i: Int, _ k: Int) -> Double { Double((i * 37 + k * 11) % 101 -
     }
     let expected = try Interpreter.run(graph, inputs)
     let (header, source) = try CEmitter.emitStandalone(graph, name: "mlp")
-    #expect(header.contains("void gc_mlp_run(const float* in_x, const float* in_w1"))
+    #expect(header.contains("int gc_mlp_run(const float* in_x, const float* in_w1"))
 
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
       "gc-standalone-\(UUID())")

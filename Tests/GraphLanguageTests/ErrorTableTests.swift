@@ -159,7 +159,7 @@ import Testing
     // Types and initialisers
     (
       "input x: f16",
-      "t.graph:1:10: error: expected a type (f32 or f64, with an optional shape like f32[3, 4]), found 'f16'"
+      "t.graph:1:10: error: expected a type (f32, f64, i32 or i64, with an optional shape like f32[3, 4]), found 'f16'"
     ),
     (
       "input x: f32[3, -1]",

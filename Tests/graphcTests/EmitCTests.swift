@@ -25,7 +25,7 @@ import Testing
     let plain = try graphc(["emit-c", Self.seeds, "--no-comments"], in: directory)
     #expect(plain.status == 0)
     #expect(!plain.stdout.contains("product rule") && !plain.stdout.contains("# df"))
-    #expect(plain.stdout.contains("void gc_entry("))
+    #expect(plain.stdout.contains("int gc_entry("))
   }
 
   @Test func standaloneBuildsPedanticallyAndRuns() throws {
@@ -65,7 +65,7 @@ import Testing
     #expect(result.status == 0)
     let header = try String(
       contentsOf: directory.appendingPathComponent("exported.h"), encoding: .utf8)
-    #expect(header.contains("void gc_rb_run("))
+    #expect(header.contains("int gc_rb_run("))
   }
 
   @Test func standaloneToStandardOutput() throws {

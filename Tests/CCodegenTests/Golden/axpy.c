@@ -32,11 +32,12 @@ static void gc_k0(const float* p0, const float* p1, const float* p2, float* p5) 
   cblas_saxpy(5, -p2[0], p1, 1, p5, 1);
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   const float* p0 = (const float*)gc_in[0];
   const float* p1 = (const float*)gc_in[1];
   const float* p2 = (const float*)gc_in[2];
   float* p5 = (float*)gc_out[0];
   gc_k0(p0, p1, p2, p5);
+  return 0;
 }

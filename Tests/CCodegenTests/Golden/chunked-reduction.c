@@ -58,7 +58,7 @@ static void gc_k0_combine(float* p2, const double* part0) {
   p2[0] = (float)acc2;
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   char* gc_a = (char*)gc_arena;
   const float* p0 = (const float*)gc_in[0];
@@ -67,4 +67,5 @@ void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_
   void* const gc_k0_buffers[] = {(void*)p0, (void*)part0};
   gc_run(gc_par, gc_par_ctx, gc_k0_range, gc_k0_buffers, 2);
   gc_k0_combine(p2, part0);
+  return 0;
 }

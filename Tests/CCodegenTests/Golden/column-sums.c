@@ -41,7 +41,7 @@ static void gc_k1(const double* p2, double* p3) {
   cblas_dgemv(101, 112, 4, 3, 1.0, p2, 3, ones, 1, 0.0, p3, 1);
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   const double* p0 = (const double*)gc_in[0];
   const double* p1 = (const double*)gc_in[1];
@@ -49,4 +49,5 @@ void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_
   double* p3 = (double*)gc_out[1];
   gc_k0(p0, p1, p2);
   gc_k1(p2, p3);
+  return 0;
 }

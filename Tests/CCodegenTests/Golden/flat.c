@@ -64,10 +64,11 @@ static void gc_k0(const double* p0, double* p12, double* p20) {
   p12[0] = acc12;
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   const double* p0 = (const double*)gc_in[0];
   double* p12 = (double*)gc_out[0];
   double* p20 = (double*)gc_out[1];
   gc_k0(p0, p12, p20);
+  return 0;
 }

@@ -63,7 +63,7 @@ static void gc_k1(const float* p5, float* p6) {
   }
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   char* gc_a = (char*)gc_arena;
   const float* p0 = (const float*)gc_in[0];
@@ -73,4 +73,5 @@ void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_
   float* p6 = (float*)gc_out[0];
   gc_k0(p0, p1, p2, p5);
   gc_k1(p5, p6);
+  return 0;
 }

@@ -33,9 +33,10 @@ static void gc_k0(const double* p0, double* p13) {
   }
 }
 
-void gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   const double* p0 = (const double*)gc_in[0];
   double* p13 = (double*)gc_out[0];
   gc_k0(p0, p13);
+  return 0;
 }
