@@ -15,8 +15,8 @@ import GraphIR
 ///   element of a broadcast that enlarges it: such values are stored instead, and the
 ///   grouping redone (see `run`);
 /// - kernels are of kind `.flat` (every root reads at the loop's own offset), `.loopNest`,
-///   `.scatter` (some root is a shifted sum) or `.matmul` (with `blas` off; `BLASKernels`
-///   decides BLAS); arena buffers are all at offset 0 until `ArenaPlan` places them;
+///   `.scatter` (some root is a shifted sum), `.matmul` (with `blas` off; `BLASKernels`
+///   decides BLAS) or `.cumulativeSum` (one running sum, alone in its kernel); arena buffers are all at offset 0 until `ArenaPlan` places them;
 /// - the same graph gives the same plan. Each grouping is linear in the nodes each root's
 ///   expression reaches (bounded by `StoredValues.recomputeLimit` for shared values).
 public enum Fusion {
@@ -37,7 +37,7 @@ public enum Fusion {
 
   /// A kernel while roots join it.
   private struct Draft {
-    var space: [Int]?  // nil for a matrix product
+    var space: [Int]?  // nil for a matrix product or a running sum
     var roots: [Root]
     var reads: Set<Int>
     var scatters = false
@@ -88,6 +88,12 @@ public enum Fusion {
     var wasteful = Set<NodeID>()
     let visits = Walk.Visits(graph, bufferOf)
     for var root in roots {
+      if root.store == .element, case .cumsum = graph[root.node].op {
+        let reads = Set(graph[root.node].inputs.compactMap { bufferOf[$0] })
+        drafts.append(Draft(space: nil, roots: [root], reads: reads))
+        producer[root.buffer] = drafts.count - 1
+        continue
+      }
       if root.store == .element, let product = productOf(graph, root.node, stored) {
         let operands = graph[product].inputs.map { StoredValues.matmulOperand(graph, $0).node }
         var reads = Set(operands.compactMap { bufferOf[$0] })
@@ -162,6 +168,24 @@ public enum Fusion {
     let reads = draft.reads.subtracting(writes).sorted()
     guard let space = draft.space else {
       let root = draft.roots[0]
+      if case .cumsum(let axis, let reverse) = graph[root.node].op {
+        let operand = graph[root.node].inputs[0]
+        let source: CumulativeSum.Source
+        if let c = graph[operand].op.constantValue {
+          source = .constant(c)
+        } else if let b = bufferOf[operand] {
+          source = .buffer(b)
+        } else {
+          preconditionFailure(
+            "lowering: a cumsum operand has no buffer:\n\(graph.context(around: root.node))")
+        }
+        let shape = graph[operand].type.shape
+        let scan = CumulativeSum(
+          node: root.node, y: root.buffer, x: source, outer: shape[..<axis].reduce(1, *),
+          length: shape[axis], inner: shape[(axis + 1)...].reduce(1, *), reverse: reverse,
+          dtype: graph[root.node].type.dtype)
+        return Kernel(kind: .cumulativeSum(scan), reads: reads, writes: writes.sorted())
+      }
       guard let product = productOf(graph, root.node, stored) else {
         preconditionFailure(
           "lowering: no product in \(root.node):\n\(graph.context(around: root.node))")

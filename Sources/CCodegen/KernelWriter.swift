@@ -74,7 +74,7 @@ struct KernelWriter {
       switch kernel.kind {
       case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots
       case .chunkedReduction(let chunked): chunked.loop.roots
-      case .matmul, .axpy, .columnSums: []
+      case .matmul, .axpy, .columnSums, .cumulativeSum: []
       }
     computedHere = Set(
       roots.filter { $0.store == .element && graph[$0.node].op.isElementwise }.map(\.node))
@@ -96,6 +96,7 @@ struct KernelWriter {
       case .matmul(let product): writer.writeMatmul(product, &body)
       case .axpy(let axpy): writer.writeAxpy(axpy, &body)
       case .columnSums(let sum): writer.writeColumnSum(sum, &body)
+      case .cumulativeSum(let scan): writer.writeCumulativeSum(scan, &body)
       }
     }
     let name = "gc_k\(k)"

@@ -51,6 +51,8 @@ extension Plan {
       return "of \(axpy.count)"
     case .columnSums(let sum):
       return "of \(sum.rows)x\(sum.columns)"
+    case .cumulativeSum(let scan):
+      return "of \(scan.lines) lines of \(scan.length)" + (scan.reverse ? ", reversed" : "")
     }
   }
 }

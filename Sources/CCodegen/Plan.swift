@@ -68,6 +68,8 @@ public enum KernelKind: Hashable, Sendable {
   case axpy(Axpy)
   /// A sum over leading axes as a BLAS matrix-vector product with a vector of ones.
   case columnSums(ColumnSum)
+  /// Running sums along one axis: one loop over the lines, each summed in order.
+  case cumulativeSum(CumulativeSum)
 
   /// The kind's name, as `graphc ir` prints it and golden files are named.
   public var name: String {
@@ -79,6 +81,7 @@ public enum KernelKind: Hashable, Sendable {
     case .matmul: "matmul"
     case .axpy: "axpy"
     case .columnSums: "column-sums"
+    case .cumulativeSum: "cumulative-sum"
     }
   }
 }
@@ -184,6 +187,29 @@ public struct ColumnSum: Hashable, Sendable {
   public var dtype: DType
 }
 
+/// `y = cumsum(x)` along the middle axis of x viewed as `outer × length × inner`: each of the
+/// `outer * inner` lines is summed in order (from its end when `reverse`), in double, and
+/// each running total stored in `dtype`. Linear in the elements.
+public struct CumulativeSum: Hashable, Sendable {
+  /// What is summed: a buffer, or a constant filling every element.
+  public enum Source: Hashable, Sendable {
+    case buffer(Int)
+    case constant(Double)
+  }
+
+  public var node: NodeID
+  public var y: Int
+  public var x: Source
+  public var outer: Int
+  public var length: Int
+  public var inner: Int
+  public var reverse: Bool
+  public var dtype: DType
+
+  /// The number of independent lines.
+  public var lines: Int { outer * inner }
+}
+
 extension Kernel {
   /// The values the kernel writes: each node and its buffer.
   public var results: [(node: NodeID, buffer: Int)] {
@@ -194,6 +220,7 @@ extension Kernel {
     case .matmul(let product): [(product.node, product.c)]
     case .axpy(let axpy): [(axpy.node, axpy.y)]
     case .columnSums(let sum): [(sum.node, sum.y)]
+    case .cumulativeSum(let scan): [(scan.node, scan.y)]
     }
   }
 }

@@ -4,7 +4,7 @@ import GraphIR
 /// fusion does, and the patterns stored specially (shifted sums, biased products).
 ///
 /// Expects a verified, simplified graph. Guarantees that `nodes` holds every input, param,
-/// output (unless constant), reduction, matrix product (or, for a `BiasedMatmul`, its add
+/// output (unless constant), reduction, running sum and its operand (unless constant), matrix product (or, for a `BiasedMatmul`, its add
 /// and bias instead of the bare product), matrix-product operand (the source of a transposed
 /// one), pad and concat operand that is not a constant (except the pads' operands of a stored
 /// `ShiftedSum`, which the sum's loop computes in place), and every value used more than once
@@ -117,6 +117,10 @@ public struct StoredValues: Sendable {
       switch node.op.facts.family {
       case .argument, .reduction:
         required.insert(id)
+      case .scan:
+        required.insert(id)
+        // A constant operand is read as a literal.
+        required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
       case .matmul:
         if !biasedProducts.contains(id) { required.insert(id) }
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
