@@ -25,6 +25,9 @@ double tanh(double);
 double sqrt(double);
 double fabs(double);
 double pow(double, double);
+double floor(double);
+double erf(double);
+double lgamma(double);
 float expf(float);
 float logf(float);
 float sinf(float);
@@ -34,6 +37,8 @@ float tanhf(float);
 float sqrtf(float);
 float fabsf(float);
 float powf(float, float);
+float erff(float);
+float lgammaf(float);
 
 /* Matrix products call CBLAS (OpenBLAS) when graphc runs the code, as do `a - b * s` updates
  * (copy and axpy) and column sums (gemv with a vector of ones); the standalone export writes
@@ -98,6 +103,45 @@ static inline float gc_tanhf(float x) {
 #define GC_NAN (0.0 / 0.0)
 #define GC_INFF (1.0f / 0.0f)
 #define GC_NANF (0.0f / 0.0f)
+
+/* Digamma and trigamma (the derivatives of lgamma), step for step as ScalarMath.digamma
+ * and ScalarMath.trigamma in Sources/GraphIR/ScalarMath+Gamma.swift, which explains the
+ * method: recurrence up to x >= 10 and the asymptotic series for x > 0, reflection for
+ * x < 0; at the poles digamma is -1/x at zero and NaN below, trigamma +inf. The float
+ * versions compute in double. */
+static inline double gc_digamma(double x) {
+  double result = 0.0, r, series;
+  if (x <= 0.0) {
+    if (x == floor(x)) return x == 0.0 ? -1.0 / x : GC_NAN;
+    return gc_digamma(1.0 - x) - 3.141592653589793 / tan(3.141592653589793 * (x - floor(x)));
+  }
+  while (x < 10.0) {
+    result -= 1.0 / x;
+    x += 1.0;
+  }
+  r = 1.0 / (x * x);
+  series = r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240
+           - r * (1.0 / 132 - r * (691.0 / 32760 - r / 12))))));
+  return result + log(x) - 0.5 / x - series;
+}
+static inline double gc_trigamma(double x) {
+  double result = 0.0, r, s, series;
+  if (x <= 0.0) {
+    if (x == floor(x)) return GC_INF;
+    s = sin(3.141592653589793 * (x - floor(x)));
+    return 3.141592653589793 * 3.141592653589793 / (s * s) - gc_trigamma(1.0 - x);
+  }
+  while (x < 10.0) {
+    result += 1.0 / (x * x);
+    x += 1.0;
+  }
+  r = 1.0 / (x * x);
+  series = r * (1.0 / 6 - r * (1.0 / 30 - r * (1.0 / 42 - r * (1.0 / 30
+           - r * (5.0 / 66 - r * (691.0 / 2730 - r * 7.0 / 6))))));
+  return result + 1.0 / x + 0.5 * r + series / x;
+}
+static inline float gc_digammaf(float x) { return (float)gc_digamma(x); }
+static inline float gc_trigammaf(float x) { return (float)gc_trigamma(x); }
 
 /* Larger and smaller of two values, NaN if either is NaN (NumPy's maximum/minimum).
  * `a + b` is NaN whenever one operand is. */

@@ -24,6 +24,10 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   case .tanh: return try linear { try b.mul($0, b.sub(one(1), b.mul(z, z))) }
   case .sqrt: return try linear { try b.div($0, b.mul(one(2), z)) }
   case .abs: return try linear { try b.mul($0, sign(x, in: b)) }
+  case .erf: return try linear { try b.mul($0, erfDerivative(x, in: b)) }
+  case .lgamma: return try linear { try b.mul($0, b.polygamma(x, order: 0)) }
+  case .polygamma(let order):
+    return try linear { try b.mul($0, polygammaDerivative(x, order: order, in: b)) }
   case .add: return try plus(tx, ty, in: b)
   case .sub: return try plus(tx, ty.map { try b.neg($0) }, in: b)
   case .mul: return try plus(tx.map { try b.mul($0, y) }, ty.map { try b.mul(x, $0) }, in: b)
@@ -45,7 +49,7 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: return nil
   case .select: return try selectTangent(node.inputs[0], t[1], t[2], in: b)
   case .cast: return try linear { try b.cast($0, to: node.type.dtype) }
-  case .broadcast, .reshape, .transpose, .slice, .pad, .sum:
+  case .broadcast, .reshape, .transpose, .slice, .pad, .sum, .cumsum:
     return try linear { try b.apply(node.op, [$0], type: node.type) }
   case .concat:
     let parts = zip(node.inputs, t).map { operand, tangent in

@@ -33,6 +33,14 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
     case .tanh: ("chain rule through tanh", { try [d(0, b.mul(g, b.sub(one(1), b.mul(z, z))))] })
     case .sqrt: ("chain rule through sqrt", { try [d(0, b.div(g, b.mul(one(2), z)))] })
     case .abs: ("chain rule through abs (sign, 0 at 0)", { try [d(0, b.mul(g, sign(x, in: b)))] })
+    case .erf: ("chain rule through erf", { try [d(0, b.mul(g, erfDerivative(x, in: b)))] })
+    case .lgamma:
+      ("chain rule through lgamma (digamma)", { try [d(0, b.mul(g, b.polygamma(x, order: 0)))] })
+    case .polygamma(let order):
+      (
+        "chain rule through polygamma",
+        { try [d(0, b.mul(g, polygammaDerivative(x, order: order, in: b)))] }
+      )
     case .add: ("sum rule", { [d(0, g), d(1, g)] })
     case .sub: ("sum rule", { try [d(0, g), d(1, b.neg(g))] })
     case .mul: ("product rule", { try [d(0, b.mul(g, y)), d(1, b.mul(g, x))] })
@@ -74,14 +82,8 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
     case .reshape: ("reshape back", { try [d(0, b.reshape(g, to: b.type(x).shape))] })
     case .transpose(let perm):
       ("transpose back", { try [d(0, b.transpose(g, permutation: inverse(perm)))] })
-    case .slice(let start, let end):
-      (
-        "slice: pad with zeros",
-        {
-          let high = zip(b.type(x).shape, end).map { $0 - $1 }
-          return try [d(0, b.pad(g, low: start, high: high))]
-        }
-      )
+    case .slice(let start, let end, let step):
+      ("slice: scatter into zeros", { try [d(0, sliceCotangent(g, x, start, end, step, in: b))] })
     case .pad(let low, _):
       (
         "pad: slice out",
@@ -96,6 +98,11 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
       ("sum: broadcast back", { try [d(0, expand(g, axes: axes, to: b.type(x).shape, in: b))] })
     case .reduceMax(let axes):
       ("max: to the maximum (ties split)", { try [d(0, maxCotangent(g, x, z, axes: axes, in: b))] })
+    case .cumsum(let axis, let reverse):
+      (
+        "cumsum: cumsum from the other end",
+        { try [d(0, b.apply(.cumsum(axis: axis, reverse: !reverse), [g]))] }
+      )
     case .matmul:
       (
         "matrix product rule",
@@ -117,6 +124,64 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
       ("scatter-add: take back", { try [d(0, b.take(g, y, axis: axis, caller: caller)), nil] })
     }
   return try b.withRule(rule.name, rule.parts)
+}
+
+// d/dx erf(x) = 2/sqrt(pi) * exp(-x^2).
+func erfDerivative(_ x: NodeID, in b: GraphBuilder) throws -> NodeID {
+  let scale = b.scalar(2 / Double.pi.squareRoot(), like: x)
+  return try b.mul(scale, b.exp(b.neg(b.mul(x, x))))
+}
+
+// d/dx polygamma(n, x) = polygamma(n + 1, x). Only digamma and trigamma exist, so lgamma can
+// be differentiated twice (and digamma once); one more order is an error, never a wrong value.
+func polygammaDerivative(_ x: NodeID, order: Int, in b: GraphBuilder) throws -> NodeID {
+  guard order == 0 else {
+    throw GraphError.noDerivative(
+      function: "trigamma",
+      reason: "lgamma can be differentiated at most twice, and digamma once")
+  }
+  return try b.polygamma(x, order: 1)
+}
+
+// A slice's cotangent: each element of `g` goes back to the operand element it was read from,
+// zeros elsewhere. With step 1 that is a pad. Otherwise, per axis: reverse `g` where the step
+// is negative (so the elements taken run upwards from the lowest, `first`), space them `s`
+// apart by pairing each with `s - 1` zeros (reshape to [.., c, 1, ..], pad to [.., c, s, ..],
+// reshape to [.., c*s, ..]) and cut the trailing zeros after the last, then pad with `first`
+// zeros before and the rest of the axis after. Only reshape, pad and slice: their own rules
+// give every higher derivative.
+private func sliceCotangent(
+  _ g: NodeID, _ x: NodeID, _ start: [Int], _ end: [Int], _ step: [Int], in b: GraphBuilder
+) throws -> NodeID {
+  let shape = b.type(x).shape
+  if step.allSatisfy({ $0 == 1 }) {
+    return try b.pad(g, low: start, high: zip(shape, end).map { $0 - $1 })
+  }
+  let count = b.type(g).shape
+  let rank = shape.count
+  let stride = step.map { Swift.abs($0) }
+  // The lowest operand index taken on each axis (0 for an empty axis).
+  let first = (0..<rank).map {
+    count[$0] == 0 ? 0 : min(start[$0], start[$0] + (count[$0] - 1) * step[$0])
+  }
+  var upwards = g
+  if step.contains(where: { $0 < 0 }) {
+    let reversed = step.map { $0 < 0 }
+    upwards = try b.slice(
+      g, start: (0..<rank).map { reversed[$0] ? count[$0] - 1 : 0 },
+      step: reversed.map { $0 ? -1 : 1 }, count: count)
+  }
+  var paired: [Int] = []
+  for k in 0..<rank { paired += [count[k], 1] }
+  var spaced = try b.reshape(upwards, to: paired)
+  spaced = try b.pad(
+    spaced, low: [Int](repeating: 0, count: 2 * rank),
+    high: (0..<(2 * rank)).map { $0 % 2 == 1 ? stride[$0 / 2] - 1 : 0 })
+  spaced = try b.reshape(spaced, to: (0..<rank).map { count[$0] * stride[$0] })
+  let span = (0..<rank).map { count[$0] == 0 ? 0 : (count[$0] - 1) * stride[$0] + 1 }
+  spaced = try b.slice(spaced, start: [Int](repeating: 0, count: rank), end: span)
+  return try b.pad(
+    spaced, low: first, high: (0..<rank).map { shape[$0] - first[$0] - span[$0] })
 }
 
 // d/dx |x| = sign(x) = (x > 0) - (x < 0): 0 at 0 (and at NaN).

@@ -53,7 +53,7 @@ public enum BLASKernels {
         for sum in sums {
           result.kernels.append(Kernel(kind: .columnSums(sum), reads: [sum.x], writes: [sum.y]))
         }
-      case .chunkedReduction, .scatter, .axpy, .columnSums, .gather, .scatterAdd:
+      case .chunkedReduction, .scatter, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum:
         result.kernels.append(kernel)
       }
     }

@@ -24,6 +24,9 @@ enum CExpressions {
     case .tanh: return "gc_tanh\(f)(\(x[0]))"
     case .sqrt: return "sqrt\(f)(\(x[0]))"
     case .abs: return "fabs\(f)(\(x[0]))"
+    case .erf: return "erf\(f)(\(x[0]))"
+    case .lgamma: return "lgamma\(f)(\(x[0]))"
+    case .polygamma(let order): return "gc_\(order == 0 ? "di" : "tri")gamma\(f)(\(x[0]))"
     case .add: return "\(x[0]) + \(x[1])"
     case .sub: return "\(x[0]) - \(x[1])"
     case .mul: return "\(x[0]) * \(x[1])"
@@ -37,7 +40,7 @@ enum CExpressions {
     case .select: return "\(x[0]) != 0 ? \(x[1]) : \(x[2])"
     case .cast: return "(\(dtype.cName))\(x[0])"
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
-      .sum, .reduceMax, .matmul, .iota, .take, .scatterAdd:
+      .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:
       preconditionFailure("CExpressions.expression called with non-elementwise op \(op.name)")
     }
   }

@@ -20,8 +20,9 @@ import GraphIR
 ///   grouping redone (see `run`);
 /// - kernels are of kind `.flat` (every root reads at the loop's own offset), `.loopNest`,
 ///   `.scatter` (some root is a shifted sum), `.matmul` (with `blas` off; `BLASKernels`
-///   decides BLAS), or `.gather`/`.scatterAdd` (one per `take`/`scatterAdd`, each with its
-///   entry in `Plan.checks`, numbered in kernel order); arena buffers are all at offset 0 until `ArenaPlan` places them;
+///   decides BLAS), `.gather`/`.scatterAdd` (one per `take`/`scatterAdd`, each with its
+///   entry in `Plan.checks`, numbered in kernel order) or `.cumulativeSum` (one running sum,
+///   alone in its kernel); arena buffers are all at offset 0 until `ArenaPlan` places them;
 /// - the same graph gives the same plan. Each grouping is linear in the nodes each root's
 ///   expression reaches (bounded by `StoredValues.recomputeLimit` for shared values).
 public enum Fusion {
@@ -42,7 +43,7 @@ public enum Fusion {
 
   /// A kernel while roots join it.
   private struct Draft {
-    var space: [Int]?  // nil for a matrix product or an indexing op: a kernel of its own
+    var space: [Int]?  // nil for a matrix product, an indexing op or a running sum
     var roots: [Root]
     var reads: Set<Int>
     var scatters = false
@@ -93,6 +94,12 @@ public enum Fusion {
     var wasteful = Set<NodeID>()
     let visits = Walk.Visits(graph, bufferOf)
     for var root in roots {
+      if root.store == .element, case .cumsum = graph[root.node].op {
+        let reads = Set(graph[root.node].inputs.compactMap { bufferOf[$0] })
+        drafts.append(Draft(space: nil, roots: [root], reads: reads))
+        producer[root.buffer] = drafts.count - 1
+        continue
+      }
       if root.store == .element, let product = productOf(graph, root.node, stored) {
         let operands = graph[product].inputs.map { StoredValues.matmulOperand(graph, $0).node }
         var reads = Set(operands.compactMap { bufferOf[$0] })
@@ -209,6 +216,24 @@ public enum Fusion {
       if graph[root.node].op.facts.family == .indexing {
         let kind = indexing(graph, root, bufferOf, &checks)
         return Kernel(kind: kind, reads: reads, writes: writes.sorted())
+      }
+      if case .cumsum(let axis, let reverse) = graph[root.node].op {
+        let operand = graph[root.node].inputs[0]
+        let source: CumulativeSum.Source
+        if let c = graph[operand].op.constantValue {
+          source = .constant(c)
+        } else if let b = bufferOf[operand] {
+          source = .buffer(b)
+        } else {
+          preconditionFailure(
+            "lowering: a cumsum operand has no buffer:\n\(graph.context(around: root.node))")
+        }
+        let shape = graph[operand].type.shape
+        let scan = CumulativeSum(
+          node: root.node, y: root.buffer, x: source, outer: shape[..<axis].reduce(1, *),
+          length: shape[axis], inner: shape[(axis + 1)...].reduce(1, *), reverse: reverse,
+          dtype: graph[root.node].type.dtype)
+        return Kernel(kind: .cumulativeSum(scan), reads: reads, writes: writes.sorted())
       }
       guard let product = productOf(graph, root.node, stored) else {
         preconditionFailure(

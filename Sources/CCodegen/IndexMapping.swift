@@ -67,7 +67,13 @@ enum IndexMapping: Hashable {
     return .multi(source)
   }
 
-  /// The operand element a `slice` starting at `start` reads.
+  /// The operand element a `slice` from `start` by `step` reads: `start + c * step` per axis.
+  func strided(_ start: [Int], _ step: [Int], shape: [Int]) -> IndexMapping {
+    let cs = coordinates(in: shape)
+    return .multi(cs.indices.map { cs[$0] * step[$0] + start[$0] })
+  }
+
+  /// The operand element a `pad` or shifted sum offset by `start` reads.
   func shifted(by start: [Int], shape: [Int]) -> IndexMapping {
     let cs = coordinates(in: shape)
     return .multi(zip(cs, start).map { c, s in c + s })

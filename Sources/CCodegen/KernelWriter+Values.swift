@@ -86,9 +86,9 @@ extension KernelWriter {
     switch node.op {
     case .constant, .pad, .concat, .iota:
       return []
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
-      .cast:
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma, .add,
+      .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .notEqual, .select, .cast:
       return node.inputs.map { MemoKey(node: $0, index: index) }
     case .broadcast:
       let source = graph[node.inputs[0]].type.shape
@@ -97,9 +97,9 @@ extension KernelWriter {
       return [MemoKey(node: node.inputs[0], index: .flat(index.offset(in: shape)))]
     case .transpose(let perm):
       return [MemoKey(node: node.inputs[0], index: index.transpose(perm, shape: shape))]
-    case .slice(let start, _):
-      return [MemoKey(node: node.inputs[0], index: index.shifted(by: start, shape: shape))]
-    case .input, .param, .sum, .reduceMax, .matmul, .take, .scatterAdd:
+    case .slice(let start, _, let step):
+      return [MemoKey(node: node.inputs[0], index: index.strided(start, step, shape: shape))]
+    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
   }
@@ -136,8 +136,9 @@ extension KernelWriter {
       }
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .cast:
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma, .add,
+      .sub, .mul, .div, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
+      .notEqual, .cast:
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .broadcast, .reshape, .transpose, .slice:
@@ -149,7 +150,7 @@ extension KernelWriter {
     case .iota(let axis):
       let coordinate = index.coordinates(in: node.type.shape)[axis]
       return local(id, "(\(node.type.dtype.cName))(\(coordinate.text))", index, operands: reads)
-    case .input, .param, .sum, .reduceMax, .matmul, .take, .scatterAdd:
+    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
   }

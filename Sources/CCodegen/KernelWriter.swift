@@ -86,7 +86,7 @@ struct KernelWriter {
       switch kernel.kind {
       case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots
       case .chunkedReduction(let chunked): chunked.loop.roots
-      case .matmul, .axpy, .columnSums, .gather, .scatterAdd: []
+      case .matmul, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum: []
       }
     computedHere = Set(
       roots.filter { $0.store == .element && graph[$0.node].op.isElementwise }.map(\.node))
@@ -110,6 +110,7 @@ struct KernelWriter {
       case .columnSums(let sum): writer.writeColumnSum(sum, &body)
       case .gather(let gather): writer.writeGather(gather, &body)
       case .scatterAdd(let gather): writer.writeScatterAdd(gather, &body)
+      case .cumulativeSum(let scan): writer.writeCumulativeSum(scan, &body)
       }
     }
     let name = "gc_k\(k)"

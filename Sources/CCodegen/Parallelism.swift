@@ -7,8 +7,8 @@ import GraphIR
 /// (no two write the same element) and that do at least `minimumWork`: matmul rows, flat
 /// loops and axpy updates without reductions, the chunks of a chunked reduction (each writes
 /// its own partial results), and loop nests whose reductions all keep the outermost axis (a
-/// local accumulator per outer iteration). Scatters, column sums, gathers and scatter-adds
-/// (which stop at the first bad index) always run whole.
+/// local accumulator per outer iteration), and the lines of running sums. Scatters, column
+/// sums, gathers and scatter-adds (which stop at the first bad index) always run whole.
 /// Results do not depend on how ranges are split. Linear.
 public enum Parallelism {
   /// Kernels doing less work than this (loop iterations, or multiply-adds for a matmul)
@@ -34,6 +34,7 @@ public enum Parallelism {
     case .chunkedReduction(let chunked): chunked.chunks
     case .axpy(let axpy): axpy.count
     case .scatter, .columnSums, .gather, .scatterAdd: nil
+    case .cumulativeSum(let scan): scan.lines
     case .flat(let loop):
       loop.roots.allSatisfy({ !$0.isReduction }) ? loop.space.reduce(1, *) : nil
     case .loopNest(let loop):
@@ -57,6 +58,7 @@ public enum Parallelism {
     case .axpy(let axpy): axpy.count
     case .columnSums(let sum): sum.rows * sum.columns
     case .gather(let g), .scatterAdd(let g): g.outer * g.count * g.inner
+    case .cumulativeSum(let scan): scan.lines * scan.length
     }
   }
 }

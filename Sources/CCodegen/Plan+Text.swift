@@ -54,6 +54,8 @@ extension Plan {
       return "of \(sum.rows)x\(sum.columns)"
     case .gather(let g), .scatterAdd(let g):
       return "of \(g.count) indices into \(g.outer)x\(g.size)x\(g.inner), status \(g.check + 1)"
+    case .cumulativeSum(let scan):
+      return "of \(scan.lines) lines of \(scan.length)" + (scan.reverse ? ", reversed" : "")
     }
   }
 }

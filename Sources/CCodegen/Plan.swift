@@ -91,6 +91,8 @@ public enum KernelKind: Hashable, Sendable {
   /// The transpose of `take`: checks every index, zeroes the result, then adds each slice
   /// into its indexed place in index order, on one thread (returns a status).
   case scatterAdd(Gather)
+  /// Running sums along one axis: one loop over the lines, each summed in order.
+  case cumulativeSum(CumulativeSum)
 
   /// The kind's name, as `graphc ir` prints it and golden files are named.
   public var name: String {
@@ -104,6 +106,7 @@ public enum KernelKind: Hashable, Sendable {
     case .columnSums: "column-sums"
     case .gather: "gather"
     case .scatterAdd: "scatter-add"
+    case .cumulativeSum: "cumulative-sum"
     }
   }
 
@@ -111,7 +114,9 @@ public enum KernelKind: Hashable, Sendable {
   public var isChecked: Bool {
     switch self {
     case .gather, .scatterAdd: true
-    case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums: false
+    case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums,
+      .cumulativeSum:
+      false
     }
   }
 }
@@ -239,6 +244,29 @@ public struct ColumnSum: Hashable, Sendable {
   public var dtype: DType
 }
 
+/// `y = cumsum(x)` along the middle axis of x viewed as `outer × length × inner`: each of the
+/// `outer * inner` lines is summed in order (from its end when `reverse`), in double, and
+/// each running total stored in `dtype`. Linear in the elements.
+public struct CumulativeSum: Hashable, Sendable {
+  /// What is summed: a buffer, or a constant filling every element.
+  public enum Source: Hashable, Sendable {
+    case buffer(Int)
+    case constant(Double)
+  }
+
+  public var node: NodeID
+  public var y: Int
+  public var x: Source
+  public var outer: Int
+  public var length: Int
+  public var inner: Int
+  public var reverse: Bool
+  public var dtype: DType
+
+  /// The number of independent lines.
+  public var lines: Int { outer * inner }
+}
+
 extension Kernel {
   /// The values the kernel writes: each node and its buffer.
   public var results: [(node: NodeID, buffer: Int)] {
@@ -250,6 +278,7 @@ extension Kernel {
     case .axpy(let axpy): [(axpy.node, axpy.y)]
     case .columnSums(let sum): [(sum.node, sum.y)]
     case .gather(let g), .scatterAdd(let g): [(g.node, g.result)]
+    case .cumulativeSum(let scan): [(scan.node, scan.y)]
     }
   }
 }

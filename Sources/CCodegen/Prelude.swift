@@ -106,7 +106,7 @@ public enum Prelude {
     """
 
   static let sections = [
-    mathDeclarations, blasDeclarations, expLogTanh, specials, minMax, kernelCalls,
+    mathDeclarations, blasDeclarations, expLogTanh, specials, gamma, minMax, kernelCalls,
   ]
 
   static let mathDeclarations = Section(
@@ -116,12 +116,14 @@ public enum Prelude {
       ("sin", "double sin(double);"), ("cos", "double cos(double);"),
       ("tan", "double tan(double);"), ("tanh", "double tanh(double);"),
       ("sqrt", "double sqrt(double);"), ("fabs", "double fabs(double);"),
-      ("pow", "double pow(double, double);"),
+      ("pow", "double pow(double, double);"), ("floor", "double floor(double);"),
+      ("erf", "double erf(double);"), ("lgamma", "double lgamma(double);"),
       ("expf", "float expf(float);"), ("logf", "float logf(float);"),
       ("sinf", "float sinf(float);"), ("cosf", "float cosf(float);"),
       ("tanf", "float tanf(float);"), ("tanhf", "float tanhf(float);"),
       ("sqrtf", "float sqrtf(float);"), ("fabsf", "float fabsf(float);"),
-      ("powf", "float powf(float, float);"),
+      ("powf", "float powf(float, float);"), ("erff", "float erff(float);"),
+      ("lgammaf", "float lgammaf(float);"),
     ].map { Definition(name: $0.0, text: $0.1 + "\n") })
 
   static let blasDeclarations = Section(
@@ -243,6 +245,65 @@ public enum Prelude {
       Definition(name: "GC_NAN", text: "#define GC_NAN (0.0 / 0.0)\n"),
       Definition(name: "GC_INFF", text: "#define GC_INFF (1.0f / 0.0f)\n"),
       Definition(name: "GC_NANF", text: "#define GC_NANF (0.0f / 0.0f)\n"),
+    ])
+
+  static let gamma = Section(
+    comment: """
+      /* Digamma and trigamma (the derivatives of lgamma), step for step as ScalarMath.digamma
+       * and ScalarMath.trigamma in Sources/GraphIR/ScalarMath+Gamma.swift, which explains the
+       * method: recurrence up to x >= 10 and the asymptotic series for x > 0, reflection for
+       * x < 0; at the poles digamma is -1/x at zero and NaN below, trigamma +inf. The float
+       * versions compute in double. */
+
+      """,
+    definitions: [
+      Definition(
+        name: "gc_digamma",
+        text: """
+          static inline double gc_digamma(double x) {
+            double result = 0.0, r, series;
+            if (x <= 0.0) {
+              if (x == floor(x)) return x == 0.0 ? -1.0 / x : GC_NAN;
+              return gc_digamma(1.0 - x) - 3.141592653589793 / tan(3.141592653589793 * (x - floor(x)));
+            }
+            while (x < 10.0) {
+              result -= 1.0 / x;
+              x += 1.0;
+            }
+            r = 1.0 / (x * x);
+            series = r * (1.0 / 12 - r * (1.0 / 120 - r * (1.0 / 252 - r * (1.0 / 240
+                     - r * (1.0 / 132 - r * (691.0 / 32760 - r / 12))))));
+            return result + log(x) - 0.5 / x - series;
+          }
+
+          """),
+      Definition(
+        name: "gc_trigamma",
+        text: """
+          static inline double gc_trigamma(double x) {
+            double result = 0.0, r, s, series;
+            if (x <= 0.0) {
+              if (x == floor(x)) return GC_INF;
+              s = sin(3.141592653589793 * (x - floor(x)));
+              return 3.141592653589793 * 3.141592653589793 / (s * s) - gc_trigamma(1.0 - x);
+            }
+            while (x < 10.0) {
+              result += 1.0 / (x * x);
+              x += 1.0;
+            }
+            r = 1.0 / (x * x);
+            series = r * (1.0 / 6 - r * (1.0 / 30 - r * (1.0 / 42 - r * (1.0 / 30
+                     - r * (5.0 / 66 - r * (691.0 / 2730 - r * 7.0 / 6))))));
+            return result + 1.0 / x + 0.5 * r + series / x;
+          }
+
+          """),
+      Definition(
+        name: "gc_digammaf",
+        text: "static inline float gc_digammaf(float x) { return (float)gc_digamma(x); }\n"),
+      Definition(
+        name: "gc_trigammaf",
+        text: "static inline float gc_trigammaf(float x) { return (float)gc_trigamma(x); }\n"),
     ])
 
   static let minMax = Section(

@@ -4,7 +4,7 @@ import GraphIR
 /// fusion does, and the patterns stored specially (shifted sums, biased products).
 ///
 /// Expects a verified, simplified graph. Guarantees that `nodes` holds every input, param,
-/// output (unless constant), reduction, matrix product (or, for a `BiasedMatmul`, its add
+/// output (unless constant), reduction, running sum and its operand (unless constant), matrix product (or, for a `BiasedMatmul`, its add
 /// and bias instead of the bare product), matrix-product operand (the source of a transposed
 /// one), `take` and `scatterAdd` with both operands, pad and concat operand that is not a constant (except the pads' operands of a stored
 /// `ShiftedSum`, which the sum's loop computes in place), and every value used more than once
@@ -121,6 +121,10 @@ public struct StoredValues: Sendable {
         // A gather reads its operands' buffers at computed positions; constants included.
         required.insert(id)
         required.formUnion(node.inputs)
+      case .scan:
+        required.insert(id)
+        // A constant operand is read as a literal.
+        required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
       case .matmul:
         if !biasedProducts.contains(id) { required.insert(id) }
         required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })

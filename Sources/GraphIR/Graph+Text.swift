@@ -28,13 +28,18 @@ extension Graph {
     case .input(let name), .param(let name): return " \"\(name)\""
     case .constant(let c): return " \(c)"
     case .transpose(let perm): return "(\(list(perm)))"
-    case .slice(let start, let end): return "(start: \(list(start)), end: \(list(end)))"
+    case .slice(let start, let end, let step):
+      let steps = step.allSatisfy { $0 == 1 } ? "" : ", step: \(list(step))"
+      return "(start: \(list(start)), end: \(list(end))\(steps))"
+    case .polygamma(let order): return "(order: \(order))"
+    case .cumsum(let axis, let reverse): return "(axis: \(axis)\(reverse ? ", reverse" : ""))"
     case .pad(let low, let high): return "(low: \(list(low)), high: \(list(high)))"
     case .concat(let axis), .iota(let axis): return "(axis: \(axis))"
     case .take(let axis, let caller), .scatterAdd(let axis, let caller):
       return "(axis: \(axis), for: \(caller.rawValue))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .add, .sub, .mul,
+      .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
       .cast, .broadcast, .reshape, .matmul:
       return ""

@@ -15,6 +15,13 @@ extension GraphBuilder {
     return try select(greater(x, zero), x, zero)
   }
 
+  /// GELU in its exact form, `0.5 * x * (1 + erf(x / sqrt(2)))`, with the division written
+  /// as a product with `1/sqrt(2)` (as PyTorch computes it).
+  public func gelu(_ x: NodeID) throws -> NodeID {
+    let erfPart = try erf(mul(x, scalar(0.5.squareRoot(), like: x)))
+    return try mul(mul(scalar(0.5, like: x), x), add(scalar(1, like: x), erfPart))
+  }
+
   /// `log(sum(exp(x), axis))`, computed as `m + log(sum(exp(x - m)))` with `m` the max, so
   /// it neither overflows nor underflows.
   public func logsumexp(_ x: NodeID, axis: Int) throws -> NodeID {

@@ -21,6 +21,14 @@ extension GraphBuilder {
   public func sqrt(_ x: NodeID) throws -> NodeID { try apply(.sqrt, [x]) }
   /// Absolute value.
   public func abs(_ x: NodeID) throws -> NodeID { try apply(.abs, [x]) }
+  /// The error function.
+  public func erf(_ x: NodeID) throws -> NodeID { try apply(.erf, [x]) }
+  /// `log|Gamma(x)|`.
+  public func lgamma(_ x: NodeID) throws -> NodeID { try apply(.lgamma, [x]) }
+  /// The polygamma function of `order` (0: digamma, 1: trigamma; no higher order).
+  public func polygamma(_ x: NodeID, order: Int) throws -> NodeID {
+    try apply(.polygamma(order: order), [x], name: order == 0 ? "digamma" : "polygamma")
+  }
 
   // MARK: Elementwise, two operands (NumPy broadcasting)
 
@@ -153,7 +161,29 @@ extension GraphBuilder {
 
   /// Elements `start[k] ..< end[k]` along every axis.
   public func slice(_ x: NodeID, start: [Int], end: [Int]) throws -> NodeID {
-    try apply(.slice(start: start, end: end), [x], name: "slice")
+    try apply(.slice(start: start, end: end, step: start.map { _ in 1 }), [x], name: "slice")
+  }
+
+  /// Elements `start[k], start[k] + step[k], ...` along every axis, `count[k]` of them (all
+  /// inside the axis; a negative step walks it backwards).
+  public func slice(_ x: NodeID, start: [Int], step: [Int], count: [Int]) throws -> NodeID {
+    guard start.count == step.count, start.count == count.count, !step.contains(0),
+      !count.contains(where: { $0 < 0 })
+    else {
+      throw GraphError.invalidOperand(
+        op: "slice", expected: "a non-zero step and a count for each axis")
+    }
+    // The canonical form of `Op.slice`: one element or none is taken with step 1.
+    var (first, end, steps) = (start, start, step)
+    for k in start.indices {
+      if count[k] <= 1 {
+        (first[k], steps[k]) = (count[k] == 0 ? 0 : start[k], 1)
+        end[k] = first[k] + count[k]
+      } else {
+        end[k] = start[k] + (count[k] - 1) * step[k] + step[k].signum()
+      }
+    }
+    return try apply(.slice(start: first, end: end, step: steps), [x], name: "slice")
   }
 
   /// Zero padding around `x`.
@@ -174,14 +204,16 @@ extension GraphBuilder {
     return parts.count == 1 ? first : try apply(.concat(axis: a), parts, name: "concat")
   }
 
-  /// One entry of a NumPy basic index: a range (bounds may be nil or negative) or an integer.
+  /// One entry of a NumPy basic index: a range `START:END:STEP` (bounds may be nil or
+  /// negative, the step non-zero) or an integer.
   public enum Index: Hashable, Sendable {
-    case range(Int?, Int?)
+    case range(Int?, Int?, step: Int = 1)
     case at(Int)
   }
 
   /// NumPy basic indexing: ranges keep their axis, integers drop it, missing trailing axes
-  /// are taken whole. Out-of-range integers are an error; ranges are clamped as in Python.
+  /// are taken whole. Out-of-range integers are an error; range bounds are clamped as in
+  /// Python (`slice.indices`), and a step of zero is an error.
   public func index(_ x: NodeID, _ indices: [Index]) throws -> NodeID {
     let shape = type(x).shape
     guard indices.count <= shape.count else {
@@ -189,32 +221,53 @@ extension GraphBuilder {
         op: "[]", expected: "at most \(shape.count) indices for \(type(x)), got \(indices.count)")
     }
     var start = [Int](repeating: 0, count: shape.count)
-    var end = shape
+    var step = [Int](repeating: 1, count: shape.count)
+    var count = shape
     var kept: [Int] = []
     for axis in shape.indices {
       let dim = shape[axis]
       let entry: Index = axis < indices.count ? indices[axis] : .range(nil, nil)
       switch entry {
-      case .range(let lo, let hi):
-        func clamp(_ v: Int?, _ fallback: Int) -> Int {
-          guard let v else { return fallback }
-          return Swift.min(Swift.max(v < 0 ? v + dim : v, 0), dim)
+      case .range(let lo, let hi, let s):
+        guard s != 0 else {
+          throw GraphError.invalidOperand(op: "[]", expected: "a non-zero slice step")
         }
-        start[axis] = clamp(lo, 0)
-        end[axis] = Swift.max(clamp(hi, dim), start[axis])
-        kept.append(end[axis] - start[axis])
+        (start[axis], step[axis], count[axis]) = Self.pythonSlice(lo, hi, s, size: dim)
+        kept.append(count[axis])
       case .at(let i):
         let j = i < 0 ? i + dim : i
         guard j >= 0, j < dim else {
           throw GraphError.invalidOperand(
             op: "[]", expected: "an index in \(-dim) ..< \(dim) on axis \(axis), got \(i)")
         }
-        start[axis] = j
-        end[axis] = j + 1
+        (start[axis], count[axis]) = (j, 1)
       }
     }
-    let sliced = try slice(x, start: start, end: end)
+    let sliced = try slice(x, start: start, step: step, count: count)
     return kept.count == shape.count ? sliced : try reshape(sliced, to: kept)
+  }
+
+  /// Python's `slice(lo, hi, step).indices(size)` and the number of elements it takes: the
+  /// first index, the step and the count. Missing bounds default to the whole axis in the
+  /// step's direction; negative bounds count from the end; bounds outside the axis are
+  /// clamped to just before its start or just past its end.
+  static func pythonSlice(_ lo: Int?, _ hi: Int?, _ step: Int, size: Int) -> (Int, Int, Int) {
+    func bound(_ v: Int?, _ fallback: Int) -> Int {
+      guard let v else { return fallback }
+      let shifted = v < 0 ? v + size : v
+      if shifted < 0 { return step < 0 ? -1 : 0 }
+      if shifted >= size { return step < 0 ? size - 1 : size }
+      return shifted
+    }
+    let first = bound(lo, step < 0 ? size - 1 : 0)
+    let stop = bound(hi, step < 0 ? -1 : size)
+    // Steps beyond the axis take at most one element: clamp so the arithmetic cannot overflow.
+    let s = Swift.max(Swift.min(step, size + 1), -(size + 1))
+    let count =
+      s > 0
+      ? (stop > first ? (stop - first - 1) / s + 1 : 0)
+      : (first > stop ? (first - stop - 1) / -s + 1 : 0)
+    return (first, count <= 1 ? 1 : s, count)
   }
 
   // MARK: Reductions
@@ -248,6 +301,12 @@ extension GraphBuilder {
     let rank = type(x).rank
     guard let axes else { return Array(0..<rank) }
     return Array(Set(try axes.map { try normalize(axis: $0, rank: rank, op: op) })).sorted()
+  }
+
+  /// Inclusive running sum along `axis` (negative counts from the end), same shape as `x`.
+  public func cumsum(_ x: NodeID, axis: Int) throws -> NodeID {
+    let a = try normalize(axis: axis, rank: type(x).rank, op: "cumsum")
+    return try apply(.cumsum(axis: a, reverse: false), [x], name: "cumsum")
   }
 
   // MARK: Matrix product

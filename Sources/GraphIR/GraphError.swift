@@ -31,6 +31,9 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
   case notScalar(op: String, type: TensorType)
   /// Two inputs or params with one name.
   case duplicateName(String)
+  /// A derivative graphc does not implement (`function` is the op whose derivative is
+  /// missing, `reason` says which orders of the user's function are available).
+  case noDerivative(function: String, reason: String)
   /// Values that together need more memory than the machine has (see `MemoryBudget`).
   case exceedsMemory(name: String, type: TensorType, bytes: UInt64, available: UInt64)
 
@@ -77,6 +80,8 @@ public enum GraphError: Error, Equatable, Sendable, CustomStringConvertible {
       "'\(op)' needs a scalar, got \(type)"
     case .duplicateName(let name):
       "'\(name)' is defined twice"
+    case .noDerivative(let function, let reason):
+      "the derivative of '\(function)' is not implemented: \(reason)"
     case .exceedsMemory(let name, let type, let bytes, let available):
       "'\(name)' (\(type)) is too large for this machine: its values need "
         + "\(Self.gigabytes(bytes)) with the others, and the machine has \(Self.gigabytes(available))"

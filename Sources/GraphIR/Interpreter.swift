@@ -58,8 +58,9 @@ public enum Interpreter {
       return Tensor(filling: v, type)
     case .constant(let c):
       return Tensor(filling: c.value, type)
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .add, .sub, .mul, .div, .pow,
-      .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma, .add,
+      .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
+      .equal, .notEqual, .select,
       .cast:
       return make(
         (0..<type.count).map { i in ScalarMath.apply(node.op, args.map { $0.scalars[i] }) })
@@ -77,10 +78,10 @@ public enum Interpreter {
           for k in perm.indices { source[perm[k]] = index[k] }
           return offset(of: source, in: args[0].shape)
         }.map { args[0].scalars[$0] })
-    case .slice(let start, _):
+    case .slice(let start, _, let step):
       return make(
         gather(type.shape) { index in
-          offset(of: zip(index, start).map(+), in: args[0].shape)
+          offset(of: index.indices.map { start[$0] + index[$0] * step[$0] }, in: args[0].shape)
         }.map { args[0].scalars[$0] })
     case .pad(let low, _):
       let inner = args[0].shape
@@ -117,6 +118,24 @@ public enum Interpreter {
         acc[o] = isSum ? acc[o] + v : (acc[o].isNaN || v.isNaN ? .nan : Swift.max(acc[o], v))
       }
       return make(acc)
+    case .cumsum(let axis, let reverse):
+      // Accumulated in double, each running total rounded to the dtype (as the kernel does).
+      let shape = args[0].shape
+      let inner = shape[(axis + 1)...].reduce(1, *)
+      let length = shape[axis]
+      var out = [Double](repeating: 0, count: type.count)
+      for outer in 0..<(shape[..<axis].reduce(1, *)) {
+        for i in 0..<inner {
+          var total = 0.0
+          for step in 0..<length {
+            let k = reverse ? length - 1 - step : step
+            let e = (outer * length + k) * inner + i
+            total += args[0].scalars[e]
+            out[e] = total
+          }
+        }
+      }
+      return make(out)
     case .matmul:
       // One product per matrix of the stack (the leading axes).
       let (a, b) = (args[0], args[1])

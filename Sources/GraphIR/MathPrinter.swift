@@ -156,7 +156,7 @@ struct MathPrinter {
 
   private func shouldName(_ id: NodeID, _ rendered: Rendered) -> Bool {
     switch graph[id].op {
-    case .sum, .reduceMax, .matmul, .concat, .pad, .take, .scatterAdd: return true
+    case .sum, .reduceMax, .cumsum, .matmul, .concat, .pad, .take, .scatterAdd: return true
     case .input, .param, .constant, .broadcast: return false
     default:
       return uses[id.index] > 1 && rendered.text.count > longText
@@ -198,8 +198,10 @@ struct MathPrinter {
     case .neg:
       let inner = operand(args[0], atLeast: 2)
       return Rendered(text: inner.hasPrefix("-") ? "-(\(inner))" : "-\(inner)", precedence: 2)
-    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma:
       return call(node.op.name, [operand(args[0]).text])
+    case .polygamma(let order):
+      return call(order == 0 ? "digamma" : "trigamma", [operand(args[0]).text])
     case .add, .sub: return renderSum(id)
     case .mul, .div: return renderProduct(id)
     case .pow:
@@ -219,10 +221,10 @@ struct MathPrinter {
     case .transpose(let perm):
       let parts = [operand(args[0]).text] + (perm == [1, 0] ? [] : [list(perm)])
       return call("transpose", parts)
-    case .slice(let start, let end):
+    case .slice(let start, let end, let step):
       let shape = graph[args[0]].type.shape
       let ranges = shape.indices.map { k in
-        start[k] == 0 && end[k] == shape[k] ? ":" : "\(start[k]):\(end[k])"
+        Self.sliceText(start: start[k], end: end[k], step: step[k], size: shape[k])
       }
       return Rendered(
         text: "\(operand(args[0], atLeast: 4))[\(ranges.joined(separator: ", "))]", precedence: 4)
@@ -235,6 +237,13 @@ struct MathPrinter {
       return call(
         node.op == .sum(axes: axes) ? "sum" : "reduce_max",
         [operand(args[0]).text] + (all ? [] : [axisText]))
+    case .cumsum(let axis, let reverse):
+      guard reverse else { return call("cumsum", [operand(args[0]).text, "\(axis)"]) }
+      // A running sum from the end: reversed, summed, reversed back, in the language's terms.
+      let rank = graph[args[0]].type.rank
+      let flip = "[" + (0..<rank).map { $0 == axis ? "::-1" : ":" }.joined(separator: ", ") + "]"
+      let inner = "\(operand(args[0], atLeast: 4))\(flip)"
+      return Rendered(text: "cumsum(\(inner), \(axis))\(flip)", precedence: 4)
     case .matmul:
       return Rendered(
         text: "\(operand(args[0], atLeast: 2)) @ \(operand(args[1], atLeast: 3))", precedence: 2)
@@ -245,5 +254,14 @@ struct MathPrinter {
     case .take(let axis, _), .scatterAdd(let axis, _):
       return call(node.op.name, args.map { operand($0).text } + (axis == 0 ? [] : ["\(axis)"]))
     }
+  }
+
+  /// One axis of a slice as the language writes it: `:`, `1:3`, `::2`, `4::-1`.
+  static func sliceText(start: Int, end: Int, step: Int, size: Int) -> String {
+    if step == 1 { return start == 0 && end == size ? ":" : "\(start):\(end)" }
+    let from = step < 0 && start == size - 1 || step > 0 && start == 0 ? "" : "\(start)"
+    // A negative end would count from the end of the axis: leave it out instead.
+    let to = end < 0 || end >= size ? "" : "\(end)"
+    return "\(from):\(to):\(step)"
   }
 }

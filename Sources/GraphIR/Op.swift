@@ -49,6 +49,14 @@ public enum Op: Hashable, Sendable {
   case sqrt
   /// `|x|`
   case abs
+  /// The error function, `erf(x) = 2/sqrt(pi) * integral from 0 to x of exp(-t^2) dt`.
+  case erf
+  /// `log|Gamma(x)|`, as C's `lgamma`: +inf at the poles 0, -1, -2, ...
+  case lgamma
+  /// The polygamma function of `order`: the `order + 1`-th derivative of `lgamma`. Order 0 is
+  /// digamma, order 1 trigamma; higher orders are not implemented (the shape rule refuses
+  /// them, and the derivative of trigamma is an error rather than a wrong value).
+  case polygamma(order: Int)
 
   case add
   case sub
@@ -81,8 +89,11 @@ public enum Op: Hashable, Sendable {
   case reshape
   /// Permutes axes: result axis `k` is operand axis `permutation[k]`.
   case transpose([Int])
-  /// Elements `start[k] ..< end[k]` on every axis (step 1).
-  case slice(start: [Int], end: [Int])
+  /// Elements `start[k], start[k] + step[k], ...` up to `end[k]` (exclusive) on every axis,
+  /// in a canonical form the builder makes: `step[k]` is non-zero (negative walks the axis
+  /// backwards, and then `end[k]` may be -1), and `end[k]` is one step past the last element
+  /// taken, moved by one rather than `step[k]` (an empty or one-element axis has step 1).
+  case slice(start: [Int], end: [Int], step: [Int])
   /// Surrounds the operand with `low[k]` zeros before and `high[k]` zeros after on each axis.
   case pad(low: [Int], high: [Int])
   /// Joins the operands along `axis`.
@@ -92,6 +103,9 @@ public enum Op: Hashable, Sendable {
   case sum(axes: [Int])
   /// Largest element over `axes`, which disappear from the shape.
   case reduceMax(axes: [Int])
+  /// Inclusive running sum along `axis` (same shape); with `reverse`, from the end of the
+  /// axis backwards (the VJP of a running sum).
+  case cumsum(axis: Int, reverse: Bool)
   /// Matrix product of two 2-D operands.
   case matmul
 
@@ -143,6 +157,9 @@ extension Op {
     case .tanh: "tanh"
     case .sqrt: "sqrt"
     case .abs: "abs"
+    case .erf: "erf"
+    case .lgamma: "lgamma"
+    case .polygamma: "polygamma"
     case .add: "add"
     case .sub: "sub"
     case .mul: "mul"
@@ -166,6 +183,7 @@ extension Op {
     case .concat: "concat"
     case .sum: "sum"
     case .reduceMax: "reduce_max"
+    case .cumsum: "cumsum"
     case .matmul: "matmul"
     case .iota: "iota"
     case .take: "take"
@@ -212,6 +230,8 @@ public struct OpFacts: Hashable, Sendable {
     case layout
     /// Combines the elements along some axes.
     case reduction
+    /// A running combination along one axis (each element depends on those before it).
+    case scan
     /// A matrix product.
     case matmul
     /// Reads or writes at positions held in an integer operand (checked at run time).
@@ -243,7 +263,7 @@ extension Op {
     case .constant: OpFacts(family: .constant)
     case .neg, .abs, .add, .sub, .mul, .div, .maximum, .minimum, .select, .cast:
       OpFacts(family: .elementwise)
-    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .pow:
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .erf, .lgamma, .polygamma, .pow:
       OpFacts(family: .elementwise, isExpensive: true)
     case .less: OpFacts(family: .elementwise, comparison: "<")
     case .lessEqual: OpFacts(family: .elementwise, comparison: "<=")
@@ -256,6 +276,7 @@ extension Op {
       OpFacts(family: .layout, keepsOffset: false, isIndexOnly: true)
     case .pad, .concat: OpFacts(family: .layout, keepsOffset: false)
     case .sum(let axes), .reduceMax(let axes): OpFacts(family: .reduction, reductionAxes: axes)
+    case .cumsum: OpFacts(family: .scan, keepsOffset: false)
     case .matmul: OpFacts(family: .matmul)
     // No operands to read: its element is its own coordinate, at any loop offset.
     case .iota: OpFacts(family: .elementwise)

@@ -70,6 +70,9 @@ enum Peephole {
       return nil
     case .concat:
       return nil
+    case .cumsum(let axis, _):
+      // A running sum over one element is that element.
+      return b.type(inputs[0]).shape[axis] == 1 ? inputs[0] : nil
     case .neg:
       guard full else { return nil }
       let inner = operand(0)
@@ -171,8 +174,9 @@ enum Peephole {
       if let c = const(0) { return c != 0 ? inputs[1] : inputs[2] }
       if inputs[1] == inputs[2] { return inputs[1] }
       return nil
-    case .input, .param, .constant, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs,
-      .less, .lessEqual, .greater, .greaterEqual, .matmul, .iota, .take, .scatterAdd:
+    case .input, .param, .constant, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf,
+      .lgamma, .polygamma, .less, .lessEqual, .greater, .greaterEqual, .matmul, .iota, .take,
+      .scatterAdd:
       return nil
     }
   }
@@ -192,6 +196,7 @@ enum Peephole {
   /// A transpose can keep the shape while moving elements.
   private static func isReorder(_ op: Op) -> Bool {
     if case .transpose(let perm) = op { return perm != Array(perm.indices) }
+    if case .slice(_, _, let step) = op { return step.contains { $0 != 1 } }
     return false
   }
 

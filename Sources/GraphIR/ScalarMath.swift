@@ -17,6 +17,9 @@ public enum ScalarMath {
     case .tanh: Foundation.tanh(x[0])
     case .sqrt: x[0].squareRoot()
     case .abs: Swift.abs(x[0])
+    case .erf: Foundation.erf(x[0])
+    case .lgamma: Foundation.lgamma(x[0])
+    case .polygamma(let order): order == 0 ? digamma(x[0]) : trigamma(x[0])
     case .add: x[0] + x[1]
     case .sub: x[0] - x[1]
     case .mul: x[0] * x[1]
@@ -33,7 +36,7 @@ public enum ScalarMath {
     case .select: x[0] != 0 ? x[1] : x[2]
     case .cast: x[0]
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
-      .sum, .reduceMax, .matmul, .iota, .take, .scatterAdd:
+      .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:
       preconditionFailure("ScalarMath.apply called with non-elementwise op \(op.name)")
     }
   }

@@ -59,9 +59,16 @@ public enum ShapeRules {
     case .neg:
       try arity(1)
       return types[0]
-    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs:
+    case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma:
       try arity(1)
       try float(types[0])
+      return types[0]
+    case .polygamma(let order):
+      try arity(1)
+      try float(types[0])
+      guard (0...1).contains(order) else {
+        throw GraphError.invalidOperand(op: opName, expected: "order 0 or 1, got \(order)")
+      }
       return types[0]
     case .add, .sub, .mul, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
       try arity(2)
@@ -102,15 +109,18 @@ public enum ShapeRules {
           op: opName, expected: "a permutation of the axes of \(types[0])")
       }
       return types[0].with(shape: perm.map { types[0].shape[$0] })
-    case .slice(let start, let end):
+    case .slice(let start, let end, let step):
       try arity(1)
       let shape = types[0].shape
-      guard start.count == shape.count, end.count == shape.count,
-        zip(zip(start, end), shape).allSatisfy({ $0.0 >= 0 && $0.0 <= $0.1 && $0.1 <= $1 })
+      guard start.count == shape.count, end.count == shape.count, step.count == shape.count,
+        shape.indices.allSatisfy({
+          isCanonicalSlice(start: start[$0], end: end[$0], step: step[$0], size: shape[$0])
+        })
       else {
         throw GraphError.invalidOperand(op: opName, expected: "slice bounds within \(types[0])")
       }
-      return types[0].with(shape: zip(start, end).map { $1 - $0 })
+      return types[0].with(
+        shape: shape.indices.map { sliceCount(start: start[$0], end: end[$0], step: step[$0]) })
     case .pad(let low, let high):
       try arity(1)
       let shape = types[0].shape
@@ -155,6 +165,12 @@ public enum ShapeRules {
       }
       let shape = types[0].shape.indices.filter { !axes.contains($0) }.map { types[0].shape[$0] }
       return types[0].with(shape: shape)
+    case .cumsum(let axis, _):
+      try arity(1)
+      guard axis >= 0, axis < types[0].rank else {
+        throw GraphError.badAxis(op: opName, axis: axis, rank: types[0].rank)
+      }
+      return types[0]
     case .matmul:
       try arity(2)
       let (a, b) = (types[0], types[1])
@@ -201,6 +217,23 @@ public enum ShapeRules {
   /// The shape of `take(x, idx, axis)`: `x.shape[..<axis] + idx.shape + x.shape[(axis+1)...]`.
   public static func takeShape(_ x: [Int], _ idx: [Int], axis: Int) -> [Int] {
     Array(x[..<axis]) + idx + Array(x[(axis + 1)...])
+  }
+
+  /// True when one axis of a slice is in `Op.slice`'s canonical form within an axis of
+  /// `size`: step 1 with `0 <= start <= end <= size`; any other non-zero step takes at least
+  /// two elements, all inside the axis, and `end` is the last one moved by one in the step's
+  /// direction.
+  public static func isCanonicalSlice(start: Int, end: Int, step: Int, size: Int) -> Bool {
+    if step == 1 { return 0 <= start && start <= end && end <= size }
+    guard step != 0, Swift.abs(step) < Int.max / 2 else { return false }
+    let last = end - step.signum()
+    guard (last - start) % step == 0, (last - start) / step >= 1 else { return false }
+    return (0..<size).contains(start) && (0..<size).contains(last)
+  }
+
+  /// The number of elements one axis of a canonical slice takes.
+  public static func sliceCount(start: Int, end: Int, step: Int) -> Int {
+    step == 1 ? end - start : (end - step.signum() - start) / step + 1
   }
 
   /// NumPy's rule: `from` aligned right against `to`, each of its axes 1 or equal.

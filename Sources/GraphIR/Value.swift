@@ -104,6 +104,10 @@ public func abs(_ x: Value) throws -> Value { try x.map { try $0.abs($1) } }
 public func square(_ x: Value) throws -> Value { try x.map { try $0.square($1) } }
 public func sigmoid(_ x: Value) throws -> Value { try x.map { try $0.sigmoid($1) } }
 public func relu(_ x: Value) throws -> Value { try x.map { try $0.relu($1) } }
+public func erf(_ x: Value) throws -> Value { try x.map { try $0.erf($1) } }
+public func gelu(_ x: Value) throws -> Value { try x.map { try $0.gelu($1) } }
+public func lgamma(_ x: Value) throws -> Value { try x.map { try $0.lgamma($1) } }
+public func digamma(_ x: Value) throws -> Value { try x.map { try $0.polygamma($1, order: 0) } }
 public func pow(_ a: Value, _ b: Value) throws -> Value { try a ** b }
 public func max(_ a: Value, _ b: Value) throws -> Value { try pair(a, b, GraphBuilder.maximum) }
 public func min(_ a: Value, _ b: Value) throws -> Value { try pair(a, b, GraphBuilder.minimum) }
@@ -120,6 +124,9 @@ public func mean(_ x: Value, axes: [Int]? = nil) throws -> Value {
 }
 public func reduceMax(_ x: Value, axes: [Int]? = nil) throws -> Value {
   try x.map { try $0.reduceMax($1, axes: axes) }
+}
+public func cumsum(_ x: Value, axis: Int) throws -> Value {
+  try x.map { try $0.cumsum($1, axis: axis) }
 }
 public func logsumexp(_ x: Value, axis: Int) throws -> Value {
   try x.map { try $0.logsumexp($1, axis: axis) }

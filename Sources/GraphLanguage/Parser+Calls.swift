@@ -23,12 +23,13 @@ extension Parser {
     var table: [String: ClosedRange<Int>] = [:]
     for name in [
       "exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs", "square",
+      "erf", "gelu", "lgamma", "digamma",
     ] {
       table[name] = 1...1
     }
     for name in [
       "pow", "max", "min", "cross_entropy", "reshape", "logsumexp", "softmax", "log_softmax",
-      "grad", "jacobian", "hessian",
+      "grad", "jacobian", "hessian", "cumsum",
     ] {
       table[name] = 2...2
     }
@@ -154,6 +155,10 @@ extension Parser {
     case "sqrt": return try call(1) { b, x in try b.sqrt(x[0]) }
     case "abs": return try call(1) { b, x in try b.abs(x[0]) }
     case "square": return try call(1) { b, x in try b.square(x[0]) }
+    case "erf": return try call(1) { b, x in try b.erf(x[0]) }
+    case "gelu": return try call(1) { b, x in try b.gelu(x[0]) }
+    case "lgamma": return try call(1) { b, x in try b.lgamma(x[0]) }
+    case "digamma": return try call(1) { b, x in try b.polygamma(x[0], order: 0) }
     case "pow": return try call(2) { b, x in try b.pow(x[0], x[1]) }
     case "max": return try call(2) { b, x in try b.maximum(x[0], x[1]) }
     case "min": return try call(2) { b, x in try b.minimum(x[0], x[1]) }
@@ -167,10 +172,11 @@ extension Parser {
         default: try b.reduceMax(x[0], axes: axes)
         }
       }
-    case "logsumexp", "softmax", "log_softmax":
+    case "logsumexp", "softmax", "log_softmax", "cumsum":
       let a = try axis(1)
       return try call(1, axisIndex: 1) { b, x in
         switch name {
+        case "cumsum": try b.cumsum(x[0], axis: a)
         case "logsumexp": try b.logsumexp(x[0], axis: a)
         case "softmax": try b.softmax(x[0], axis: a)
         default: try b.logSoftmax(x[0], axis: a)

@@ -9,6 +9,7 @@ import GraphIR
 /// unary      := '-' unary | power
 /// power      := postfix ('^' unary)?        # right-associative; the exponent may be signed
 /// postfix    := primary ('[' index (',' index)* ']')*
+/// index      := expr | expr? ':' expr? (':' expr?)?   # constant whole numbers
 /// primary    := NUMBER | NAME | NAME '(' arguments ')' | '(' comparison ')'
 /// ```
 ///
@@ -112,7 +113,8 @@ extension Parser {
     return value
   }
 
-  /// `i`, `START:END`, `START:`, `:END` or `:` (NumPy basic indexing, without steps).
+  /// `i`, or a slice `START:END:STEP` where each part may be left out (`:`, `1:`, `::2`,
+  /// `::-1`), as NumPy's basic indexing; a step of zero is an error at the step.
   private mutating func parseIndexEntry() throws -> GraphBuilder.Index {
     var start: Int? = nil
     if !peek.isSymbol(":") {
@@ -122,11 +124,15 @@ extension Parser {
     } else {
       advance()  // ':'
     }
-    let omitted =
+    var omitted: Bool {
       [",", "]", ":"].contains { peek.isSymbol($0) } || peek.kind == .newline || peek.kind == .end
+    }
     let end = omitted ? nil : try parseInteger("a slice bound")
-    if peek.isSymbol(":") { throw error("slice steps are not supported", at: peek.position) }
-    return .range(start, end)
+    guard consume(":"), !omitted else { return .range(start, end) }
+    let position = peek.position
+    let step = try parseInteger("a slice step")
+    guard step != 0 else { throw error("a slice step must not be zero", at: position) }
+    return .range(start, end, step: step)
   }
 
   /// An expression that must be a constant whole number (an index, a slice bound, an axis).

@@ -71,6 +71,28 @@ public enum LanguageFunctionCases {
     ("index_0", { b, v in try b.index(v["x"], [.at(0)]) }),
     ("index_last_col", { b, v in try b.index(v["x"], [.range(nil, nil), .at(-1)]) }),
     ("slice_neg_range", { b, v in try b.index(v["x"], [.range(nil, nil), .range(-2, nil)]) }),
+    ("erf", { b, v in try b.erf(v["x"]) }),
+    ("gelu", { b, v in try b.gelu(v["x"]) }),
+    ("lgamma", { b, v in try b.lgamma(v["gam"]) }),
+    ("digamma", { b, v in try b.polygamma(v["gam"], order: 0) }),
+    ("trigamma", { b, v in try b.polygamma(v["gam"], order: 1) }),
+    ("cumsum_0", { b, v in try b.cumsum(v["x"], axis: 0) }),
+    ("cumsum_neg1", { b, v in try b.cumsum(v["x"], axis: -1) }),
+    ("cumsum_seq", { b, v in try b.cumsum(v["seq"], axis: 0) }),
+    (
+      "slice_step2", { b, v in try b.index(v["x"], [.range(nil, nil), .range(nil, nil, step: 2)]) }
+    ),
+    ("slice_reverse", { b, v in try b.index(v["x"], [.range(nil, nil, step: -1)]) }),
+    (
+      "slice_reverse_cols",
+      { b, v in try b.index(v["x"], [.range(nil, nil), .range(nil, nil, step: -1)]) }
+    ),
+    ("slice_1_8_3", { b, v in try b.index(v["seq"], [.range(1, 8, step: 3)]) }),
+    ("slice_back_3", { b, v in try b.index(v["seq"], [.range(nil, nil, step: -3)]) }),
+    ("slice_neg_bounds", { b, v in try b.index(v["seq"], [.range(-2, 1, step: -2)]) }),
+    ("slice_past_end", { b, v in try b.index(v["seq"], [.range(8, 100, step: 5)]) }),
+    ("slice_empty_step", { b, v in try b.index(v["seq"], [.range(5, 2, step: 2)]) }),
+    ("slice_index_step", { b, v in try b.index(v["x"], [.at(1), .range(nil, nil, step: -2)]) }),
     ("matmul_2x2", { b, v in try b.matmul(v["x"], v["m"]) }),
     ("matmul_1x2", { b, v in try b.matmul(v["v3"], v["m"]) }),
     ("matmul_2x1", { b, v in try b.matmul(v["x"], v["v3"]) }),

@@ -39,6 +39,19 @@ import Testing
       second: { x in
         _pow(x, x) * ((_log(x) + 1) * (_log(x) + 1) + 1 / x)
       }),
+    Example(
+      name: "erf", f: { x in try erf(x) },
+      second: { x in -4 * x / Double.pi.squareRoot() * _exp(-x * x) }),
+    // gelu'' = (2 - x^2) phi(x) with phi the standard normal density.
+    Example(
+      name: "gelu", f: { x in try gelu(x) },
+      second: { x in (2 - x * x) * _exp(-x * x / 2) / (2 * Double.pi).squareRoot() }),
+    // lgamma'' = trigamma, SciPy's polygamma(1, x) at the three points.
+    Example(
+      name: "lgamma", f: { x in try lgamma(x) },
+      second: { x in
+        [0.7: 2.8340491566946113, 1.3: 1.1342534349966191, 2.0: 0.6449340668482266][x] ?? .nan
+      }),
   ]
 
   @Test(arguments: examples, [0.7, 1.3, 2.0]) func secondDerivative(_ e: Example, _ at: Double)
@@ -51,6 +64,49 @@ import Testing
     let out = try Interpreter.run(Simplify.run(g.graph), ["x": Tensor(at)])
     let value = try #require(out["d2"]?.scalar)
     #expect(Swift.abs(value - e.second(at)) <= 1e-12 * Swift.max(1, Swift.abs(value)))
+  }
+
+  /// lgamma's third derivative would need tetragamma, which graphc does not implement: an
+  /// error naming the limit, never a wrong value (forward mode too).
+  @Test func thirdDerivativeOfLgammaIsAnError() throws {
+    let g = GraphBuilder()
+    let x = try g.input("x")
+    let second = try grad(grad(lgamma(x), x), x)
+    #expect(throws: GraphError.self) { try grad(second, x) }
+    do {
+      _ = try grad(second, x)
+    } catch let error as GraphError {
+      #expect(
+        error.description
+          == "the derivative of 'trigamma' is not implemented: lgamma can be differentiated "
+          + "at most twice, and digamma once")
+    }
+    let tangent = try g.input("t")
+    #expect(throws: GraphError.self) {
+      try jvp(of: [second.id], withRespectTo: [x.id], tangents: [tangent.id], in: g)
+    }
+  }
+
+  /// Hessian-vector products through running sums and stepped slices (linear ops whose
+  /// VJPs are a reversed running sum and a scatter built from reshape, pad and slice) against
+  /// finite differences of the gradient.
+  @Test func hessianVectorProductThroughCumsumAndSteppedSlices() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [7, 4]))
+    let v = try b.input("v", TensorType(.f64, [7, 4]))
+    let picked = try b.index(x, [.range(nil, nil, step: -2), .range(1, nil, step: 2)])
+    let running = try b.cumsum(b.mul(picked, b.sin(picked)), axis: 0)
+    let f = try b.sum(
+      b.mul(
+        b.cumsum(b.mul(running, running), axis: -1),
+        b.lgamma(b.add(running, b.scalar(4, like: running)))))
+    let gradient = try Autodiff.gradient(of: f, withRespectTo: [x], in: b)[0]
+    let directional = try b.sum(b.mul(gradient, v))
+    let hvp = try Autodiff.gradient(of: directional, withRespectTo: [x], in: b)[0]
+    let values = ["x": sampleTensor([7, 4], seed: 3), "v": sampleTensor([7, 4], seed: 4)]
+    let error = try checkGradient(
+      b.graph, of: directional, withRespectTo: "x", gradient: hvp, at: values)
+    #expect(error < 1e-6)
   }
 
   @Test func thirdDerivativeOfQuarticPrintsAndEvaluates() throws {

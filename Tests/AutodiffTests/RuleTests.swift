@@ -17,6 +17,11 @@ struct RuleCase: CustomTestStringConvertible, Sendable {
 /// Values away from 0, for divisors and kinks.
 let awayFromZero: @Sendable (Double) -> Double = { $0 >= 0 ? $0 + 0.5 : $0 - 0.5 }
 let positive: @Sendable (Double) -> Double = { Swift.abs($0) + 0.3 }
+/// Values in (-3, 0) at least 0.1 from an integer, where lgamma and digamma are smooth.
+let negativeNonInteger: @Sendable (Double) -> Double = {
+  -0.1 - 0.8 * ((Swift.abs($0) * 1.7).truncatingRemainder(dividingBy: 1))
+    - Double(Int(Swift.abs($0)) % 3)
+}
 
 func unary(
   _ name: String, _ domain: @escaping @Sendable (Double) -> Double = { $0 },
@@ -46,6 +51,11 @@ let ruleCases: [RuleCase] =
   + unary("tanh") { try $0.tanh($1) } + unary("sqrt", positive) { try $0.sqrt($1) }
   + unary("abs", awayFromZero) { try $0.abs($1) }
   + unary("sigmoid") { try $0.sigmoid($1) } + unary("relu", awayFromZero) { try $0.relu($1) }
+  + unary("erf") { try $0.erf($1) } + unary("gelu") { try $0.gelu($1) }
+  + unary("lgamma", positive) { try $0.lgamma($1) }
+  + unary("lgamma of negatives", negativeNonInteger) { try $0.lgamma($1) }
+  + unary("digamma", positive) { try $0.polygamma($1, order: 0) }
+  + unary("digamma of negatives", negativeNonInteger) { try $0.polygamma($1, order: 0) }
   + binary("add") { try $0.add($1, $2) } + binary("sub") { try $0.sub($1, $2) }
   + binary("mul") { try $0.mul($1, $2) } + binary("div", awayFromZero) { try $0.div($1, $2) }
   + binary("pow", positive) { try $0.pow($1, $2) } + binary("max") { try $0.maximum($1, $2) }
@@ -62,6 +72,20 @@ let ruleCases: [RuleCase] =
       try b.slice(x[0], start: [1, 0], end: [3, 2])
     },
     RuleCase(name: "index", shapes: [[4, 3]]) { b, x in try b.index(x[0], [.at(2), .range(1, nil)])
+    },
+    RuleCase(name: "slice with steps", shapes: [[7, 5]]) { b, x in
+      try b.index(x[0], [.range(1, 8, step: 3), .range(nil, nil, step: 2)])
+    },
+    RuleCase(name: "slice reversed", shapes: [[7, 5]]) { b, x in
+      try b.index(x[0], [.range(-2, 0, step: -2), .range(nil, nil, step: -1)])
+    },
+    RuleCase(name: "slice reversed with index", shapes: [[6]]) { b, x in
+      try b.index(x[0], [.range(nil, nil, step: -4)])
+    },
+    RuleCase(name: "cumsum", shapes: [[2, 3, 4]]) { b, x in try b.cumsum(x[0], axis: 1) },
+    RuleCase(name: "cumsum", shapes: [[5]]) { b, x in try b.cumsum(x[0], axis: -1) },
+    RuleCase(name: "cumsum twice", shapes: [[3, 4]]) { b, x in
+      try b.cumsum(b.mul(b.cumsum(x[0], axis: 0), x[0]), axis: -1)
     },
     RuleCase(name: "pad", shapes: [[2, 3]]) { b, x in try b.pad(x[0], low: [1, 0], high: [0, 2]) },
     RuleCase(name: "concat", shapes: [[2, 3], [1, 3]]) { b, x in try b.concat(x, axis: 0) },

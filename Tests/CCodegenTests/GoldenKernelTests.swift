@@ -95,6 +95,18 @@ import Testing
         g = grad(l, table)
         output g
         """),
+    Case(
+      kind: "cumulative-sum",
+      source: """
+        input x: f64[2, 3, 4]
+        input w: f32[5]
+        c = cumsum(x, 1)
+        last = cumsum(exp(x), -1)
+        g = grad(sum(cumsum(w, 0)), w)
+        output c
+        output last
+        output g
+        """),
   ]
 
   @Test(arguments: cases) func golden(_ c: Case) throws {

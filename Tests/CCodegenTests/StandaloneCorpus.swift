@@ -24,7 +24,8 @@ func exportCorpus() -> [ExportCase] {
     func T(_ shape: [Int]) -> TensorType { TensorType(t, shape) }
     let unary: [(String, Op)] = [
       ("neg", .neg), ("exp", .exp), ("log", .log), ("sin", .sin), ("cos", .cos), ("tan", .tan),
-      ("tanh", .tanh), ("sqrt", .sqrt), ("abs", .abs),
+      ("tanh", .tanh), ("sqrt", .sqrt), ("abs", .abs), ("erf", .erf), ("lgamma", .lgamma),
+      ("digamma", .polygamma(order: 0)), ("trigamma", .polygamma(order: 1)),
     ]
     for (name, op) in unary {
       add("\(name)_\(t)") { b in b.output("y", try b.apply(op, [try b.input("x", T([3, 4]))])) }
@@ -55,6 +56,15 @@ func exportCorpus() -> [ExportCase] {
     }
     add("transpose_\(t)") { b in
       b.output("y", try b.transpose(try b.input("x", T([2, 3, 4])), permutation: [2, 0, 1]))
+    }
+    add("cumsum_\(t)") { b in
+      let x = try b.input("x", T([3, 4, 2]))
+      b.output("y", try b.cumsum(x, axis: 1))
+      b.output("r", try b.apply(.cumsum(axis: 0, reverse: true), [b.constant(2, T([5]))]))
+    }
+    add("stepped_slice_\(t)") { b in
+      let x = try b.input("x", T([5, 6]))
+      b.output("y", try b.index(x, [.range(nil, nil, step: -2), .range(1, 6, step: 3)]))
     }
     add("slice_\(t)") { b in
       b.output("y", try b.slice(try b.input("x", T([3, 4])), start: [1, 1], end: [3, 3]))

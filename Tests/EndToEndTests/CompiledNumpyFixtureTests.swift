@@ -17,6 +17,7 @@ import Testing
   /// object, so the whole table would be slow on a cold cache).
   @Test(arguments: [
     "tanh", "sigmoid", "log", "exp", "softmax_neg1", "cross_entropy", "matmul_2x2", "pow",
+    "erf", "gelu", "lgamma", "digamma", "trigamma", "cumsum_0", "slice_neg_bounds",
   ])
   func systemCompilerMatchesNumpy(name: String) throws {
     try check(name, .f32, .cc)

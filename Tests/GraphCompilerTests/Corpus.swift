@@ -1,3 +1,4 @@
+import Autodiff
 import GraphCompiler
 import GraphIR
 import GraphTestSupport
@@ -186,6 +187,22 @@ func corpus(_ t: DType) -> [Case] {
       x = try b.add(x, try b.transpose(try b.broadcast(s, to: [5, 6])))
     }
     b.output("y", x)
+  }
+  add("special functions, running sums, stepped slices and a gradient through them") { b in
+    let x = try b.input("x", T([4, 6]))
+    let ax = try b.add(b.abs(x), b.scalar(0.5, like: x))
+    b.output("erf", try b.erf(x))
+    b.output("gelu", try b.gelu(x))
+    b.output("lgamma", try b.lgamma(ax))
+    b.output("digamma", try b.polygamma(ax, order: 0))
+    b.output("trigamma of negatives", try b.polygamma(b.neg(ax), order: 1))
+    b.output("cumsum 0", try b.cumsum(x, axis: 0))
+    b.output("cumsum -1 reversed", try b.apply(.cumsum(axis: 1, reverse: true), [b.exp(x)]))
+    let picked = try b.index(x, [.range(nil, nil, step: -2), .range(1, 6, step: 2)])
+    b.output("stepped", picked)
+    let shifted = try b.add(picked, b.scalar(3, like: x))
+    let loss = try b.sum(b.mul(b.cumsum(b.gelu(picked), axis: 1), b.lgamma(shifted)))
+    b.output("gradient", try Autodiff.gradient(of: loss, withRespectTo: [x], in: b)[0])
   }
   add("compositions of index maps") { b in
     let x = try b.input("x", T([2, 3, 4]))

@@ -89,7 +89,36 @@ import Testing
       "input v: f64[3]\ny = v[5]\noutput y",
       "t.graph:2:6: error: invalid operand to '[]': expected an index in -3 ..< 3 on axis 0, got 5"
     ),
-    ("input v: f64[3]\ny = v[::2]\noutput y", "t.graph:2:8: error: slice steps are not supported"),
+    ("input v: f64[3]\ny = v[::0]\noutput y", "t.graph:2:9: error: a slice step must not be zero"),
+    (
+      "input v: f64[3]\ny = v[1:2:0]\noutput y",
+      "t.graph:2:11: error: a slice step must not be zero"
+    ),
+    (
+      "input v: f64[3]\ny = v[::0.5]\noutput y",
+      "t.graph:2:9: error: a slice step must be a constant whole number, like 0 or -1"
+    ),
+    (
+      "input x\ny = grad(grad(grad(lgamma(x), x), x), x)\noutput y",
+      "t.graph:2:5: error: the derivative of 'trigamma' is not implemented: lgamma can be "
+        + "differentiated at most twice, and digamma once"
+    ),
+    (
+      "input v: f64[3]\ny = cumsum(v, 1)\noutput y",
+      "t.graph:2:15: error: axis 1 is out of range in 'cumsum' for a tensor of rank 1 (expected -1 to 0)"
+    ),
+    (
+      "input x\ny = cumsum(x, 0)\noutput y",
+      "t.graph:2:15: error: axis 0 is out of range in 'cumsum': a scalar has no axes"
+    ),
+    (
+      "input v: f64[3]\ny = cumsum(v)\noutput y",
+      "t.graph:2:5: error: 'cumsum' takes 2 arguments, got 1"
+    ),
+    (
+      "input v: f64[3]\ny = cumsum(v, v)\noutput y",
+      "t.graph:2:15: error: the axis of 'cumsum' must be a constant whole number, like 0 or -1"
+    ),
     (
       "input v: f64[3]\ny = v[0.5]\noutput y",
       "t.graph:2:7: error: an index must be a constant whole number, like 0 or -1"

@@ -77,11 +77,39 @@ import Testing
     ("a[:, :]", [2, 3], [1, 2, 3, 4, 5, 6]),
     ("a[-5:10, 2]", [2], [3, 6]),
     ("(a * 2)[1, 1:2]", [1], [10]),
+    ("a[:, ::2]", [2, 2], [1, 3, 4, 6]),
+    ("a[::-1]", [2, 3], [4, 5, 6, 1, 2, 3]),
+    ("a[:, ::-1]", [2, 3], [3, 2, 1, 6, 5, 4]),
+    ("a[1, 2:0:-1]", [2], [6, 5]),
+    ("a[:, -1::-2]", [2, 2], [3, 1, 6, 4]),
+    ("a[:, 0:3:5]", [2, 1], [1, 4]),
+    ("a[:, 2:0:1]", [2, 0], []),
+    ("a[:, ::]", [2, 3], [1, 2, 3, 4, 5, 6]),
+    ("a[:, 1::]", [2, 2], [2, 3, 5, 6]),
+    ("a[::-1, ::-1][0]", [3], [6, 5, 4]),
   ])
   func slicing(source: String, shape: [Int], scalars: [Double]) throws {
     let out = try evaluate(
       "input a: f64[2, 3]\nf = \(source)\noutput f", ["a": tensor([2, 3], [1, 2, 3, 4, 5, 6])])
     #expect(out["f"] == tensor(shape, scalars))
+  }
+
+  /// The new elementwise functions and running sums, against values from SciPy and by hand.
+  @Test(arguments: [
+    ("erf(a)", [0.8427007929497149, 0.9953222650189527, 0.9999779095030014]),
+    ("gelu(a)", [0.8413447460685429, 1.9544997361036416, 2.99595030590511]),
+    ("lgamma(a)", [0, 0, 0.6931471805599453]),
+    ("digamma(a)", [-0.5772156649015329, 0.42278433509846713, 0.9227843350984671]),
+    ("cumsum(a, 0)", [1, 3, 6]),
+    ("cumsum(a, -1)", [1, 3, 6]),
+  ])
+  func newFunctions(source: String, scalars: [Double]) throws {
+    let out = try evaluate(
+      "input a: f64[3]\nf = \(source)\noutput f", ["a": tensor([3], [1, 2, 3])])
+    let got = try #require(out["f"])
+    for (g, e) in zip(got.scalars, scalars) {
+      #expect(Swift.abs(g - e) <= 1e-15 * Swift.max(1, Swift.abs(e)), "\(source)")
+    }
   }
 
   @Test func crlfLineEndingsAndTabs() throws {

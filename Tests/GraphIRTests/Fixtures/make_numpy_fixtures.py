@@ -2,9 +2,12 @@
 
 These are the independent oracle for the forward values of the language: the Swift tests
 build the same expressions with GraphBuilder and compare. Run: python3 make_numpy_fixtures.py
+
+erf, lgamma, digamma and trigamma come from SciPy (scipy.special), also independent of graphc.
 """
 import json
 import numpy as np
+from scipy import special
 
 rng = np.random.default_rng(7)
 x = np.array([[0.5, -1.25, 2.0], [3.5, 0.0, -0.75]])
@@ -15,6 +18,9 @@ pos = np.array([[0.5, 1.25, 2.0], [3.5, 0.1, 0.75]])
 m = rng.normal(size=(3, 4))
 v3 = np.array([1.0, -2.0, 0.5])
 onehot = np.array([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]])
+# Arguments of the gamma family: both sides of 0 (reflection), large, and digamma's root.
+gam = np.array([[0.3, -2.5, 7.25], [-0.6, 12.0, 1.4616321449683623]])
+seq = np.linspace(-2.0, 2.5, 10)
 
 
 def sigmoid(a):
@@ -45,6 +51,13 @@ cases = {
     "concat_neg1": np.concatenate([x, y], -1),
     "slice_from1": x[1:], "slice_cols": x[:, 1:3], "slice_butlast": x[:-1], "index_0": x[0],
     "index_last_col": x[:, -1], "slice_neg_range": x[:, -2:],
+    "erf": special.erf(x), "gelu": 0.5 * x * (1 + special.erf(x / np.sqrt(2))),
+    "lgamma": special.gammaln(gam), "digamma": special.digamma(gam),
+    "trigamma": special.polygamma(1, gam),
+    "cumsum_0": np.cumsum(x, 0), "cumsum_neg1": np.cumsum(x, -1), "cumsum_seq": np.cumsum(seq),
+    "slice_step2": x[:, ::2], "slice_reverse": x[::-1], "slice_reverse_cols": x[:, ::-1],
+    "slice_1_8_3": seq[1:8:3], "slice_back_3": seq[::-3], "slice_neg_bounds": seq[-2:1:-2],
+    "slice_past_end": seq[8:100:5], "slice_empty_step": seq[5:2:2], "slice_index_step": x[1, ::-2],
     "matmul_2x2": x @ m, "matmul_1x2": v3 @ m, "matmul_2x1": x @ v3, "matmul_1x1": v3 @ v3,
 }
 
@@ -56,7 +69,8 @@ def encode(a):
 
 out = {
     "inputs": {k: encode(v) for k, v in
-               dict(x=x, y=y, row=row, col=col, pos=pos, m=m, v3=v3, onehot=onehot).items()},
+               dict(x=x, y=y, row=row, col=col, pos=pos, m=m, v3=v3, onehot=onehot, gam=gam,
+                    seq=seq).items()},
     "cases": {k: encode(v) for k, v in cases.items()},
 }
 with open("numpy_functions.json", "w") as f:
