@@ -51,6 +51,14 @@ enum Peephole {
       if full, case .broadcast = op, case .broadcast = operand(0).op {
         return try b.apply(.broadcast, operand(0).inputs, type: type)
       }
+      // Two transposes in a row are one: result axis k is the inner one's axis outer[k],
+      // which is the source's axis inner[outer[k]].
+      if full, case .transpose(let outer) = op, case .transpose(let inner) = operand(0).op {
+        let composed = outer.map { inner[$0] }
+        let source = operand(0).inputs[0]
+        if composed == Array(composed.indices) { return source }
+        return try b.apply(.transpose(composed), [source], type: type)
+      }
       return nil
     case .pad:
       if isConst(0, 0) { return b.constant(0, type) }

@@ -157,3 +157,38 @@ extension Value {
     get throws { try map { try $0.index($1, indices) } }
   }
 }
+
+/// Cross-entropy with integer class labels of shape `logits.shape[:-1]`.
+public func crossEntropy(logits: Value, labels: Value) throws -> Value {
+  Value(logits.builder, try logits.builder.crossEntropy(logits: logits.id, labels: labels.id))
+}
+
+/// NumPy's `take`: the slices of `x` along `axis` at the integer `indices`.
+public func take(_ x: Value, _ indices: Value, axis: Int = 0) throws -> Value {
+  Value(x.builder, try x.builder.take(x.id, indices.id, axis: axis))
+}
+
+/// The index of the first maximal element along `axis`, as `i64`.
+public func argmax(_ x: Value, axis: Int) throws -> Value {
+  try x.map { try $0.argmax($1, axis: axis) }
+}
+
+/// PyTorch's `conv2d` without bias (see `GraphBuilder.conv2d`).
+public func conv2d(
+  _ x: Value, _ w: Value, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
+  dilation: [Int] = [1, 1]
+) throws -> Value {
+  Value(
+    x.builder,
+    try x.builder.conv2d(x.id, w.id, stride: stride, padding: padding, dilation: dilation))
+}
+
+/// The maximum of each `kernel` window of the last two axes (stride `kernel` by default).
+public func maxPool2d(_ x: Value, kernel: [Int], stride: [Int]? = nil) throws -> Value {
+  try x.map { try $0.maxPool2d($1, kernel: kernel, stride: stride) }
+}
+
+/// The mean of each `kernel` window of the last two axes (stride `kernel` by default).
+public func avgPool2d(_ x: Value, kernel: [Int], stride: [Int]? = nil) throws -> Value {
+  try x.map { try $0.avgPool2d($1, kernel: kernel, stride: stride) }
+}

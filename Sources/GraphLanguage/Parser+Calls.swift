@@ -40,6 +40,8 @@ extension Parser {
     table["transpose"] = 1...2
     for name in ["sum", "mean", "reduce_max"] { table[name] = 1...2 }
     table["concat"] = 3...Int.max
+    table["conv2d"] = 2...5
+    for name in ["max_pool2d", "avg_pool2d"] { table[name] = 2...3 }
     return table
   }()
 
@@ -130,6 +132,20 @@ extension Parser {
           at: arguments[i].position)
       }
       return try integer(v, "the axis of '\(name)'")
+    }
+    /// A window size, stride, padding or dilation: a whole number or a pair `[h, w]`.
+    func pair(_ i: Int, _ what: String) throws -> [Int] {
+      let expected = "\(what) must be a whole number or a pair like [2, 2]"
+      switch arguments[i] {
+      case .list(let items, let at):
+        guard items.count == 2 else { throw error(expected, at: at) }
+        return items
+      case .value(let v):
+        let k = try integer(v, what)
+        return [k, k]
+      case .type(_, let at):
+        throw error(expected, at: at)
+      }
     }
     /// Applies `build` to the first `count` arguments, with any axis errors at `axisIndex`.
     func call(
@@ -232,6 +248,24 @@ extension Parser {
     case "argmax":
       let a = try axis(1)
       return try call(1, axisIndex: 1) { b, x in try b.argmax(x[0], axis: a) }
+    case "conv2d":
+      let names = ["the stride", "the padding", "the dilation"]
+      var settings = [[1, 1], [0, 0], [1, 1]]
+      for k in 2..<arguments.count {
+        settings[k - 2] = try pair(k, "\(names[k - 2]) of 'conv2d'")
+      }
+      return try call(2) { b, x in
+        try b.conv2d(
+          x[0], x[1], stride: settings[0], padding: settings[1], dilation: settings[2])
+      }
+    case "max_pool2d", "avg_pool2d":
+      let window = try pair(1, "the window of '\(name)'")
+      let stride = arguments.count == 3 ? try pair(2, "the stride of '\(name)'") : window
+      return try call(1) { b, x in
+        name == "max_pool2d"
+          ? try b.maxPool2d(x[0], kernel: window, stride: stride)
+          : try b.avgPool2d(x[0], kernel: window, stride: stride)
+      }
     default:
       throw error("unknown function '\(name)'", at: position)
     }

@@ -66,4 +66,50 @@ import Testing
     let (a, e) = (try #require(got["loss"]?.scalar), try #require(expected["loss"]?.scalar))
     #expect(abs(a - e) < 1e-12 * max(1, abs(e)))
   }
+
+  /// A small CNN from layers: conv (relu), max pool, flatten, dense; gradients of every param
+  /// against central differences.
+  @Test func smallCNNGradients() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", .f64, shape: [2, 1, 6, 6])
+    let net = Sequential([
+      try Conv2D(
+        b, name: "c1", inChannels: 1, outChannels: 2, kernel: [3, 3], padding: [1, 1],
+        activation: .tanh, dtype: .f64),
+      MaxPool2D(kernel: [2, 2]),
+      AvgPool2D(kernel: [1, 1]),
+      Flatten(),
+      try Dense(b, name: "d", inputs: 18, outputs: 3, dtype: .f64),
+    ])
+    let loss = try sum(square(net(x)))
+    let (_, gradients) = try valueWithGradient(of: loss, withRespectTo: net.parameters)
+    b.outputs(["loss": loss])
+    var inputs = ["x": Tensor(shape: [2, 1, 6, 6], scalars: (0..<72).map { sin(Double($0)) })]
+    let compiled = try Pipeline.compile(b.graph)
+    for p in compiled.inputs where p.isParam {
+      inputs[p.name] = try #require(compiled.paramDefaults[p.name])
+    }
+    for (param, gradient) in zip(net.parameters, gradients) {
+      let name = try #require(b.graph[param.id].op.inputName)
+      let error = try checkGradient(
+        b.graph, of: loss.id, withRespectTo: name, gradient: gradient.id, at: inputs)
+      #expect(error < 1e-6, "\(name): \(error)")
+    }
+  }
+
+  /// Embedding rows by token; repeated tokens add up their gradients.
+  @Test func embeddingLooksUpAndAccumulates() throws {
+    let b = GraphBuilder()
+    let tokens = try b.input("tokens", .i64, shape: [4])
+    let embed = try Embedding(b, name: "e", count: 5, features: 2, dtype: .f64)
+    let rows = try embed(tokens)
+    let loss = try sum(rows)
+    let (_, gradients) = try valueWithGradient(of: loss, withRespectTo: embed.parameters)
+    b.outputs(["rows": rows, "g": gradients[0]])
+    let table = Tensor(shape: [5, 2], scalars: (0..<10).map(Double.init))
+    let ids = Tensor(.i64, shape: [4], scalars: [3, 0, 3, -1])
+    let got = try Pipeline.compile(b.graph).run(["tokens": ids, "e.table": table])
+    #expect(got["rows"]?.scalars == [6, 7, 0, 1, 6, 7, 8, 9])
+    #expect(got["g"]?.scalars == [1, 1, 0, 0, 0, 0, 2, 2, 1, 1])
+  }
 }

@@ -1,0 +1,145 @@
+/// Convolution and pooling, built from primitive ops (strided slices, concat, transpose,
+/// reshape, a matrix product, select), so their derivatives of every order come from the
+/// primitives' rules.
+extension GraphBuilder {
+  /// Windows of `x`'s last two axes: for window offset `(kh, kw)` the strided slice
+  /// `x[..., kh*dh : ... : sh, kw*dw : ... : sw]`, each of shape `lead + [oh, ow]`.
+  private func windows(
+    _ x: NodeID, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
+    out: (Int, Int)
+  ) throws -> [NodeID] {
+    let shape = type(x).shape
+    let lead = Array(shape.dropLast(2))
+    var parts: [NodeID] = []
+    for kh in 0..<kernel.0 {
+      for kw in 0..<kernel.1 {
+        parts.append(
+          try slice(
+            x, start: lead.map { _ in 0 } + [kh * dilation.0, kw * dilation.1],
+            step: lead.map { _ in 1 } + [stride.0, stride.1], count: lead + [out.0, out.1]))
+      }
+    }
+    return parts
+  }
+
+  /// The output extent of a window of `size` with `kernel`, `stride`, `dilation` over an axis
+  /// of `extent` (after padding), or an error naming the op when no window fits.
+  private func windowCount(
+    _ op: String, extent: Int, kernel: Int, stride: Int, dilation: Int, what: String
+  ) throws -> Int {
+    let span = dilation * (kernel - 1) + 1
+    guard kernel >= 1, stride >= 1, dilation >= 1, span <= extent else {
+      throw GraphError.invalidOperand(
+        op: op,
+        expected: "a window that fits: \(what) \(kernel) (span \(span)) on an axis of \(extent)")
+    }
+    return (extent - span) / stride + 1
+  }
+
+  /// PyTorch's `conv2d` without bias or groups: `x` `[N, C, H, W]`, `w` `[O, C, KH, KW]`, the
+  /// result `[N, O, H', W']` with `H' = (H + 2 ph - dh (KH - 1) - 1) / sh + 1`.
+  ///
+  /// Lowered as im2col: the windows of the padded input become the rows of an
+  /// `[N H' W', C KH KW]` matrix (one gather kernel), multiplied by the weights as a
+  /// `[C KH KW, O]` matrix in one BLAS call; the gradients are a second product and the
+  /// transposes of the gather (shifted or strided sums).
+  public func conv2d(
+    _ x: NodeID, _ w: NodeID, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
+    dilation: [Int] = [1, 1]
+  ) throws -> NodeID {
+    let (tx, tw) = (type(x), type(w))
+    guard tx.dtype == tw.dtype else {
+      throw GraphError.dtypeMismatch(op: "conv2d", operands: [tx, tw])
+    }
+    guard tx.rank == 4, tw.rank == 4 else {
+      throw GraphError.invalidOperand(
+        op: "conv2d", expected: "x as [N, C, H, W] and w as [O, C, KH, KW], got \(tx) and \(tw)")
+    }
+    guard tx.shape[1] == tw.shape[1] else {
+      throw GraphError.invalidOperand(
+        op: "conv2d",
+        expected:
+          "as many channels in w as in x: x \(tx) has \(tx.shape[1]), w \(tw) has \(tw.shape[1])")
+    }
+    guard stride.count == 2, padding.count == 2, dilation.count == 2,
+      stride.allSatisfy({ $0 >= 1 }), dilation.allSatisfy({ $0 >= 1 }),
+      padding.allSatisfy({ $0 >= 0 })
+    else {
+      throw GraphError.invalidOperand(
+        op: "conv2d", expected: "strides and dilations of 1 or more, paddings of 0 or more")
+    }
+    let (n, c, h, wd) = (tx.shape[0], tx.shape[1], tx.shape[2], tx.shape[3])
+    let (o, kh, kw) = (tw.shape[0], tw.shape[2], tw.shape[3])
+    let oh = try windowCount(
+      "conv2d", extent: h + 2 * padding[0], kernel: kh, stride: stride[0],
+      dilation: dilation[0], what: "kernel height")
+    let ow = try windowCount(
+      "conv2d", extent: wd + 2 * padding[1], kernel: kw, stride: stride[1],
+      dilation: dilation[1], what: "kernel width")
+    let padded =
+      padding == [0, 0]
+      ? x : try pad(x, low: [0, 0, padding[0], padding[1]], high: [0, 0, padding[0], padding[1]])
+    let parts = try windows(
+      padded, kernel: (kh, kw), stride: (stride[0], stride[1]),
+      dilation: (dilation[0], dilation[1]), out: (oh, ow)
+    ).map { try reshape($0, to: [n, c, 1, oh, ow]) }
+    let columns = parts.count == 1 ? parts[0] : try concat(parts, axis: 2)  // [N, C, K, OH, OW]
+    let rows = try reshape(
+      transpose(columns, permutation: [0, 3, 4, 1, 2]), to: [n * oh * ow, c * kh * kw])
+    let weights = try reshape(w, to: [o, c * kh * kw])
+    let product = try matmul(rows, try transpose(weights))  // [N OH OW, O]
+    return try transpose(reshape(product, to: [n, oh, ow, o]), permutation: [0, 3, 1, 2])
+  }
+
+  /// The windows of `x`'s last two axes (rank 2 or more), `kernel` by `kernel` moved by
+  /// `stride` (windows that do not fit are dropped), with their count per axis.
+  private func poolWindows(_ op: String, _ x: NodeID, kernel: [Int], stride: [Int]) throws
+    -> (parts: [NodeID], out: [Int])
+  {
+    let t = type(x)
+    guard t.rank >= 2 else {
+      throw GraphError.invalidOperand(op: op, expected: "a tensor of rank 2 or more, got \(t)")
+    }
+    guard t.dtype.isFloat else { throw GraphError.needsFloat(op: op, type: t) }
+    guard kernel.count == 2, stride.count == 2 else {
+      throw GraphError.invalidOperand(op: op, expected: "a window and a stride of two sizes")
+    }
+    let (h, w) = (t.shape[t.rank - 2], t.shape[t.rank - 1])
+    let oh = try windowCount(
+      op, extent: h, kernel: kernel[0], stride: stride[0], dilation: 1, what: "window height")
+    let ow = try windowCount(
+      op, extent: w, kernel: kernel[1], stride: stride[1], dilation: 1, what: "window width")
+    let parts = try windows(
+      x, kernel: (kernel[0], kernel[1]), stride: (stride[0], stride[1]), dilation: (1, 1),
+      out: (oh, ow))
+    return (parts, [oh, ow])
+  }
+
+  /// The mean of each window of the last two axes.
+  public func avgPool2d(_ x: NodeID, kernel: [Int], stride: [Int]? = nil) throws -> NodeID {
+    let (parts, _) = try poolWindows("avg_pool2d", x, kernel: kernel, stride: stride ?? kernel)
+    var total = parts[0]
+    for part in parts.dropFirst() { total = try add(total, part) }
+    return try div(total, scalar(Double(parts.count), like: total))
+  }
+
+  /// The maximum of each window of the last two axes. Its gradient goes to the first maximal
+  /// element of each window in row-major order (PyTorch's choice): the result is a chain of
+  /// `select`s on `element == maximum`, first window element outermost; a window whose
+  /// maximum is NaN gives NaN.
+  public func maxPool2d(_ x: NodeID, kernel: [Int], stride: [Int]? = nil) throws -> NodeID {
+    let (parts, out) = try poolWindows("max_pool2d", x, kernel: kernel, stride: stride ?? kernel)
+    let lead = Array(type(x).shape.dropLast(2))
+    let stacked =
+      parts.count == 1
+      ? parts[0]
+      : try concat(parts.map { try reshape($0, to: lead + [1] + out) }, axis: lead.count)
+    let maximum =
+      parts.count == 1 ? parts[0] : try reduceMax(stacked, axes: [lead.count])
+    var result = maximum  // taken only where no element equals the maximum: NaN
+    for part in parts.reversed() {
+      result = try select(equal(part, maximum), part, result)
+    }
+    return result
+  }
+}
