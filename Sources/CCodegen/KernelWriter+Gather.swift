@@ -13,11 +13,9 @@ extension KernelWriter {
     let (source, result) = (plan.buffers[g.source], plan.buffers[g.result])
     writeCheck(g, &w)
     writeBlocks(g, &w) { j, v, w in
-      let from = "(o * \(g.size) + \(v)) * \(g.inner)"
-      let to = "(o * \(g.count) + \(j)) * \(g.inner)"
-      w.line("const \(source.type.dtype.cName)* src = \(source.name) + \(from);")
-      w.line("\(result.type.dtype.cName)* dst = \(result.name) + \(to);")
-      w.line("for (long long t = 0; t < \(g.inner); t++) dst[t] = src[t];")
+      moveSlice(
+        g, from: (source, "(o * \(g.size) + \(v)) * \(g.inner)"),
+        to: (result, "(o * \(g.count) + \(j)) * \(g.inner)"), "=", &w)
     }
     w.line("return 0;")
   }
@@ -29,13 +27,22 @@ extension KernelWriter {
     let zero = CLiteral.number(0, result.type.dtype)
     w.line("for (long long e = 0; e < \(result.type.count); e++) \(result.name)[e] = \(zero);")
     writeBlocks(g, &w) { j, v, w in
-      let from = "(o * \(g.count) + \(j)) * \(g.inner)"
-      let to = "(o * \(g.size) + \(v)) * \(g.inner)"
-      w.line("const \(source.type.dtype.cName)* src = \(source.name) + \(from);")
-      w.line("\(result.type.dtype.cName)* dst = \(result.name) + \(to);")
-      w.line("for (long long t = 0; t < \(g.inner); t++) dst[t] += src[t];")
+      moveSlice(
+        g, from: (source, "(o * \(g.count) + \(j)) * \(g.inner)"),
+        to: (result, "(o * \(g.size) + \(v)) * \(g.inner)"), "+=", &w)
     }
     w.line("return 0;")
+  }
+
+  /// Copies (`=`) or adds (`+=`) one slice of `inner` elements from an offset of one buffer to
+  /// an offset of another.
+  private func moveSlice(
+    _ g: Gather, from: (Buffer, String), to: (Buffer, String), _ operation: String,
+    _ w: inout CWriter
+  ) {
+    w.line("const \(from.0.type.dtype.cName)* src = \(from.0.name) + \(from.1);")
+    w.line("\(to.0.type.dtype.cName)* dst = \(to.0.name) + \(to.1);")
+    w.line("for (long long t = 0; t < \(g.inner); t++) dst[t] \(operation) src[t];")
   }
 
   /// The check loop: every index in `-size ..< size`, else the fault record and the status.

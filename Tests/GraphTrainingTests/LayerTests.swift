@@ -21,6 +21,24 @@ import Testing
     return out
   }
 
+  /// Compiles `graph`, adds the params' starting values to `inputs`, and checks each
+  /// gradient of `loss` against central differences; returns both for further checks.
+  static func checkParamGradients(
+    _ graph: Graph, _ loss: Value, _ parameters: [Value], _ gradients: [Value],
+    _ inputs: [String: Tensor]
+  ) throws -> (CompiledGraph, [String: Tensor]) {
+    var inputs = inputs
+    let compiled = try Pipeline.compile(graph)
+    inputs.merge(compiled.paramDefaults) { given, _ in given }
+    for (param, gradient) in zip(parameters, gradients) {
+      let name = try #require(graph[param.id].op.inputName)
+      let error = try checkGradient(
+        graph, of: loss.id, withRespectTo: name, gradient: gradient.id, at: inputs)
+      #expect(error < 1e-6, "\(name): \(error)")
+    }
+    return (compiled, inputs)
+  }
+
   @Test func layerNormMatchesItsDefinition() throws {
     let b = GraphBuilder()
     let x = try b.input("x", .f64, shape: [3, 4])
@@ -50,17 +68,9 @@ import Testing
     let (value, gradients) = try valueWithGradient(of: loss, withRespectTo: net.parameters)
     b.outputs(["loss": value])
     #expect(net.parameters.count == 6)
-    var inputs = ["x": Tensor(shape: [2, 2, 3], scalars: (0..<12).map { cos(Double($0)) })]
-    let compiled = try Pipeline.compile(b.graph)
-    for p in compiled.inputs where p.isParam {
-      inputs[p.name] = try #require(compiled.paramDefaults[p.name])
-    }
-    for (param, gradient) in zip(net.parameters, gradients) {
-      let name = try #require(b.graph[param.id].op.inputName)
-      let error = try checkGradient(
-        b.graph, of: loss.id, withRespectTo: name, gradient: gradient.id, at: inputs)
-      #expect(error < 1e-6, "\(name): \(error)")
-    }
+    let x0 = Tensor(shape: [2, 2, 3], scalars: (0..<12).map { cos(Double($0)) })
+    let (compiled, inputs) = try Self.checkParamGradients(
+      b.graph, loss, net.parameters, gradients, ["x": x0])
     let got = try compiled.run(inputs)
     let expected = try Interpreter.run(b.graph, inputs)
     let (a, e) = (try #require(got["loss"]?.scalar), try #require(expected["loss"]?.scalar))
@@ -84,17 +94,8 @@ import Testing
     let loss = try sum(square(net(x)))
     let (_, gradients) = try valueWithGradient(of: loss, withRespectTo: net.parameters)
     b.outputs(["loss": loss])
-    var inputs = ["x": Tensor(shape: [2, 1, 6, 6], scalars: (0..<72).map { sin(Double($0)) })]
-    let compiled = try Pipeline.compile(b.graph)
-    for p in compiled.inputs where p.isParam {
-      inputs[p.name] = try #require(compiled.paramDefaults[p.name])
-    }
-    for (param, gradient) in zip(net.parameters, gradients) {
-      let name = try #require(b.graph[param.id].op.inputName)
-      let error = try checkGradient(
-        b.graph, of: loss.id, withRespectTo: name, gradient: gradient.id, at: inputs)
-      #expect(error < 1e-6, "\(name): \(error)")
-    }
+    let x0 = Tensor(shape: [2, 1, 6, 6], scalars: (0..<72).map { sin(Double($0)) })
+    _ = try Self.checkParamGradients(b.graph, loss, net.parameters, gradients, ["x": x0])
   }
 
   /// Embedding rows by token; repeated tokens add up their gradients.
