@@ -109,6 +109,27 @@ import Testing
     #expect(error < 1e-6)
   }
 
+  /// Second derivatives through `take` (repeated and negative indices) and its transpose:
+  /// a Hessian-vector product against central differences of the gradient.
+  @Test func hessianVectorProductThroughTake() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [5, 3]))
+    let v = try b.input("v", TensorType(.f64, [5, 3]))
+    let idx = try b.input("idx", TensorType(.i64, [4]))
+    let rows = try b.take(x, idx, axis: 0)
+    let f = try b.sum(b.mul(b.sin(rows), b.mul(rows, rows)))
+    let gradient = try Autodiff.gradient(of: f, withRespectTo: [x], in: b)[0]
+    let directional = try b.sum(b.mul(gradient, v))
+    let hvp = try Autodiff.gradient(of: directional, withRespectTo: [x], in: b)[0]
+    let values = [
+      "x": sampleTensor([5, 3], seed: 5), "v": sampleTensor([5, 3], seed: 6),
+      "idx": Tensor(.i64, shape: [4], scalars: [1, -1, 1, 0]),
+    ]
+    let error = try checkGradient(
+      b.graph, of: directional, withRespectTo: "x", gradient: hvp, at: values)
+    #expect(error < 1e-6)
+  }
+
   @Test func thirdDerivativeOfQuarticPrintsAndEvaluates() throws {
     let g = GraphBuilder()
     let x = try g.input("x")
