@@ -28,8 +28,8 @@ public enum Prelude {
   public static func text(for body: String, fastMath: Bool = false) -> String {
     var needed = CIdentifiers.names(in: body, among: definitionNames)
     // Definitions only name definitions before them, so one backward pass closes the set.
-    for (name, names) in dependencies.reversed() where needed.contains(name) {
-      needed.formUnion(names)
+    for definition in allDefinitions.reversed() where needed.contains(definition.name) {
+      needed.formUnion(CIdentifiers.names(in: definition.text, among: definitionNames))
     }
     var result =
       "/* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:\n"
@@ -46,13 +46,9 @@ public enum Prelude {
     return result
   }
 
-  /// Every definition's name.
-  static let definitionNames = Set(sections.flatMap(\.definitions).map(\.name))
-
-  /// Each definition's name and the definitions its text names, in prelude order.
-  static let dependencies = sections.flatMap(\.definitions).map { definition in
-    (definition.name, CIdentifiers.names(in: definition.text, among: definitionNames))
-  }
+  /// Every definition, in prelude order, and their names.
+  static let allDefinitions = sections.flatMap(\.definitions)
+  static let definitionNames = Set(allDefinitions.map(\.name))
 
   /// One definition: a declaration, macro, typedef or helper function, as whole lines.
   struct Definition {
