@@ -45,7 +45,8 @@ let package = Package(
     .testTarget(name: "AutodiffTests", dependencies: ["Autodiff", "GraphIR", "GraphTestSupport"]),
     .testTarget(name: "KernelsTests", dependencies: ["GraphTestSupport"]),
     .testTarget(
-      name: "CCodegenTests", dependencies: ["CCodegen", "GraphIR", "GraphLanguage", "GraphTestSupport"],
+      name: "CCodegenTests",
+      dependencies: ["CCodegen", "GraphIR", "GraphLanguage", "GraphTestSupport", "Autodiff"],
       resources: [.copy("Golden")]),
     .testTarget(
       name: "GraphCompilerTests",

@@ -49,7 +49,7 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: return nil
   case .select: return try selectTangent(node.inputs[0], t[1], t[2], in: b)
   case .cast: return try linear { try b.cast($0, to: node.type.dtype) }
-  case .broadcast, .reshape, .transpose, .slice, .pad, .sum, .cumsum:
+  case .broadcast, .reshape, .transpose, .slice, .pad, .sum, .cumsum, .window, .windowSum:
     return try linear { try b.apply(node.op, [$0], type: node.type) }
   case .concat:
     let parts = zip(node.inputs, t).map { operand, tangent in

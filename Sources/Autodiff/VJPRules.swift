@@ -92,6 +92,10 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
           return try [d(0, b.slice(g, start: low, end: end))]
         }
       )
+    case .window(let w):
+      ("window: add back where taken", { try [d(0, b.apply(.windowSum(w), [g], type: b.type(x)))] })
+    case .windowSum(let w):
+      ("window sum: the windows again", { try [d(0, b.apply(.window(w), [g]))] })
     case .concat(let axis):
       ("concat: split", { try concatParts(g, node.inputs, axis: axis, wants: wants, in: b) })
     case .sum(let axes):

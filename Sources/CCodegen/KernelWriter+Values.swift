@@ -99,6 +99,16 @@ extension KernelWriter {
       return [MemoKey(node: node.inputs[0], index: index.transpose(perm, shape: shape))]
     case .slice(let start, _, let step):
       return [MemoKey(node: node.inputs[0], index: index.strided(start, step, shape: shape))]
+    case .window(let w):
+      // Element (kh, kw, i, j) of the windows is (i*sh + kh*dh, j*sw + kw*dw) of the operand.
+      let cs = index.coordinates(in: shape)
+      let q = cs.count
+      let row: IndexExpression = cs[q - 2] * w.stride[0] + cs[q - 4] * w.dilation[0]
+      let column: IndexExpression = cs[q - 1] * w.stride[1] + cs[q - 3] * w.dilation[1]
+      let source: [IndexExpression] = Array(cs.prefix(q - 4)) + [row, column]
+      return [MemoKey(node: node.inputs[0], index: .multi(source))]
+    case .windowSum:
+      return []
     case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
@@ -147,6 +157,10 @@ extension KernelWriter {
       return local(id, padExpression(node, low: low, index), index, operands: reads)
     case .concat(let axis):
       return local(id, concatExpression(node, axis: axis, index), index, operands: reads)
+    case .window:
+      return operands[0]
+    case .windowSum(let w):
+      return local(id, windowSumExpression(node, w, index), index, operands: reads)
     case .iota(let axis):
       let coordinate = index.coordinates(in: node.type.shape)[axis]
       return local(id, "(\(node.type.dtype.cName))(\(coordinate.text))", index, operands: reads)
@@ -174,6 +188,43 @@ extension KernelWriter {
     if conditions.isEmpty { return read }
     return
       "(\(conditions.joined(separator: " && "))) ? \(read) : \(CLiteral.number(0, node.type.dtype))"
+  }
+
+  /// The sum of the window elements taken from this element: for each window offset
+  /// `(kh, kw)`, the element `(i, j)` with `i*sh + kh*dh = h` (and likewise `j`), when there
+  /// is one; each read inside its condition, so none goes out of bounds.
+  private mutating func windowSumExpression(_ node: Node, _ w: Window, _ index: IndexMapping)
+    -> String
+  {
+    let operand = node.inputs[0]
+    let windows = graph[operand].type.shape
+    let cs = index.coordinates(in: node.type.shape)
+    let q = cs.count
+    let counts = [windows[windows.count - 2], windows[windows.count - 1]]
+    var terms: [String] = []
+    for kh in 0..<w.kernel[0] {
+      for kw in 0..<w.kernel[1] {
+        var conditions: [String] = []
+        var at: [IndexExpression] = []
+        for (k, offset) in [(0, kh), (1, kw)] {
+          // e = position - offset*dilation must be a multiple of the stride in 0 ..< count.
+          let e = cs[q - 2 + k] + (-offset * w.dilation[k])
+          let (low, high) = e.range
+          if low < 0 { conditions.append("\(e.operandText) >= 0") }
+          if w.stride[k] > 1 { conditions.append("\(e.operandText) % \(w.stride[k]) == 0") }
+          if high > (counts[k] - 1) * w.stride[k] {
+            conditions.append("\(e.operandText) <= \((counts[k] - 1) * w.stride[k])")
+          }
+          at.append(w.stride[k] == 1 ? e : e.divided(by: w.stride[k]))
+        }
+        let offsets: [IndexExpression] = [IndexExpression(kh), IndexExpression(kw)]
+        let read = directRead(operand, .multi(Array(cs.prefix(q - 2)) + offsets + at))
+        let zero = CLiteral.number(0, node.type.dtype)
+        let test = conditions.joined(separator: " && ")
+        terms.append(conditions.isEmpty ? read : "(\(test) ? \(read) : \(zero))")
+      }
+    }
+    return terms.joined(separator: " + ")
   }
 
   /// Nested ternaries choosing the part along `axis`; reads stay inside their branch.

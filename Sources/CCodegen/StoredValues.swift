@@ -142,6 +142,7 @@ public struct StoredValues: Sendable {
       let operands = graph[id].inputs.filter { graph[$0].op.constantValue == nil }
       if case .pad = graph[id].op, !scattered.contains(id) { required.formUnion(operands) }
       if case .concat = graph[id].op { required.formUnion(operands) }
+      if case .windowSum = graph[id].op { required.formUnion(operands) }
     }
     return required
   }

@@ -35,6 +35,7 @@ extension Graph {
     case .cumsum(let axis, let reverse): return "(axis: \(axis)\(reverse ? ", reverse" : ""))"
     case .pad(let low, let high): return "(low: \(list(low)), high: \(list(high)))"
     case .concat(let axis), .iota(let axis): return "(axis: \(axis))"
+    case .window(let w), .windowSum(let w): return "(\(w))"
     case .take(let axis, let caller), .scatterAdd(let axis, let caller):
       return "(axis: \(axis), for: \(caller.rawValue))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"

@@ -2,21 +2,19 @@
 /// reshape, a matrix product, select), so their derivatives of every order come from the
 /// primitives' rules.
 extension GraphBuilder {
-  /// Windows of `x`'s last two axes: for window offset `(kh, kw)` the strided slice
-  /// `x[..., kh*dh : ... : sh, kw*dw : ... : sw]`, each of shape `lead + [oh, ow]`.
-  private func windows(
-    _ x: NodeID, kernel: (Int, Int), stride: (Int, Int), dilation: (Int, Int),
-    out: (Int, Int)
-  ) throws -> [NodeID] {
-    let shape = type(x).shape
-    let lead = Array(shape.dropLast(2))
+  /// The window element `(kh, kw)` of every window: `windows[..., kh, kw, :, :]`.
+  private func windowElements(_ windows: NodeID) throws -> [NodeID] {
+    let shape = type(windows).shape
+    let r = shape.count
+    let (kh, kw) = (shape[r - 4], shape[r - 3])
     var parts: [NodeID] = []
-    for kh in 0..<kernel.0 {
-      for kw in 0..<kernel.1 {
-        parts.append(
-          try slice(
-            x, start: lead.map { _ in 0 } + [kh * dilation.0, kw * dilation.1],
-            step: lead.map { _ in 1 } + [stride.0, stride.1], count: lead + [out.0, out.1]))
+    for a in 0..<kh {
+      for b in 0..<kw {
+        var start = [Int](repeating: 0, count: r)
+        var end = shape
+        (start[r - 4], start[r - 3], end[r - 4], end[r - 3]) = (a, b, a + 1, b + 1)
+        let element = try slice(windows, start: start, end: end)
+        parts.append(try reshape(element, to: Array(shape.prefix(r - 4)) + shape.suffix(2)))
       }
     }
     return parts
@@ -39,10 +37,11 @@ extension GraphBuilder {
   /// PyTorch's `conv2d` without bias or groups: `x` `[N, C, H, W]`, `w` `[O, C, KH, KW]`, the
   /// result `[N, O, H', W']` with `H' = (H + 2 ph - dh (KH - 1) - 1) / sh + 1`.
   ///
-  /// Lowered as im2col: the windows of the padded input become the rows of an
-  /// `[N H' W', C KH KW]` matrix (one gather kernel), multiplied by the weights as a
-  /// `[C KH KW, O]` matrix in one BLAS call; the gradients are a second product and the
-  /// transposes of the gather (shifted or strided sums).
+  /// Lowered as im2col: the windows of the padded input (`window`, an index-only op) become
+  /// the rows of an `[N H' W', C KH KW]` matrix (one gather kernel), multiplied by the
+  /// weights as a `[C KH KW, O]` matrix in one BLAS call; the gradients are a second product
+  /// and `windowSum` (col2im: each input element adds up the window elements taken from it,
+  /// one kernel that reads them in place).
   public func conv2d(
     _ x: NodeID, _ w: NodeID, stride: [Int] = [1, 1], padding: [Int] = [0, 0],
     dilation: [Int] = [1, 1]
@@ -79,22 +78,20 @@ extension GraphBuilder {
     let padded =
       padding == [0, 0]
       ? x : try pad(x, low: [0, 0, padding[0], padding[1]], high: [0, 0, padding[0], padding[1]])
-    let parts = try windows(
-      padded, kernel: (kh, kw), stride: (stride[0], stride[1]),
-      dilation: (dilation[0], dilation[1]), out: (oh, ow)
-    ).map { try reshape($0, to: [n, c, 1, oh, ow]) }
-    let columns = parts.count == 1 ? parts[0] : try concat(parts, axis: 2)  // [N, C, K, OH, OW]
+    let window = Window(kernel: [kh, kw], stride: stride, dilation: dilation)
+    let windows = try apply(.window(window), [padded], name: "conv2d")  // [N, C, KH, KW, OH, OW]
+    precondition(type(windows).shape == [n, c, kh, kw, oh, ow], "conv2d: window shape")
     let rows = try reshape(
-      transpose(columns, permutation: [0, 3, 4, 1, 2]), to: [n * oh * ow, c * kh * kw])
+      transpose(windows, permutation: [0, 4, 5, 1, 2, 3]), to: [n * oh * ow, c * kh * kw])
     let weights = try reshape(w, to: [o, c * kh * kw])
     let product = try matmul(rows, try transpose(weights))  // [N OH OW, O]
     return try transpose(reshape(product, to: [n, oh, ow, o]), permutation: [0, 3, 1, 2])
   }
 
   /// The windows of `x`'s last two axes (rank 2 or more), `kernel` by `kernel` moved by
-  /// `stride` (windows that do not fit are dropped), with their count per axis.
+  /// `stride` (windows that do not fit are dropped): `[..., KH, KW, OH, OW]`.
   private func poolWindows(_ op: String, _ x: NodeID, kernel: [Int], stride: [Int]) throws
-    -> (parts: [NodeID], out: [Int])
+    -> NodeID
   {
     let t = type(x)
     guard t.rank >= 2 else {
@@ -109,18 +106,17 @@ extension GraphBuilder {
       op, extent: h, kernel: kernel[0], stride: stride[0], dilation: 1, what: "window height")
     let ow = try windowCount(
       op, extent: w, kernel: kernel[1], stride: stride[1], dilation: 1, what: "window width")
-    let parts = try windows(
-      x, kernel: (kernel[0], kernel[1]), stride: (stride[0], stride[1]), dilation: (1, 1),
-      out: (oh, ow))
-    return (parts, [oh, ow])
+    _ = (oh, ow)
+    let window = Window(kernel: kernel, stride: stride, dilation: [1, 1])
+    return try apply(.window(window), [x], name: op)
   }
 
   /// The mean of each window of the last two axes.
   public func avgPool2d(_ x: NodeID, kernel: [Int], stride: [Int]? = nil) throws -> NodeID {
-    let (parts, _) = try poolWindows("avg_pool2d", x, kernel: kernel, stride: stride ?? kernel)
-    var total = parts[0]
-    for part in parts.dropFirst() { total = try add(total, part) }
-    return try div(total, scalar(Double(parts.count), like: total))
+    let windows = try poolWindows("avg_pool2d", x, kernel: kernel, stride: stride ?? kernel)
+    let lead = type(x).rank - 2
+    let total = try sum(windows, axes: [lead, lead + 1])
+    return try div(total, scalar(Double(kernel[0] * kernel[1]), like: total))
   }
 
   /// The maximum of each window of the last two axes. Its gradient goes to the first maximal
@@ -128,14 +124,10 @@ extension GraphBuilder {
   /// `select`s on `element == maximum`, first window element outermost; a window whose
   /// maximum is NaN gives NaN.
   public func maxPool2d(_ x: NodeID, kernel: [Int], stride: [Int]? = nil) throws -> NodeID {
-    let (parts, out) = try poolWindows("max_pool2d", x, kernel: kernel, stride: stride ?? kernel)
-    let lead = Array(type(x).shape.dropLast(2))
-    let stacked =
-      parts.count == 1
-      ? parts[0]
-      : try concat(parts.map { try reshape($0, to: lead + [1] + out) }, axis: lead.count)
-    let maximum =
-      parts.count == 1 ? parts[0] : try reduceMax(stacked, axes: [lead.count])
+    let windows = try poolWindows("max_pool2d", x, kernel: kernel, stride: stride ?? kernel)
+    let lead = type(x).rank - 2
+    let parts = try windowElements(windows)
+    let maximum = try reduceMax(windows, axes: [lead, lead + 1])
     var result = maximum  // taken only where no element equals the maximum: NaN
     for part in parts.reversed() {
       result = try select(equal(part, maximum), part, result)

@@ -91,6 +91,29 @@ public enum Interpreter {
           let inside = zip(source, inner).allSatisfy { $0 >= 0 && $0 < $1 }
           return inside ? offset(of: source, in: inner) : -1
         }.map { $0 < 0 ? 0 : args[0].scalars[$0] })
+    case .window(let w):
+      let source = args[0].shape
+      let r = source.count
+      return make(
+        gather(type.shape) { index in
+          let q = index.count
+          var at = Array(index.prefix(r - 2))
+          at.append(index[q - 2] * w.stride[0] + index[q - 4] * w.dilation[0])
+          at.append(index[q - 1] * w.stride[1] + index[q - 3] * w.dilation[1])
+          return offset(of: at, in: source)
+        }.map { args[0].scalars[$0] })
+    case .windowSum(let w):
+      // Each window element adds into the element it was taken from.
+      let windows = args[0].shape
+      var out = [Double](repeating: 0, count: type.count)
+      for (i, index) in allIndices(windows).enumerated() {
+        let q = index.count
+        var at = Array(index.prefix(q - 4))
+        at.append(index[q - 2] * w.stride[0] + index[q - 4] * w.dilation[0])
+        at.append(index[q - 1] * w.stride[1] + index[q - 3] * w.dilation[1])
+        out[offset(of: at, in: type.shape)] += args[0].scalars[i]
+      }
+      return make(out)
     case .concat(let axis):
       var scalars: [Double] = []
       scalars.reserveCapacity(type.count)

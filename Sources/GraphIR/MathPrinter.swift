@@ -231,6 +231,10 @@ struct MathPrinter {
     case .pad(let low, let high):
       return call("pad", [operand(args[0]).text, "low: \(list(low))", "high: \(list(high))"])
     case .concat(let axis): return call("concat", args.map { operand($0).text } + ["\(axis)"])
+    case .window(let w), .windowSum(let w):
+      return call(
+        node.op.name,
+        [operand(args[0]).text, list(w.kernel), list(w.stride), list(w.dilation)])
     case .sum(let axes), .reduceMax(let axes):
       let all = axes == Array(0..<graph[args[0]].type.rank)
       let axisText = axes.count == 1 ? "\(axes[0])" : list(axes)

@@ -98,6 +98,12 @@ public enum Op: Hashable, Sendable {
   case pad(low: [Int], high: [Int])
   /// Joins the operands along `axis`.
   case concat(axis: Int)
+  /// The windows of the last two axes: `[..., H, W]` to `[..., KH, KW, OH, OW]`, element
+  /// `(kh, kw, i, j)` being `(i*sh + kh*dh, j*sw + kw*dw)` (convolution's im2col).
+  case window(Window)
+  /// The transpose of `window`: `[..., KH, KW, OH, OW]` to the node's `[..., H, W]`, each
+  /// element the sum of the window elements that `window` takes from it (col2im).
+  case windowSum(Window)
 
   /// Sums over `axes` (sorted, unique), which disappear from the shape.
   case sum(axes: [Int])
@@ -181,6 +187,8 @@ extension Op {
     case .slice: "slice"
     case .pad: "pad"
     case .concat: "concat"
+    case .window: "window"
+    case .windowSum: "window_sum"
     case .sum: "sum"
     case .reduceMax: "reduce_max"
     case .cumsum: "cumsum"
@@ -274,7 +282,8 @@ extension Op {
     case .reshape: OpFacts(family: .layout, isIndexOnly: true)
     case .broadcast, .transpose, .slice:
       OpFacts(family: .layout, keepsOffset: false, isIndexOnly: true)
-    case .pad, .concat: OpFacts(family: .layout, keepsOffset: false)
+    case .pad, .concat, .windowSum: OpFacts(family: .layout, keepsOffset: false)
+    case .window: OpFacts(family: .layout, keepsOffset: false, isIndexOnly: true)
     case .sum(let axes), .reduceMax(let axes): OpFacts(family: .reduction, reductionAxes: axes)
     case .cumsum: OpFacts(family: .scan, keepsOffset: false)
     case .matmul: OpFacts(family: .matmul)
@@ -294,4 +303,30 @@ public func formatNumber(_ value: Double) -> String {
     return value.sign == .minus && value == 0 ? "-0" : String(Int64(value))
   }
   return "\(value)"
+}
+
+/// The geometry of a sliding window over the last two axes: its size, the step between
+/// windows, and the step between a window's elements (dilation), each `[h, w]`.
+public struct Window: Hashable, Sendable, CustomStringConvertible {
+  public var kernel: [Int]
+  public var stride: [Int]
+  public var dilation: [Int]
+
+  public init(kernel: [Int], stride: [Int], dilation: [Int]) {
+    self.kernel = kernel
+    self.stride = stride
+    self.dilation = dilation
+  }
+
+  /// How many windows fit along an axis of `extent` in dimension `k` (0 or 1), or nil.
+  public func count(_ extent: Int, _ k: Int) -> Int? {
+    let span = dilation[k] * (kernel[k] - 1) + 1
+    guard kernel[k] >= 1, stride[k] >= 1, dilation[k] >= 1, span <= extent else { return nil }
+    return (extent - span) / stride[k] + 1
+  }
+
+  public var description: String {
+    "kernel: [\(kernel[0]), \(kernel[1])], stride: [\(stride[0]), \(stride[1])], "
+      + "dilation: [\(dilation[0]), \(dilation[1])]"
+  }
 }

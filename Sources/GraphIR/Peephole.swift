@@ -76,7 +76,7 @@ enum Peephole {
       if axes.isEmpty { return inputs[0] }
       if let c = const(0), b.type(inputs[0]).count > 0 { return b.constant(c, type) }
       return nil
-    case .concat:
+    case .concat, .window, .windowSum:
       return nil
     case .cumsum(let axis, _):
       // A running sum over one element is that element.

@@ -36,6 +36,7 @@ public enum ScalarMath {
     case .select: x[0] != 0 ? x[1] : x[2]
     case .cast: x[0]
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
+      .window, .windowSum,
       .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:
       preconditionFailure("ScalarMath.apply called with non-elementwise op \(op.name)")
     }

@@ -131,6 +131,26 @@ public enum ShapeRules {
       }
       let result = shape.indices.map { shape[$0] + low[$0] + high[$0] }
       return types[0].with(shape: result)
+    case .window(let w):
+      try arity(1)
+      let shape = types[0].shape
+      guard shape.count >= 2, let oh = w.count(shape[shape.count - 2], 0),
+        let ow = w.count(shape[shape.count - 1], 1)
+      else {
+        throw GraphError.invalidOperand(op: opName, expected: "windows (\(w)) that fit \(types[0])")
+      }
+      return types[0].with(shape: shape.dropLast(2) + w.kernel + [oh, ow])
+    case .windowSum(let w):
+      try arity(1)
+      let t = try target()
+      let shape = t.shape
+      guard shape.count >= 2, let oh = w.count(shape[shape.count - 2], 0),
+        let ow = w.count(shape[shape.count - 1], 1),
+        types[0].shape == shape.dropLast(2) + w.kernel + [oh, ow], t.dtype == types[0].dtype
+      else {
+        throw GraphError.shapeMismatch(op: opName, operands: [types[0], t])
+      }
+      return t
     case .concat(let axis):
       guard let first = types.first, !types.isEmpty else {
         throw GraphError.invalidOperand(op: opName, expected: "at least one operand")

@@ -1,3 +1,4 @@
+import Autodiff
 import GraphIR
 import GraphTestSupport
 
@@ -120,6 +121,16 @@ func exportCorpus() -> [ExportCase] {
       let w = try b.param("w", T([3, 2]))
       let bias = try b.param("bias", T([2]))
       b.output("y", try b.tanh(try b.add(try b.matmul(x, w), bias)))
+    }
+    add("conv_pool_\(t)") { b in
+      let x = try b.input("x", T([2, 3, 7, 6]))
+      let w = try b.input("w", T([4, 3, 3, 2]))
+      let y = try b.conv2d(x, w, stride: [2, 1], padding: [1, 1], dilation: [1, 2])
+      let p = try b.maxPool2d(y, kernel: [2, 2])
+      let a = try b.avgPool2d(y, kernel: [2, 1], stride: [1, 1])
+      let loss = try b.add(b.sum(b.mul(p, p)), b.sum(a))
+      b.output("loss", loss)
+      b.output("gx", try gradient(of: loss, withRespectTo: [x], in: b)[0])
     }
     add("matmul_stacks_\(t)") { b in
       let a = try b.input("a", T([2, 3, 5]))
