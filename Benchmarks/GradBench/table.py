@@ -69,7 +69,10 @@ def main(folder):
                 continue
             outcomes.append(f"{eval_name} {tool}: {summary['outcome']}")
             for entry in summary["evaluations"]:
-                by_tool.setdefault((entry["function"], entry["description"]), {})[tool] = entry
+                size = entry.get("description") or ", ".join(
+                    f"{name}={value}" for name, value in (entry.get("sizes") or {}).items()
+                )
+                by_tool.setdefault((entry["function"], size), {})[tool] = entry
         for (function, size), entries in by_tool.items():
             t = {tool: median_ns(entries.get(tool)) for tool in GRAPHC_TOOLS + ("manual",)}
             for tool in GRAPHC_TOOLS:
