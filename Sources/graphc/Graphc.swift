@@ -12,6 +12,7 @@ struct Graphc: ParsableCommand {
     abstract: "Compile computation graphs written in the .graph language, with their derivatives.",
     subcommands: [
       EmitC.self, IR.self, Show.self, Dot.self, Run.self, Check.self, Bench.self, Train.self,
+      GradBench.self,
     ],
     defaultSubcommand: EmitC.self)
 

@@ -1,0 +1,149 @@
+#!/usr/bin/env python3
+"""Writes expected.json: small inputs of every GradBench module graphc implements and their
+outputs, computed here independently of graphc, from the definitions in
+../shared/gradbench/README.md: closed forms where they are short (lse's softmax, llsq's
+normal equations, kmeans' cluster means, hello), central finite differences otherwise (gmm's
+and ode's gradients; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
+
+    python3 GradBench/Fixtures/make_fixtures.py    # needs numpy
+"""
+
+import json
+import math
+import os
+
+import numpy as np
+
+rng = np.random.default_rng(12)
+
+
+def central_gradient(f, x, h=1e-5):
+    """d f / d x by central differences, x a float array of any shape."""
+    g = np.zeros_like(x)
+    for index in np.ndindex(x.shape):
+        up, down = x.copy(), x.copy()
+        up[index] += h
+        down[index] -= h
+        g[index] = (f(up) - f(down)) / (2 * h)
+    return g
+
+
+def lse(x):
+    a = x.max()
+    return a + math.log(np.exp(x - a).sum())
+
+
+def llsq_primal(x, n):
+    t = -1 + 2 * np.arange(n) / (n - 1)
+    T = t[:, None] ** np.arange(len(x))[None, :]
+    r = np.sign(t) - T @ x
+    return 0.5 * (r @ r), -(T.T @ r)
+
+
+def gmm_objective(x, alpha, mu, q, l, m, gamma):
+    n, d = x.shape
+    k = len(alpha)
+    total = -n * d / 2 * math.log(2 * math.pi) - n * lse(alpha)
+    Qs = []
+    for c in range(k):
+        Q = np.diag(np.exp(q[c]))
+        p = 0
+        for col in range(d):
+            for row in range(col + 1, d):
+                Q[row, col] = l[c, p]
+                p += 1
+        Qs.append(Q)
+    for i in range(n):
+        beta = [alpha[c] + q[c].sum() - 0.5 * np.sum((Qs[c] @ (x[i] - mu[c])) ** 2) for c in range(k)]
+        total += lse(np.array(beta))
+    w = d + m + 1
+    log_gamma_d = d * (d - 1) / 4 * math.log(math.pi) + sum(
+        math.lgamma(w / 2 + (1 - j) / 2) for j in range(1, d + 1)
+    )
+    total += k * (w * d * (math.log(gamma) - 0.5 * math.log(2)) - log_gamma_d)
+    for c in range(k):
+        total -= gamma**2 / 2 * (np.sum(np.exp(q[c]) ** 2) + np.sum(l[c] ** 2)) - m * q[c].sum()
+    return total
+
+
+def ode_primal(x, s):
+    n = len(x)
+    f = lambda y: x * np.concatenate(([1.0], y[:-1]))
+    y = np.zeros(n)
+    h = 2 / s
+    for _ in range(s):
+        k1 = f(y)
+        k2 = f(y + h / 2 * k1)
+        k3 = f(y + h / 2 * k2)
+        k4 = f(y + h * k3)
+        y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
+    return y
+
+
+def kmeans(points, centroids):
+    distances = ((points[:, None, :] - centroids[None, :, :]) ** 2).sum(-1)
+    nearest = distances.argmin(1)
+    cost = distances.min(1).sum()
+    means = np.array([points[nearest == j].mean(0) for j in range(len(centroids))])
+    return cost, centroids - means
+
+
+def case(module, function, input, output, tolerance=1e-9):
+    runs = {"min_runs": 1, "min_seconds": 0}
+    if isinstance(input, dict):
+        input = input | runs
+    return {"module": module, "function": function, "input": input, "output": output, "tolerance": tolerance}
+
+
+def main():
+    cases = [case("hello", "square", 3.0, 9.0), case("hello", "double", 3.0, 6.0)]
+
+    x = rng.uniform(0, 1, 7)
+    cases.append(case("lse", "primal", {"x": x.tolist()}, lse(x)))
+    cases.append(case("lse", "gradient", {"x": x.tolist()}, np.exp(x - lse(x)).tolist()))
+
+    x = rng.uniform(0, 1, 4)
+    y, g = llsq_primal(x, 9)
+    cases.append(case("llsq", "primal", {"x": x.tolist(), "n": 9}, y))
+    cases.append(case("llsq", "gradient", {"x": x.tolist(), "n": 9}, g.tolist()))
+
+    d, k, n, m, gamma = 3, 2, 4, 1, 1.5
+    fields = {
+        "x": rng.standard_normal((n, d)), "alpha": rng.standard_normal(k),
+        "mu": rng.uniform(0, 1, (k, d)), "q": rng.standard_normal((k, d)) * 0.5,
+        "l": rng.standard_normal((k, d * (d - 1) // 2)) * 0.5,
+    }
+    gmm_input = {"d": d, "k": k, "n": n, "m": m, "gamma": gamma} | {
+        name: value.tolist() for name, value in fields.items()
+    }
+
+    def objective(**changed):
+        values = fields | changed
+        return gmm_objective(values["x"], values["alpha"], values["mu"], values["q"], values["l"], m, gamma)
+
+    cases.append(case("gmm", "objective", gmm_input, objective()))
+    jacobian = {
+        name: central_gradient(lambda v, name=name: objective(**{name: v}), fields[name]).tolist()
+        for name in ("alpha", "mu", "q", "l")
+    }
+    cases.append(case("gmm", "jacobian", gmm_input, jacobian, tolerance=1e-6))
+
+    x = rng.uniform(0, 1, 5)
+    cases.append(case("ode", "primal", {"x": x.tolist(), "s": 3}, ode_primal(x, 3).tolist()))
+    gradient = central_gradient(lambda v: ode_primal(v, 3)[-1], x)
+    cases.append(case("ode", "gradient", {"x": x.tolist(), "s": 3}, gradient.tolist(), tolerance=1e-6))
+
+    points = rng.uniform(0, 1, (12, 2))
+    centroids = points[-3:].copy()
+    cost, direction = kmeans(points, centroids)
+    kmeans_input = {"points": points.tolist(), "centroids": centroids.tolist()}
+    cases.append(case("kmeans", "cost", kmeans_input, cost))
+    cases.append(case("kmeans", "dir", kmeans_input, direction.tolist()))
+
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.json")
+    with open(path, "w") as f:
+        json.dump(cases, f, indent=1)
+        f.write("\n")
+
+
+main()
