@@ -114,7 +114,7 @@ final class GradBenchSession {
     let minNanoseconds = minSeconds * 1e9
     while runs < minRuns || Double(total) < minNanoseconds {
       let start = now()
-      context.run()
+      try context.run()
       let elapsed = now() - start
       timings.append(("evaluate", elapsed))
       total += elapsed
