@@ -34,25 +34,28 @@ public struct Conv2D: Layer {
   public var parameters: [Value] { [weight, bias] }
 }
 
-/// Max pooling of the last two axes (the gradient to each window's first maximum).
-public struct MaxPool2D: Layer {
-  public let kernel: [Int]
-  public let stride: [Int]?
+/// How a pooling layer combines each window.
+public protocol Pooling: Sendable {
+  static func pool(_ x: Value, kernel: [Int], stride: [Int]?) throws -> Value
+}
 
-  public init(kernel: [Int], stride: [Int]? = nil) {
-    self.kernel = kernel
-    self.stride = stride
-  }
-
-  public func callAsFunction(_ x: Value) throws -> Value {
+/// The maximum of each window (the gradient to each window's first maximum).
+public enum MaxPooling: Pooling {
+  public static func pool(_ x: Value, kernel: [Int], stride: [Int]?) throws -> Value {
     try maxPool2d(x, kernel: kernel, stride: stride)
   }
-
-  public var parameters: [Value] { [] }
 }
 
-/// Average pooling of the last two axes.
-public struct AvgPool2D: Layer {
+/// The mean of each window.
+public enum AveragePooling: Pooling {
+  public static func pool(_ x: Value, kernel: [Int], stride: [Int]?) throws -> Value {
+    try avgPool2d(x, kernel: kernel, stride: stride)
+  }
+}
+
+/// Pooling of the last two axes with `kernel` windows moved by `stride` (`kernel` by
+/// default).
+public struct Pool2D<Kind: Pooling>: Layer {
   public let kernel: [Int]
   public let stride: [Int]?
 
@@ -62,11 +65,16 @@ public struct AvgPool2D: Layer {
   }
 
   public func callAsFunction(_ x: Value) throws -> Value {
-    try avgPool2d(x, kernel: kernel, stride: stride)
+    try Kind.pool(x, kernel: kernel, stride: stride)
   }
 
   public var parameters: [Value] { [] }
 }
+
+/// Max pooling of the last two axes (PyTorch's `MaxPool2d`).
+public typealias MaxPool2D = Pool2D<MaxPooling>
+/// Average pooling of the last two axes (PyTorch's `AvgPool2d`).
+public typealias AvgPool2D = Pool2D<AveragePooling>
 
 /// A lookup table: integer tokens `[...]` to rows `[..., features]` of `NAME.table`
 /// (`[count, features]`, normal with std 1 as PyTorch's `Embedding`). An index out of range
