@@ -14,7 +14,7 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
   func linear(_ f: (NodeID) throws -> NodeID) rethrows -> NodeID? { try tx.map(f) }
 
   switch node.op {
-  case .input, .param, .constant: return nil
+  case .input, .param, .constant, .stopGradient: return nil
   case .neg: return try linear { try b.neg($0) }
   case .exp: return try linear { try b.mul($0, z) }
   case .log: return try linear { try b.div($0, x) }

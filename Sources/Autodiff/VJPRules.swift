@@ -63,6 +63,7 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
       )
     case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual:
       ("comparison (zero derivative)", { [nil, nil] })
+    case .stopGradient: ("held constant", { [nil] })
     case .select:
       (
         "piecewise rule (where)",

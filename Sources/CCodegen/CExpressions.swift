@@ -39,6 +39,7 @@ enum CExpressions {
       return "\(test) ? \(one) : \(zero)"
     case .select: return "\(x[0]) != 0 ? \(x[1]) : \(x[2])"
     case .cast: return "(\(dtype.cName))\(x[0])"
+    case .stopGradient: return x[0]
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
       .window, .windowSum,
       .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:

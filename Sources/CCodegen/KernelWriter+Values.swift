@@ -88,7 +88,7 @@ extension KernelWriter {
       return []
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma, .add,
       .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
-      .equal, .notEqual, .select, .cast:
+      .equal, .notEqual, .select, .cast, .stopGradient:
       return node.inputs.map { MemoKey(node: $0, index: index) }
     case .broadcast:
       let source = graph[node.inputs[0]].type.shape
@@ -148,7 +148,7 @@ extension KernelWriter {
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma, .add,
       .sub, .mul, .div, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal,
-      .notEqual, .cast:
+      .notEqual, .cast, .stopGradient:
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
     case .broadcast, .reshape, .transpose, .slice:

@@ -39,7 +39,8 @@ extension Graph {
     case .take(let axis, let caller), .scatterAdd(let axis, let caller):
       return "(axis: \(axis), for: \(caller.rawValue))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .add, .sub, .mul,
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .stopGradient,
+      .add, .sub, .mul,
       .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
       .cast, .broadcast, .reshape, .matmul:

@@ -77,8 +77,12 @@ extension GraphBuilder {
   }
 
   /// `x - max(x, axis)` (broadcast back) and the max itself.
+  ///
+  /// The results do not depend on the shift (`logsumexp(x) = m + log(sum(exp(x - m)))` for
+  /// every `m`), so derivatives hold it constant (`stopGradient`): exact at every order, and
+  /// no backward pass through the maximum whose contributions would only cancel.
   private func shiftByMax(_ x: NodeID, axis: Int) throws -> (NodeID, NodeID) {
-    let m = try reduceMax(x, axes: [axis])
+    let m = try apply(.stopGradient, [try reduceMax(x, axes: [axis])])
     return (try sub(x, keepAxis(m, axis, rank: type(x).rank)), m)
   }
 

@@ -58,7 +58,8 @@ public enum Interpreter {
       return Tensor(filling: v, type)
     case .constant(let c):
       return Tensor(filling: c.value, type)
-    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma, .add,
+    case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .polygamma,
+      .stopGradient, .add,
       .sub, .mul, .div, .pow, .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual,
       .equal, .notEqual, .select,
       .cast:

@@ -216,6 +216,7 @@ struct MathPrinter {
       return Rendered(text: text, precedence: 0)
     case .select: return call("where", args.map { operand($0).text })
     case .cast: return call(node.type.dtype.rawValue, [operand(args[0]).text])
+    case .stopGradient: return operand(args[0])
     case .broadcast: return operand(args[0])
     case .reshape: return call("reshape", [operand(args[0]).text, list(node.type.shape)])
     case .transpose(let perm):

@@ -81,6 +81,10 @@ public enum Op: Hashable, Sendable {
   case select
   /// Converts to the node's dtype.
   case cast
+  /// Its operand's value, with derivatives that treat it as a constant: the shift of a
+  /// softmax or logsumexp by its maximum, whose derivative cancels exactly. `Simplify` removes
+  /// it once every gradient is built, so it costs nothing at run time.
+  case stopGradient
 
   /// Repeats the operand to the node's shape under NumPy's rules (operand aligned right,
   /// each of its axes 1 or equal).
@@ -181,6 +185,7 @@ extension Op {
     case .notEqual: "ne"
     case .select: "select"
     case .cast: "cast"
+    case .stopGradient: "stop_gradient"
     case .broadcast: "broadcast"
     case .reshape: "reshape"
     case .transpose: "transpose"
@@ -269,7 +274,7 @@ extension Op {
     switch self {
     case .input, .param: OpFacts(family: .argument)
     case .constant: OpFacts(family: .constant)
-    case .neg, .abs, .add, .sub, .mul, .div, .maximum, .minimum, .select, .cast:
+    case .neg, .abs, .add, .sub, .mul, .div, .maximum, .minimum, .select, .cast, .stopGradient:
       OpFacts(family: .elementwise)
     case .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .erf, .lgamma, .polygamma, .pow:
       OpFacts(family: .elementwise, isExpensive: true)

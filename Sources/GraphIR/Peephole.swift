@@ -65,6 +65,9 @@ enum Peephole {
       return b.type(inputs[0]) == type ? inputs[0] : nil
     case .cast:
       return b.type(inputs[0]) == type ? inputs[0] : nil
+    case .stopGradient:
+      // Only once every gradient is built (`Simplify`): until then it holds the constant.
+      return full ? inputs[0] : nil
     case .sum(let axes):
       if axes.isEmpty { return inputs[0] }
       if let c = const(0) {

@@ -34,7 +34,7 @@ public enum ScalarMath {
     case .equal: x[0] == x[1] ? 1 : 0
     case .notEqual: x[0] != x[1] ? 1 : 0
     case .select: x[0] != 0 ? x[1] : x[2]
-    case .cast: x[0]
+    case .cast, .stopGradient: x[0]
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
       .window, .windowSum,
       .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:

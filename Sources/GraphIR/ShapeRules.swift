@@ -81,6 +81,9 @@ public enum ShapeRules {
     case .select:
       try arity(3)
       return try sameTypes()
+    case .stopGradient:
+      try arity(1)
+      return types[0]
     case .cast:
       try arity(1)
       let t = try target()
