@@ -25,11 +25,19 @@ extension GraphBuilder {
   private func windowCount(
     _ op: String, extent: Int, kernel: Int, stride: Int, dilation: Int, what: String
   ) throws -> Int {
-    let span = dilation * (kernel - 1) + 1
-    guard kernel >= 1, stride >= 1, dilation >= 1, span <= extent else {
+    guard stride >= 1, dilation >= 1 else {
+      throw GraphError.invalidOperand(
+        op: op, expected: "strides and dilations of 1 or more, got \(stride) and \(dilation)")
+    }
+    // The span of one window, without overflow for any sizes the language can write.
+    let (reach, overflow) = dilation.multipliedReportingOverflow(by: Swift.max(kernel - 1, 0))
+    let span = overflow ? Int.max : reach + 1
+    guard kernel >= 1, span <= extent else {
+      let spanText = overflow ? "beyond \(Int.max)" : "\(span)"
       throw GraphError.invalidOperand(
         op: op,
-        expected: "a window that fits: \(what) \(kernel) (span \(span)) on an axis of \(extent)")
+        expected: "a window that fits: \(what) \(kernel) (span \(spanText)) on an axis of \(extent)"
+      )
     }
     return (extent - span) / stride + 1
   }

@@ -325,9 +325,10 @@ public struct Window: Hashable, Sendable, CustomStringConvertible {
 
   /// How many windows fit along an axis of `extent` in dimension `k` (0 or 1), or nil.
   public func count(_ extent: Int, _ k: Int) -> Int? {
-    let span = dilation[k] * (kernel[k] - 1) + 1
-    guard kernel[k] >= 1, stride[k] >= 1, dilation[k] >= 1, span <= extent else { return nil }
-    return (extent - span) / stride[k] + 1
+    guard kernel[k] >= 1, stride[k] >= 1, dilation[k] >= 1 else { return nil }
+    let (reach, overflow) = dilation[k].multipliedReportingOverflow(by: kernel[k] - 1)
+    guard !overflow, reach < extent else { return nil }
+    return (extent - reach - 1) / stride[k] + 1
   }
 
   public var description: String {

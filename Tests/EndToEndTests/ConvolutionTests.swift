@@ -133,6 +133,14 @@ import Testing
       "t.graph:2:5: error: invalid operand to 'max_pool2d': expected a window that fits: window height 4 (span 4) on an axis of 3"
     ),
     (
+      "input x: f64[1, 1, 5, 5]\ninput w: f64[1, 1, 1, 100000]\ny = conv2d(x, w, 1, 0, 4503599627370496)\noutput y\n",
+      "t.graph:3:5: error: invalid operand to 'conv2d': expected a window that fits: kernel width 100000 (span beyond 9223372036854775807) on an axis of 5"
+    ),
+    (
+      "input x: f64[4, 4]\ny = avg_pool2d(x, 2, 0)\noutput y\n",
+      "t.graph:2:5: error: invalid operand to 'avg_pool2d': expected strides and dilations of 1 or more, got 0 and 1"
+    ),
+    (
       "input x: f64[4, 4]\ny = avg_pool2d(x, [2, 2, 2])\noutput y\n",
       "t.graph:2:19: error: the window of 'avg_pool2d' must be a whole number or a pair like [2, 2]"
     ),
