@@ -15,14 +15,12 @@ set -euo pipefail
 ROOT=${GRADBENCH_ROOT:-/tmp/gradbench-src}
 VENV=${GRADBENCH_VENV:-/tmp/gradbench-venv}
 SHARED=$(cd "$(dirname "$0")/../../.." && pwd)/shared/gradbench
-SOURCE=${1:-}
+# The upstream git directory: the first argument, or $GRADBENCH_MIRROR (a local mirror),
+# else a bare clone from GitHub.
+SOURCE=${1:-${GRADBENCH_MIRROR:-}}
 if [[ -z "$SOURCE" ]]; then
-  if [[ -d /work/.mirror/gradbench+gradbench/repo ]]; then
-    SOURCE=/work/.mirror/gradbench+gradbench/repo
-  else
-    SOURCE=/tmp/gradbench-clone
-    [[ -d $SOURCE ]] || git clone --bare https://github.com/gradbench/gradbench "$SOURCE"
-  fi
+  SOURCE=/tmp/gradbench-clone
+  [[ -d $SOURCE ]] || git clone --bare https://github.com/gradbench/gradbench "$SOURCE"
 fi
 
 echo "== exporting $(git -C "$SOURCE" rev-parse HEAD) from $SOURCE to $ROOT"
