@@ -127,7 +127,20 @@ public struct StoredValues: Sendable {
         required.formUnion(node.inputs.filter { graph[$0].op.constantValue == nil })
       case .matmul:
         if !biasedProducts.contains(id) { required.insert(id) }
-        required.formUnion(node.inputs.map { matmulOperand(graph, $0).node })
+        for input in node.inputs {
+          // A reshaped operand shares its source's buffer (same elements, same order), so
+          // the source is what a kernel writes: in its own shape, whose coordinates are
+          // plain loop variables (an im2col matrix is written as [N, OH, OW, C, KH, KW]
+          // without dividing the matrix's row index back into them).
+          var operand = matmulOperand(graph, input).node
+          required.insert(operand)
+          while case .reshape = graph[operand].op,
+            graph[graph[operand].inputs[0]].op.constantValue == nil
+          {
+            operand = graph[operand].inputs[0]
+            required.insert(operand)
+          }
+        }
       case .constant, .elementwise, .layout:
         break  // pad and concat operands: below, once shifted sums are known
       }
