@@ -87,12 +87,14 @@ public enum CEmitter {
         w.line("\(t)* \(buffer.name) = (\(t)*)(gc_a + \(offset));")
       }
     }
+    /// `NAME_buffers`, the table of a function that takes its buffers as one.
+    func declareTable(_ name: String, _ names: [String]) {
+      let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
+      w.line("void* const \(name)_buffers[] = {\(table.isEmpty ? "0" : table)};")
+    }
     for call in calls {
       let names = call.parameters.map { plan.buffers[$0].name }
-      if call.table || call.range != nil {
-        let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
-        w.line("void* const \(call.name)_buffers[] = {\(table.isEmpty ? "0" : table)};")
-      }
+      if call.table || call.range != nil { declareTable(call.name, names) }
       if call.checked {
         w.line("gc_status = \(call.name)(\((names + ["gc_fault"]).joined(separator: ", ")));")
         w.line("if (gc_status != 0) return gc_status;")
@@ -105,13 +107,9 @@ public enum CEmitter {
       }
       if let combine = call.combine {
         let names = combine.parameters.map { plan.buffers[$0].name }
-        if combine.table {
-          let table = names.map { "(void*)\($0)" }.joined(separator: ", ")
-          w.line("void* const \(combine.name)_buffers[] = {\(table)};")
-          w.line("\(combine.name)(\(combine.name)_buffers);")
-        } else {
-          w.line("\(combine.name)(\(names.joined(separator: ", ")));")
-        }
+        if combine.table { declareTable(combine.name, names) }
+        let arguments = combine.table ? "\(combine.name)_buffers" : names.joined(separator: ", ")
+        w.line("\(combine.name)(\(arguments));")
       }
     }
     w.line("return 0;")

@@ -29,9 +29,9 @@ extension KernelWriter {
     let depth = deepest(base)
     // The terms of outer loops, as a local of their own declared further out.
     var text = base.text
-    let outer = base.terms.filter { termDepth($0) < depth }
+    let outer = base.terms.filter { atomDepth($0.atom) < depth }
     if !outer.isEmpty, outer.count < base.terms.count {
-      let inner = IndexExpression.sum(base.terms.filter { termDepth($0) == depth })
+      let inner = IndexExpression.sum(base.terms.filter { atomDepth($0.atom) == depth })
       text = baseName(IndexExpression.sum(outer)) + " + " + inner.text
     }
     guard depth < innermostDepth || offsetUses[base, default: 0] > 1 else { return text }
@@ -49,11 +49,7 @@ extension KernelWriter {
   /// The loop level of the deepest variable an expression uses (`innermostDepth` for a
   /// variable that is not a loop nest's, such as a flat loop's `i`).
   private func deepest(_ e: IndexExpression) -> Int {
-    e.terms.map(termDepth).max() ?? 0
-  }
-
-  private func termDepth(_ term: IndexExpression.Term) -> Int {
-    atomDepth(term.atom)
+    e.terms.map { atomDepth($0.atom) }.max() ?? 0
   }
 
   private func atomDepth(_ atom: IndexExpression.Atom) -> Int {

@@ -62,11 +62,3 @@ public enum Parallelism {
     }
   }
 }
-
-extension Root {
-  /// True for a root stored as a reduction.
-  var isReduction: Bool {
-    if case .reduce = store { return true }
-    return false
-  }
-}

@@ -151,6 +151,14 @@ public struct Root: Hashable, Sendable {
   var isFlat: Bool = false
 }
 
+extension Root {
+  /// True for a root stored as a reduction.
+  var isReduction: Bool {
+    if case .reduce = store { return true }
+    return false
+  }
+}
+
 /// How a loop writes a root.
 public enum Store: Hashable, Sendable {
   /// The node's value, computed at the loop's element.

@@ -19,9 +19,7 @@ public enum ReductionChunking {
     for k in result.kernels.indices {
       guard case .flat(let loop) = result.kernels[k].kind else { continue }
       let count = loop.space.reduce(1, *)
-      let reductions = loop.roots.filter {
-        if case .reduce = $0.store { true } else { false }
-      }
+      let reductions = loop.roots.filter(\.isReduction)
       guard !reductions.isEmpty, count > reductionChunk,
         reductions.allSatisfy({ plan.buffers[$0.buffer].type.dtype.isFloat })
       else { continue }

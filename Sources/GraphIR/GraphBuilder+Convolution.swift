@@ -1,5 +1,5 @@
-/// Convolution and pooling, built from primitive ops (strided slices, concat, transpose,
-/// reshape, a matrix product, select), so their derivatives of every order come from the
+/// Convolution and pooling, built from primitive ops (`window`, transpose, reshape, a matrix
+/// product, reductions, select), so their derivatives of every order come from the
 /// primitives' rules.
 extension GraphBuilder {
   /// The window element `(kh, kw)` of every window: `windows[..., kh, kw, :, :]`.
@@ -20,26 +20,26 @@ extension GraphBuilder {
     return parts
   }
 
-  /// The output extent of a window of `size` with `kernel`, `stride`, `dilation` over an axis
-  /// of `extent` (after padding), or an error naming the op when no window fits.
-  private func windowCount(
-    _ op: String, extent: Int, kernel: Int, stride: Int, dilation: Int, what: String
-  ) throws -> Int {
-    guard stride >= 1, dilation >= 1 else {
+  /// The windows of `x`'s last two axes (`[..., KH, KW, OH, OW]`), or an error naming `op`
+  /// and the dimension where they do not fit (`part` names the window: "kernel", "window").
+  private func windows(_ op: String, _ x: NodeID, _ window: Window, part: String) throws
+    -> NodeID
+  {
+    let shape = type(x).shape
+    for k in 0..<2 {
+      let (stride, dilation) = (window.stride[k], window.dilation[k])
+      guard stride >= 1, dilation >= 1 else {
+        throw GraphError.invalidOperand(
+          op: op, expected: "strides and dilations of 1 or more, got \(stride) and \(dilation)")
+      }
+      let extent = shape[shape.count - 2 + k]
+      guard window.count(extent, k) == nil else { continue }
+      let span = window.span(k).map(String.init) ?? "beyond \(Int.max)"
+      let dimension = "\(part) \(k == 0 ? "height" : "width") \(window.kernel[k])"
       throw GraphError.invalidOperand(
-        op: op, expected: "strides and dilations of 1 or more, got \(stride) and \(dilation)")
+        op: op, expected: "a window that fits: \(dimension) (span \(span)) on an axis of \(extent)")
     }
-    // The span of one window, without overflow for any sizes the language can write.
-    let (reach, overflow) = dilation.multipliedReportingOverflow(by: Swift.max(kernel - 1, 0))
-    let span = overflow ? Int.max : reach + 1
-    guard kernel >= 1, span <= extent else {
-      let spanText = overflow ? "beyond \(Int.max)" : "\(span)"
-      throw GraphError.invalidOperand(
-        op: op,
-        expected: "a window that fits: \(what) \(kernel) (span \(spanText)) on an axis of \(extent)"
-      )
-    }
-    return (extent - span) / stride + 1
+    return try apply(.window(window), [x], name: op)
   }
 
   /// PyTorch's `conv2d` without bias or groups: `x` `[N, C, H, W]`, `w` `[O, C, KH, KW]`, the
@@ -75,20 +75,14 @@ extension GraphBuilder {
       throw GraphError.invalidOperand(
         op: "conv2d", expected: "strides and dilations of 1 or more, paddings of 0 or more")
     }
-    let (n, c, h, wd) = (tx.shape[0], tx.shape[1], tx.shape[2], tx.shape[3])
+    let (n, c) = (tx.shape[0], tx.shape[1])
     let (o, kh, kw) = (tw.shape[0], tw.shape[2], tw.shape[3])
-    let oh = try windowCount(
-      "conv2d", extent: h + 2 * padding[0], kernel: kh, stride: stride[0],
-      dilation: dilation[0], what: "kernel height")
-    let ow = try windowCount(
-      "conv2d", extent: wd + 2 * padding[1], kernel: kw, stride: stride[1],
-      dilation: dilation[1], what: "kernel width")
     let padded =
       padding == [0, 0]
       ? x : try pad(x, low: [0, 0, padding[0], padding[1]], high: [0, 0, padding[0], padding[1]])
     let window = Window(kernel: [kh, kw], stride: stride, dilation: dilation)
-    let windows = try apply(.window(window), [padded], name: "conv2d")  // [N, C, KH, KW, OH, OW]
-    precondition(type(windows).shape == [n, c, kh, kw, oh, ow], "conv2d: window shape")
+    let windows = try self.windows("conv2d", padded, window, part: "kernel")
+    let (oh, ow) = (type(windows).shape[4], type(windows).shape[5])  // [N, C, KH, KW, OH, OW]
     let rows = try reshape(
       transpose(windows, permutation: [0, 4, 5, 1, 2, 3]), to: [n * oh * ow, c * kh * kw])
     let weights = try reshape(w, to: [o, c * kh * kw])
@@ -109,14 +103,8 @@ extension GraphBuilder {
     guard kernel.count == 2, stride.count == 2 else {
       throw GraphError.invalidOperand(op: op, expected: "a window and a stride of two sizes")
     }
-    let (h, w) = (t.shape[t.rank - 2], t.shape[t.rank - 1])
-    let oh = try windowCount(
-      op, extent: h, kernel: kernel[0], stride: stride[0], dilation: 1, what: "window height")
-    let ow = try windowCount(
-      op, extent: w, kernel: kernel[1], stride: stride[1], dilation: 1, what: "window width")
-    _ = (oh, ow)
-    let window = Window(kernel: kernel, stride: stride, dilation: [1, 1])
-    return try apply(.window(window), [x], name: op)
+    return try windows(
+      op, x, Window(kernel: kernel, stride: stride, dilation: [1, 1]), part: "window")
   }
 
   /// The mean of each window of the last two axes.

@@ -94,25 +94,14 @@ public enum Interpreter {
         }.map { $0 < 0 ? 0 : args[0].scalars[$0] })
     case .window(let w):
       let source = args[0].shape
-      let r = source.count
       return make(
-        gather(type.shape) { index in
-          let q = index.count
-          var at = Array(index.prefix(r - 2))
-          at.append(index[q - 2] * w.stride[0] + index[q - 4] * w.dilation[0])
-          at.append(index[q - 1] * w.stride[1] + index[q - 3] * w.dilation[1])
-          return offset(of: at, in: source)
-        }.map { args[0].scalars[$0] })
+        gather(type.shape) { offset(of: windowSource($0, w), in: source) }
+          .map { args[0].scalars[$0] })
     case .windowSum(let w):
       // Each window element adds into the element it was taken from.
-      let windows = args[0].shape
       var out = [Double](repeating: 0, count: type.count)
-      for (i, index) in allIndices(windows).enumerated() {
-        let q = index.count
-        var at = Array(index.prefix(q - 4))
-        at.append(index[q - 2] * w.stride[0] + index[q - 4] * w.dilation[0])
-        at.append(index[q - 1] * w.stride[1] + index[q - 3] * w.dilation[1])
-        out[offset(of: at, in: type.shape)] += args[0].scalars[i]
+      for (i, index) in allIndices(args[0].shape).enumerated() {
+        out[offset(of: windowSource(index, w), in: type.shape)] += args[0].scalars[i]
       }
       return make(out)
     case .concat(let axis):
@@ -245,6 +234,16 @@ public enum Interpreter {
   }
 
   /// Every multi-index of a shape in row-major order.
+  /// The element a window element `[..., kh, kw, i, j]` is taken from:
+  /// `[..., i*sh + kh*dh, j*sw + kw*dw]`.
+  static func windowSource(_ index: [Int], _ w: Window) -> [Int] {
+    let q = index.count
+    return Array(index.prefix(q - 4)) + [
+      index[q - 2] * w.stride[0] + index[q - 4] * w.dilation[0],
+      index[q - 1] * w.stride[1] + index[q - 3] * w.dilation[1],
+    ]
+  }
+
   static func allIndices(_ shape: [Int]) -> [[Int]] {
     let count = shape.reduce(1, *)
     guard count > 0 else { return [] }

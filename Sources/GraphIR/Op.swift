@@ -323,12 +323,18 @@ public struct Window: Hashable, Sendable, CustomStringConvertible {
     self.dilation = dilation
   }
 
-  /// How many windows fit along an axis of `extent` in dimension `k` (0 or 1), or nil.
+  /// The extent one window covers in dimension `k` (0 or 1), or nil when it overflows.
+  public func span(_ k: Int) -> Int? {
+    let (reach, overflow) = dilation[k].multipliedReportingOverflow(
+      by: Swift.max(kernel[k] - 1, 0))
+    return overflow ? nil : reach + 1
+  }
+
+  /// How many windows fit along an axis of `extent` in dimension `k`, or nil.
   public func count(_ extent: Int, _ k: Int) -> Int? {
-    guard kernel[k] >= 1, stride[k] >= 1, dilation[k] >= 1 else { return nil }
-    let (reach, overflow) = dilation[k].multipliedReportingOverflow(by: kernel[k] - 1)
-    guard !overflow, reach < extent else { return nil }
-    return (extent - reach - 1) / stride[k] + 1
+    guard kernel[k] >= 1, stride[k] >= 1, dilation[k] >= 1, let span = span(k), span <= extent
+    else { return nil }
+    return (extent - span) / stride[k] + 1
   }
 
   public var description: String {

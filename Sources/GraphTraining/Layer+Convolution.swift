@@ -16,7 +16,7 @@ public struct Conv2D: Layer {
     dtype: DType = .f32
   ) throws {
     let fanIn = inChannels * kernel.reduce(1, *)
-    let scheme: WeightInit = activation == .relu ? .he : .glorot
+    let scheme = WeightInit.suited(to: activation)
     weight = try builder.param(
       "\(name).weight", dtype, shape: [outChannels, inChannels] + kernel,
       initializer: scheme.initializer(fanIn: fanIn, fanOut: outChannels * kernel.reduce(1, *)))

@@ -70,7 +70,7 @@ public struct Dense: Layer {
     activation: Activation = .identity,
     dtype: DType = .f32, weightInit: WeightInit? = nil
   ) throws {
-    let scheme = weightInit ?? (activation == .relu ? .he : .glorot)
+    let scheme = weightInit ?? .suited(to: activation)
     weight = try builder.param(
       "\(name).weight", dtype, shape: [inputs, outputs],
       initializer: scheme.initializer(fanIn: inputs, fanOut: outputs))

@@ -9,6 +9,11 @@ public enum WeightInit: Sendable {
   /// Glorot (Xavier) uniform: `±sqrt(6 / (fanIn + fanOut))`, suited to tanh and sigmoid.
   case glorot
 
+  /// He before a ReLU, Glorot before anything else.
+  public static func suited(to activation: Activation) -> WeightInit {
+    activation == .relu ? .he : .glorot
+  }
+
   /// The initialiser of a `[fanIn, fanOut]` weight matrix.
   public func initializer(fanIn: Int, fanOut: Int) -> Initializer {
     switch self {

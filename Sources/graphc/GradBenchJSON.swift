@@ -106,24 +106,6 @@ struct GradBenchFields {
 
 /// Text of JSON values for responses: one line, standard JSON only (no NaN or infinity).
 enum GradBenchJSON {
-  /// `value` as a JSON string literal.
-  static func string(_ value: String) -> String {
-    var text = "\""
-    for scalar in value.unicodeScalars {
-      switch scalar {
-      case "\"": text += "\\\""
-      case "\\": text += "\\\\"
-      case "\n": text += "\\n"
-      case "\r": text += "\\r"
-      case "\t": text += "\\t"
-      case _ where scalar.value < 0x20:
-        text += String(format: "\\u%04x", scalar.value)
-      default: text.unicodeScalars.append(scalar)
-      }
-    }
-    return text + "\""
-  }
-
   /// A finite double at full precision (Swift prints the shortest text that reads back
   /// exactly, e.g. `0.1`, `1e-05`, `12.0`); throws for NaN and infinities, which JSON lacks.
   static func number(_ value: Double) throws -> String {
@@ -158,7 +140,7 @@ enum GradBenchJSON {
 
   /// An object from already-written member texts, in the given order.
   static func object(_ members: [(String, String)]) -> String {
-    "{" + members.map { "\(string($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
+    "{" + members.map { "\(jsonString($0.0)): \($0.1)" }.joined(separator: ", ") + "}"
   }
 }
 

@@ -42,7 +42,7 @@ final class GradBenchSession {
       return GradBenchJSON.object([("id", id)] + members)
     } catch {
       return GradBenchJSON.object([
-        ("id", id), ("success", "false"), ("error", GradBenchJSON.string(describe(error))),
+        ("id", id), ("success", "false"), ("error", jsonString(describe(error))),
       ])
     }
   }
@@ -58,10 +58,10 @@ final class GradBenchSession {
 
   private func start() -> [(String, String)] {
     let config = GradBenchJSON.object([
-      ("backend", GradBenchJSON.string(options.backend.rawValue)),
+      ("backend", jsonString(options.backend.rawValue)),
       ("threads", "\(options.threads)"),
     ])
-    return [("tool", GradBenchJSON.string("graphc")), ("config", config)]
+    return [("tool", jsonString("graphc")), ("config", config)]
   }
 
   private func define(_ module: String) -> [(String, String)] {
@@ -71,7 +71,7 @@ final class GradBenchSession {
         ("success", "false"),
         (
           "error",
-          GradBenchJSON.string("graphc does not implement module '\(module)' (it has \(known))")
+          jsonString("graphc does not implement module '\(module)' (it has \(known))")
         ),
       ]
     }
@@ -79,7 +79,7 @@ final class GradBenchSession {
       _ = try GradBenchTemplate(module: module, folder: folder)
       return [("success", "true")]
     } catch {
-      return [("success", "false"), ("error", GradBenchJSON.string(describe(error)))]
+      return [("success", "false"), ("error", jsonString(describe(error)))]
     }
   }
 
