@@ -19,7 +19,7 @@ extension Parser {
   }
 
   /// How many arguments each function takes.
-  private static let arities: [String: ClosedRange<Int>] = {
+  static let arities: [String: ClosedRange<Int>] = {
     var table: [String: ClosedRange<Int>] = [:]
     for name in [
       "exp", "log", "sin", "cos", "tan", "tanh", "sigmoid", "relu", "sqrt", "abs", "square",
@@ -47,8 +47,16 @@ extension Parser {
 
   /// `NAME(ARGS)`, with the name already consumed and `(` next.
   mutating func parseCall(_ name: String, at position: SourcePosition) throws -> Located {
+    if let results = try parseCallResults(name, at: position) {
+      guard results.count == 1 else {
+        throw error(
+          "'\(name)' gives \(results.count) results: name them all, as in "
+            + "'a, b = \(name)(...)'", at: position)
+      }
+      return results[0]
+    }
     guard let arity = Self.arities[name] else {
-      if names[name] != nil { throw error("'\(name)' is a value, not a function", at: position) }
+      if lookup(name) != nil { throw error("'\(name)' is a value, not a function", at: position) }
       throw error("unknown function '\(name)'", at: position)
     }
     advance()  // '('
@@ -65,7 +73,7 @@ extension Parser {
 
   private mutating func parseArgument() throws -> Argument {
     // A dtype word that names no value, alone as an argument, is a type.
-    if let word = peek.name, names[word] == nil, let dtype = DType(rawValue: word),
+    if let word = peek.name, lookup(word) == nil, let dtype = DType(rawValue: word),
       peekSecond.isSymbol(",") || peekSecond.isSymbol(")")
     {
       return .type(dtype, advance().position)
@@ -301,7 +309,7 @@ extension Parser {
       throw error("'\(function)' takes 2 arguments, got \(count)", at: position)
     }
     try expect(")", "')' after the arguments of '\(function)'")
-    guard let binding = names[name] else {
+    guard let binding = lookup(name) else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }
     if case .node(let x) = binding.operand, builder.type(x).dtype.isInteger {

@@ -162,10 +162,13 @@ extension Parser {
       advance()
       if peek.isSymbol("(") { return try parseCall(name, at: token.position) }
       // `inf` and `nan` are numbers, unless the file defines a value of that name.
-      if names[name] == nil, let special = ["inf": Double.infinity, "nan": Double.nan][name] {
+      if lookup(name) == nil, let special = ["inf": Double.infinity, "nan": Double.nan][name] {
         return Located(operand: .literal(special), position: token.position)
       }
-      guard let binding = names[name] else {
+      guard let binding = lookup(name) else {
+        if visibleFunction(name) != nil {
+          throw error("'\(name)' is a function: call it, as in '\(name)(...)'", at: token.position)
+        }
         throw error("unknown name '\(name)'", at: token.position)
       }
       return Located(operand: binding.operand, position: token.position)

@@ -13,11 +13,23 @@ struct Parser {
 
   let fileName: String
   private let tokens: [Token]
-  private var index = 0
+  /// The next token's position in `tokens` (function calls jump to a body and back).
+  var index = 0
   /// The graph under construction.
   let builder = GraphBuilder()
-  /// Every name defined so far, with where it was defined.
-  var names: [String: (operand: Operand, position: SourcePosition)] = [:]
+  /// Every name defined so far in the current scope (the file, or the body being expanded),
+  /// with where it was defined.
+  var names: [String: Binding] = [:]
+  /// Inside a function body: the file's names defined above its `def` line, which the body
+  /// reads but may hide with its own names. Empty at the top level.
+  var outerNames: [String: Binding] = [:]
+  /// Every function defined so far, by name.
+  var functions: [String: Function] = [:]
+  /// How many functions the current scope may call: a body sees only those defined above it.
+  var visibleFunctions = Int.max
+  /// Tokens read so far while expanding calls, bounded so that calls of calls cannot make the
+  /// parse run for ever (see `Function.expansionLimit`).
+  var expandedTokens = 0
   var declarations: [Declaration] = []
   var gradients: [GradientSite] = []
   /// Output names as written, resolved at the end of the file.
@@ -125,7 +137,7 @@ struct Parser {
       fileName: fileName, graph: builder.graph, declarations: declarations, gradients: gradients)
   }
 
-  private mutating func expectEndOfLine() throws {
+  mutating func expectEndOfLine() throws {
     switch peek.kind {
     case .newline: advance()
     case .end: break
@@ -141,6 +153,7 @@ struct Parser {
     // The keywords are only keywords at the start of a line and not before '=', so a value
     // may still be called `input` or `output`.
     if peekSecond.isSymbol("=") { return try parseDefinition() }
+    if peekSecond.isSymbol(",") { return try parseMultipleDefinition() }
     switch word {
     case "input", "param":
       advance()
@@ -148,13 +161,15 @@ struct Parser {
     case "output":
       advance()
       try parseOutputs()
+    case "def":
+      try parseFunctionDefinition()
     default:
       throw unexpected(peekSecond, expected: "'=' after '\(word)'")
     }
   }
 
   /// `NAME = EXPR`
-  private mutating func parseDefinition() throws {
+  mutating func parseDefinition() throws {
     let nameToken = advance()
     // `parseStatement` comes here only when a name is followed by '='.
     guard let name = nameToken.name else {
@@ -164,7 +179,14 @@ struct Parser {
     advance()  // '='
     // `z = t` makes `z` another name of the same value: `grad(y, z)` and `grad(y, t)` agree.
     let isAlias = Self.bareName(tokens, from: index) != nil
-    var value = try parseExpression()
+    define(name, at: nameToken.position, try parseExpression(), isAlias: isAlias)
+  }
+
+  /// Binds `name` to `value` in the current scope.
+  mutating func define(
+    _ name: String, at namePosition: SourcePosition, _ value: Located, isAlias: Bool
+  ) {
+    var value = value
     switch value.operand {
     case .node(let id) where !isAlias && gradientTargets.contains(name):
       // Its own node, so `grad(y, name)` follows only the uses of this name.
@@ -190,7 +212,7 @@ struct Parser {
         })
     case .node, .literal: break
     }
-    names[name] = (value.operand, nameToken.position)
+    names[name] = Binding(operand: value.operand, position: namePosition)
   }
 
   /// The name when the tokens from `start` to the end of the line are one name, possibly in
@@ -240,7 +262,7 @@ struct Parser {
         try builder.param(name, type, initializer: initializer)
       }
     }
-    names[name] = (.node(id), nameToken.position)
+    names[name] = Binding(operand: .node(id), position: nameToken.position)
     declarations.append(
       Declaration(name: name, kind: kind, type: type, position: nameToken.position))
   }
@@ -255,14 +277,21 @@ struct Parser {
     } while consume(",")
   }
 
-  /// Throws if `name` already has a definition.
-  private func checkUnused(_ name: String, at position: SourcePosition) throws {
-    if let previous = names[name] {
+  /// Throws if `name` already has a definition in the current scope (a value, or at the top
+  /// level a function).
+  func checkUnused(_ name: String, at position: SourcePosition) throws {
+    let previous =
+      names[name]?.position ?? (visibleFunctions == Int.max ? functions[name]?.position : nil)
+    if let previous {
       throw error(
-        "redefinition of '\(name)' (first defined at line \(previous.position.line), "
-          + "column \(previous.position.column))", at: position)
+        "redefinition of '\(name)' (first defined at line \(previous.line), "
+          + "column \(previous.column))", at: position)
     }
   }
+
+  /// The value `name` stands for here: a name of the current scope, else one of the file's
+  /// names a body reads.
+  func lookup(_ name: String) -> Binding? { names[name] ?? outerNames[name] }
 
   /// Resolves the output names, in order. Outputs may be listed before their definitions.
   private mutating func attachOutputs() throws {

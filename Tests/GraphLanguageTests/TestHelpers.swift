@@ -37,3 +37,21 @@ func close(_ a: Double?, _ b: Double) -> Bool {
 func tensor(_ shape: [Int], _ scalars: [Double]) -> Tensor {
   Tensor(.f64, shape: shape, scalars: scalars)
 }
+
+/// Every output of `b` equals the same output of `a`, in shape and to a relative 1e-12: `a`
+/// is a program under test, `b` the same computation written out by hand.
+func expectSameOutputs(
+  _ a: String, _ b: String, _ inputs: [String: Tensor],
+  sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  let got = try evaluate(a, inputs)
+  let expected = try evaluate(b, inputs)
+  #expect(Set(got.keys) == Set(expected.keys), sourceLocation: sourceLocation)
+  for (name, value) in expected {
+    let other = try #require(got[name], sourceLocation: sourceLocation)
+    #expect(other.shape == value.shape, "\(name)", sourceLocation: sourceLocation)
+    for (g, e) in zip(other.scalars, value.scalars) {
+      #expect(close(g, e), "\(name): \(g) vs \(e)", sourceLocation: sourceLocation)
+    }
+  }
+}
