@@ -28,21 +28,31 @@ public func gradient(of y: NodeID, withRespectTo xs: [NodeID], in b: GraphBuilde
   let reaches = dependence(on: wanted, from: lowest, to: y, in: b)
 
   var cotangents: [NodeID: NodeID] = [y: b.constant(1, b.type(y))]
+  // A loop's cotangents, one per result, gathered from its `result` nodes (which come after
+  // it) and used when the sweep reaches the loop.
+  var loopCotangents: [NodeID: [Int: NodeID]] = [:]
   var results: [NodeID: NodeID] = [:]
   var id = y
   while id >= lowest {
+    let node = b[id]
+    let wants = node.inputs.map { $0 >= lowest && reaches[$0.index - lowest.index] }
+    var parts: [NodeID?] = []
     if let g = cotangents[id] {
       if wanted.contains(id) { results[id] = g }
-      let node = b[id]
-      let wants = node.inputs.map { $0 >= lowest && reaches[$0.index - lowest.index] }
-      if wants.contains(true) {
-        let parts = try vjp(node, id, cotangent: g, wants: wants, in: b)
-        for (operand, part) in zip(node.inputs, parts) {
-          guard let part else { continue }
-          cotangents[operand] = try b.withRule(accumulationRule) {
-            try cotangents[operand].map { try b.add($0, part) } ?? part
-          }
-        }
+      if case .result(let index) = node.op {
+        loopCotangents[node.inputs[0], default: [:]][index] = g
+      } else if wants.contains(true) {
+        parts = try vjp(node, id, cotangent: g, wants: wants, in: b)
+      }
+    } else if case .loop(let loop) = node.op, let gs = loopCotangents[id], wants.contains(true) {
+      parts = try b.withRule("chain rule through a loop (reversed loop)") {
+        try loopVJP(loop, node, cotangents: gs, wants: wants, in: b)
+      }
+    }
+    for (operand, part) in zip(node.inputs, parts) {
+      guard let part else { continue }
+      cotangents[operand] = try b.withRule(accumulationRule) {
+        try cotangents[operand].map { try b.add($0, part) } ?? part
       }
     }
     if id.index == 0 { break }

@@ -42,12 +42,35 @@ public enum CEmitter {
 
   /// Every kernel's functions, each after an empty line; returns how to call them.
   static func writeKernels(
-    _ graph: Graph, _ plan: Plan, _ options: CodegenOptions, _ w: inout CWriter
+    _ graph: Graph, _ plan: Plan, _ options: CodegenOptions, _ w: inout CWriter,
+    prefix: String = "gc_"
   ) -> [KernelCall] {
     plan.kernels.indices.map { k in
       w.line("")
-      return KernelWriter.write(k, of: plan, graph, annotate: options.annotate, into: &w)
+      return KernelWriter.write(
+        k, of: plan, graph, annotate: options.annotate, prefix: prefix, into: &w)
     }
+  }
+
+  /// A loop body's kernels (named after `name`) and its entry, `static int NAME(const void*
+  /// const* gc_in, void* const* gc_out, void* gc_arena)`: the body's arguments in `gc_in`,
+  /// its outputs in `gc_out`, its scratch memory at `gc_arena`.
+  static func writeBody(_ program: LoopProgram, name: String, annotate: Bool, _ w: inout CWriter) {
+    let options = CodegenOptions(annotate: annotate, blas: false, threads: false)
+    let calls = writeKernels(program.graph, program.plan, options, &w, prefix: name + "_")
+    w.line("")
+    w.block("static int \(name)(const void* const* gc_in, void* const* gc_out, void* gc_arena)") {
+      w in
+      if program.plan.arenaBytes == 0 { w.line("(void)gc_arena;") }  // a body without scratch
+      writeCalls(calls, program.plan, &w) { place in
+        switch place {
+        case .input(let k): "gc_in[\(k)]"
+        case .output(let k): "gc_out[\(k)]"
+        case .arena: "gc_arena"
+        }
+      }
+    }
+    w.line("")
   }
 
   /// The body of an entry point: a typed pointer for each buffer the kernels take (`source`

@@ -32,10 +32,12 @@ public enum Fusion {
   /// the grouping, so it is redone until no new such value appears. This terminates: each
   /// further round stores at least one node more, and there are finitely many (in practice
   /// the first or second round is the last).
-  public static func run(_ graph: Graph, _ stored: StoredValues) -> Plan {
+  public static func run(
+    _ graph: Graph, _ stored: StoredValues, lowerBody: (Graph) -> Plan
+  ) -> Plan {
     var materialised = stored.nodes
     while true {
-      let (plan, wasteful) = group(graph, materialised, stored)
+      let (plan, wasteful) = group(graph, materialised, stored, lowerBody)
       if wasteful.isSubset(of: materialised) { return plan }
       materialised.formUnion(wasteful)
     }
@@ -47,12 +49,14 @@ public enum Fusion {
     var roots: [Root]
     var reads: Set<Int>
     var scatters = false
+    var loop: LoopKernel? = nil
   }
 
   /// Buffers, roots and kernels for one choice of stored nodes, and the expensive inlined
   /// nodes this choice would compute more than once.
   private static func group(
-    _ graph: Graph, _ materialised: Set<NodeID>, _ stored: StoredValues
+    _ graph: Graph, _ materialised: Set<NodeID>, _ stored: StoredValues,
+    _ lowerBody: (Graph) -> Plan
   ) -> (Plan, Set<NodeID>) {
     var buffers: [Buffer] = []
     var bufferOf: [NodeID: Int] = [:]
@@ -93,7 +97,45 @@ public enum Fusion {
     var inlinedBy: [NodeID: Set<Int>] = [:]
     var wasteful = Set<NodeID>()
     let visits = Walk.Visits(graph, bufferOf)
+    // The `result` nodes of each loop, by result index.
+    var resultNodes: [NodeID: [Int: NodeID]] = [:]
+    for id in graph.ids {
+      if case .result(let index) = graph[id].op, bufferOf[id] != nil {
+        resultNodes[graph[id].inputs[0], default: [:]][index] = id
+      }
+    }
     for var root in roots {
+      if root.store == .element, case .result = graph[root.node].op { continue }  // its loop's
+      if root.store == .element, case .loop(let loop) = graph[root.node].op {
+        let id = root.node
+        let operands = graph[id].inputs.map { operand in
+          guard let b = bufferOf[operand] else {
+            preconditionFailure(
+              "lowering: a loop operand has no buffer:\n\(graph.context(around: id))")
+          }
+          return b
+        }
+        let types = loop.resultTypes
+        let nodes = types.indices.map { resultNodes[id]?[$0] }
+        let results = types.indices.map { i in
+          nodes[i].flatMap { bufferOf[$0] }
+            ?? add("l\(id.index)_r\(i)", .arena(offset: 0), types[i])
+        }
+        let alternating = ["a", "b"].flatMap { side in
+          (0..<loop.carries).map { add("l\(id.index)_\(side)\($0)", .arena(offset: 0), types[$0]) }
+        }
+        let plan = lowerBody(loop.body.graph)
+        let arena = add(
+          "l\(id.index)_arena", .arena(offset: 0),
+          TensorType(.f64, [max(1, (plan.arenaBytes + 7) / 8)]))
+        let kernel = LoopKernel(
+          node: id, count: loop.count, carries: loop.carries, slices: loop.slices,
+          body: LoopProgram(body: loop.body, plan: plan), operands: operands, results: results,
+          resultNodes: nodes, alternating: alternating, arena: arena)
+        drafts.append(Draft(space: nil, roots: [root], reads: Set(operands), loop: kernel))
+        for b in kernel.writes + [root.buffer] { producer[b] = drafts.count - 1 }
+        continue
+      }
       if root.store == .element, case .cumsum = graph[root.node].op {
         let reads = Set(graph[root.node].inputs.compactMap { bufferOf[$0] })
         drafts.append(Draft(space: nil, roots: [root], reads: reads))
@@ -213,6 +255,12 @@ public enum Fusion {
     let reads = draft.reads.subtracting(writes).sorted()
     guard let space = draft.space else {
       let root = draft.roots[0]
+      if let loop = draft.loop {
+        let written = Set(loop.writes).union(writes)
+        return Kernel(
+          kind: .loop(loop), reads: draft.reads.subtracting(written).sorted(),
+          writes: written.sorted())
+      }
       if graph[root.node].op.facts.family == .indexing {
         let kind = indexing(graph, root, bufferOf, &checks)
         return Kernel(kind: kind, reads: reads, writes: writes.sorted())

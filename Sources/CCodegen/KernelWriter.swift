@@ -86,7 +86,7 @@ struct KernelWriter {
       switch kernel.kind {
       case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots
       case .chunkedReduction(let chunked): chunked.loop.roots
-      case .matmul, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum: []
+      case .matmul, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum, .loop: []
       }
     computedHere = Set(
       roots.filter { $0.store == .element && graph[$0.node].op.isElementwise }.map(\.node))
@@ -94,9 +94,13 @@ struct KernelWriter {
 
   /// Writes kernel number `k` of `plan` and says how to call it.
   static func write(
-    _ k: Int, of plan: Plan, _ graph: Graph, annotate: Bool, into w: inout CWriter
+    _ k: Int, of plan: Plan, _ graph: Graph, annotate: Bool, prefix: String = "gc_",
+    into w: inout CWriter
   ) -> KernelCall {
     let kernel = plan.kernels[k]
+    if case .loop(let loop) = kernel.kind {
+      CEmitter.writeBody(loop.body, name: "\(prefix)k\(k)_body", annotate: annotate, &w)
+    }
     var writer = KernelWriter(graph: graph, plan: plan, kernel: kernel, annotate: annotate)
     var body = w.detached()
     body.indented { body in
@@ -111,9 +115,10 @@ struct KernelWriter {
       case .gather(let gather): writer.writeGather(gather, &body)
       case .scatterAdd(let gather): writer.writeScatterAdd(gather, &body)
       case .cumulativeSum(let scan): writer.writeCumulativeSum(scan, &body)
+      case .loop(let loop): writer.writeLoop(loop, body: "\(prefix)k\(k)_body", &body)
       }
     }
-    let name = "gc_k\(k)"
+    let name = "\(prefix)k\(k)"
     if annotate {
       for (node, buffer) in kernel.results {
         w.line("/* \(plan.buffers[buffer].name): \(writer.described(node)) */")

@@ -93,6 +93,8 @@ public enum KernelKind: Hashable, Sendable {
   case scatterAdd(Gather)
   /// Running sums along one axis: one loop over the lines, each summed in order.
   case cumulativeSum(CumulativeSum)
+  /// A loop node: a C `for` over the iterations around a call of the body's own program.
+  case loop(LoopKernel)
 
   /// The kind's name, as `graphc ir` prints it and golden files are named.
   public var name: String {
@@ -107,6 +109,7 @@ public enum KernelKind: Hashable, Sendable {
     case .gather: "gather"
     case .scatterAdd: "scatter-add"
     case .cumulativeSum: "cumulative-sum"
+    case .loop: "loop"
     }
   }
 
@@ -115,7 +118,7 @@ public enum KernelKind: Hashable, Sendable {
     switch self {
     case .gather, .scatterAdd: true
     case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums,
-      .cumulativeSum:
+      .cumulativeSum, .loop:
       false
     }
   }
@@ -287,6 +290,54 @@ extension Kernel {
     case .columnSums(let sum): [(sum.node, sum.y)]
     case .gather(let g), .scatterAdd(let g): [(g.node, g.result)]
     case .cumulativeSum(let scan): [(scan.node, scan.y)]
+    case .loop(let loop):
+      zip(loop.resultNodes, loop.results).compactMap { node, buffer in
+        node.map { ($0, buffer) }
+      }
     }
   }
+}
+
+/// A loop node's kernel: the iterations as a C `for` around a call of the body's program
+/// (its own plan, rendered before the kernel as functions of its own).
+///
+/// Iteration `t` passes the body's entry the current carries, row `t` of each scanned value
+/// and the captured values, and has it write the next carries and row `t` of each stacked
+/// result. Carries live in two buffers each that the iterations alternate between: the
+/// initial carries are copied into the first, the final ones out of whichever holds them. The
+/// C does not depend on the trip count except for the loop's bound.
+public struct LoopKernel: Hashable, Sendable {
+  /// The loop node.
+  public var node: NodeID
+  /// The trip count, and how many carries and scanned values.
+  public var count: Int
+  public var carries: Int
+  public var slices: Int
+  /// The body's program.
+  public var body: LoopProgram
+  /// The operands' buffers: initial carries, scanned values, captured values.
+  public var operands: [Int]
+  /// The results' buffers: final carries, then the stacked per-step values.
+  public var results: [Int]
+  /// The `result` node of each result, where the graph has one.
+  public var resultNodes: [NodeID?]
+  /// The two buffers of each carry: all the first ones, then all the second ones.
+  public var alternating: [Int]
+  /// The body's scratch memory.
+  public var arena: Int
+
+  /// Every buffer the kernel writes.
+  public var writes: [Int] { results + alternating + [arena] }
+}
+
+/// A loop body's graph and the plan that lowers it, compared by the body alone (the plan is
+/// a function of it).
+public struct LoopProgram: Hashable, Sendable {
+  public let body: LoopBody
+  public let plan: Plan
+
+  public var graph: Graph { body.graph }
+
+  public static func == (a: LoopProgram, b: LoopProgram) -> Bool { a.body == b.body }
+  public func hash(into hasher: inout Hasher) { hasher.combine(body) }
 }

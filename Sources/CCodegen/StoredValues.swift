@@ -141,6 +141,9 @@ public struct StoredValues: Sendable {
             required.insert(operand)
           }
         }
+      case .loop:
+        required.insert(id)
+        required.formUnion(node.inputs)
       case .constant, .elementwise, .layout:
         break  // pad and concat operands: below, once shifted sums are known
       }

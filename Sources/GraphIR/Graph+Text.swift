@@ -1,11 +1,21 @@
 /// The IR as text: one line per node, `%3 = mul %1, %2 : f64[3]  # label`, then outputs.
 extension Graph {
   /// The whole graph as text, deterministic for a given graph.
-  public var text: String {
+  public var text: String { textLines.joined(separator: "\n") + "\n" }
+
+  /// The lines of `text`: a loop's body follows its line as a block indented by two spaces
+  /// and closed by `}`.
+  var textLines: [String] {
     var lines: [String] = []
-    for id in ids { lines.append(line(id)) }
+    for id in ids {
+      lines.append(line(id))
+      if case .loop(let loop) = self[id].op {
+        lines += loop.body.graph.textLines.map { "  " + $0 }
+        lines.append("}")
+      }
+    }
     for output in outputs { lines.append("output \(output.name) = \(output.node)") }
-    return lines.joined(separator: "\n") + "\n"
+    return lines
   }
 
   /// One node as text.
@@ -16,6 +26,7 @@ extension Graph {
     if !attributes.isEmpty { text += attributes }
     if !node.inputs.isEmpty { text += " " + node.inputs.map(\.description).joined(separator: ", ") }
     text += " : \(node.type)"
+    if node.op.isLoop { text += " {" }  // its body follows in `text`
     let notes = [node.op.inputName == nil ? labels[id] : nil, rules[id]].compactMap { $0 }
     if !notes.isEmpty { text += "  # " + notes.joined(separator: "; ") }
     return text
@@ -39,6 +50,9 @@ extension Graph {
     case .take(let axis, let caller), .scatterAdd(let axis, let caller):
       return "(axis: \(axis), for: \(caller.rawValue))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"
+    case .loop(let loop):
+      return "(count: \(loop.count), carries: \(loop.carries), slices: \(loop.slices))"
+    case .result(let index): return "(\(index))"
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .stopGradient,
       .add, .sub, .mul,
       .div, .pow,

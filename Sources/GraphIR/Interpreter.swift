@@ -26,11 +26,57 @@ public enum Interpreter {
 
     var values: [Tensor] = []
     values.reserveCapacity(graph.nodes.count)
+    // Each loop's results, read by its `result` nodes.
+    var loopResults: [NodeID: [Tensor]] = [:]
     for id in graph.ids {
       let args = graph[id].inputs.map { values[$0.index] }
-      values.append(try evaluate(id, args, inputs, graph))
+      switch graph[id].op {
+      case .loop(let loop):
+        loopResults[id] = try run(loop, args)
+        values.append(Tensor(filling: 0, GraphLoop.nodeType))
+      case .result(let index):
+        guard let results = loopResults[graph[id].inputs[0]], index < results.count else {
+          preconditionFailure("a result of no loop:\n\(graph.context(around: id))")
+        }
+        values.append(results[index])
+      default:
+        values.append(try evaluate(id, args, inputs, graph))
+      }
     }
     return values
+  }
+
+  /// The results of `loop` on operands `args`: iteration by iteration, the body evaluated
+  /// on the carries, row `t` of each scanned value and the captured values.
+  private static func run(_ loop: GraphLoop, _ args: [Tensor]) throws -> [Tensor] {
+    let body = loop.body.graph
+    var carries = Array(args[0..<loop.carries])
+    var stacks = [[Double]](repeating: [], count: loop.stacked)
+    for t in 0..<loop.count {
+      var inputs: [String: Tensor] = [:]
+      for (k, arg) in args.enumerated() {
+        var value = arg
+        if k < loop.carries {
+          value = carries[k]
+        } else if k < loop.carries + loop.slices {
+          let row = arg.shape.dropFirst().reduce(1, *)
+          value = Tensor(
+            arg.dtype, shape: Array(arg.shape.dropFirst()),
+            exactly: Array(arg.scalars[(t * row)..<((t + 1) * row)]))
+        }
+        inputs[GraphLoop.parameterName(k)] = value
+      }
+      let values = try evaluate(body, inputs)
+      let outputs = body.outputs.map { values[$0.node.index] }
+      carries = Array(outputs[0..<loop.carries])
+      for s in 0..<loop.stacked { stacks[s] += outputs[loop.carries + s].scalars }
+    }
+    let types = loop.resultTypes
+    return carries
+      + stacks.enumerated().map { s, scalars in
+        Tensor(
+          types[loop.carries + s].dtype, shape: types[loop.carries + s].shape, exactly: scalars)
+      }
   }
 
   private static func evaluate(
@@ -196,6 +242,8 @@ public enum Interpreter {
         }
       }
       return make(out)
+    case .loop, .result:
+      preconditionFailure("loops are run by evaluate(graph:):\n\(graph.context(around: id))")
     }
   }
 

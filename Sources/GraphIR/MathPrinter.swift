@@ -156,7 +156,8 @@ struct MathPrinter {
 
   private func shouldName(_ id: NodeID, _ rendered: Rendered) -> Bool {
     switch graph[id].op {
-    case .sum, .reduceMax, .cumsum, .matmul, .concat, .pad, .take, .scatterAdd: return true
+    case .sum, .reduceMax, .cumsum, .matmul, .concat, .pad, .take, .scatterAdd, .loop, .result:
+      return true
     case .input, .param, .constant, .broadcast: return false
     default:
       return uses[id.index] > 1 && rendered.text.count > longText
@@ -258,6 +259,13 @@ struct MathPrinter {
         ? call("arange", ["\(n)"]) : call("iota", [list(node.type.shape), "\(axis)"])
     case .take(let axis, _), .scatterAdd(let axis, _):
       return call(node.op.name, args.map { operand($0).text } + (axis == 0 ? [] : ["\(axis)"]))
+    case .loop(let loop):
+      // The call, then the body's results in terms of its parameters p0, p1, ...
+      let body = loop.body.graph.outputs.map { mathFormula(loop.body.graph, $0.node) }
+      let text = call("loop", ["\(loop.count)"] + args.map { operand($0).text }).text
+      return Rendered(text: text + " { " + body.joined(separator: "; ") + " }", precedence: 4)
+    case .result(let index):
+      return Rendered(text: "\(operand(args[0]).text).\(index)", precedence: 4)
     }
   }
 

@@ -133,6 +133,13 @@ public enum Op: Hashable, Sendable {
   /// which receive the sum of the slices of `g` that read them, added in index order (so
   /// repeated indices add up, deterministically). Same index rules as `take`.
   case scatterAdd(axis: Int, caller: IndexCaller)
+
+  /// A loop (`repeat`, `scan`): runs its body, a graph of its own, `count` times (see
+  /// `Loop`). Its own value is empty (`GraphLoop.nodeType`); its results are read through
+  /// `result` nodes.
+  case loop(GraphLoop)
+  /// Result `index` of the loop that is its one operand, of type `GraphLoop.resultTypes[index]`.
+  case result(Int)
 }
 
 /// The language function whose indices a `take` or `scatterAdd` checks, named in the
@@ -201,6 +208,8 @@ extension Op {
     case .iota: "iota"
     case .take: "take"
     case .scatterAdd: "scatter_add"
+    case .loop: "loop"
+    case .result: "result"
     }
   }
 
@@ -249,6 +258,8 @@ public struct OpFacts: Hashable, Sendable {
     case matmul
     /// Reads or writes at positions held in an integer operand (checked at run time).
     case indexing
+    /// A loop, or the read of one of its results.
+    case loop
   }
 
   public var family: Family
@@ -295,6 +306,7 @@ extension Op {
     // No operands to read: its element is its own coordinate, at any loop offset.
     case .iota: OpFacts(family: .elementwise)
     case .take, .scatterAdd: OpFacts(family: .indexing, keepsOffset: false)
+    case .loop, .result: OpFacts(family: .loop, keepsOffset: false)
     }
   }
 }

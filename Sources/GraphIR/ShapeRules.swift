@@ -234,6 +234,20 @@ public enum ShapeRules {
         throw GraphError.shapeMismatch(op: opName, operands: [g, idx, t])
       }
       return t
+    case .loop(let loop):
+      if let problem = loop.bodyProblem {
+        throw GraphError.invalidOperand(op: opName, expected: "a loop body (\(problem))")
+      }
+      guard types == loop.operandTypes else {
+        throw GraphError.shapeMismatch(op: opName, operands: types)
+      }
+      return GraphLoop.nodeType
+    case .result(let index):
+      try arity(1)
+      guard types[0] == GraphLoop.nodeType, index >= 0 else {
+        throw GraphError.invalidOperand(op: opName, expected: "a loop operand")
+      }
+      return try target()
     }
   }
 

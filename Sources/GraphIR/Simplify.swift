@@ -6,6 +6,12 @@ public enum Simplify {
   /// Expects a verified graph. Guarantees the same outputs (same names and values), every
   /// input and param kept (they are the function's signature) and in the same order.
   public static func run(_ graph: Graph) -> Graph {
+    var graph = graph
+    for id in graph.ids {
+      guard case .loop(var loop) = graph[id].op else { continue }
+      loop.body = LoopBody(graph: run(loop.body.graph))  // every parameter is kept
+      graph.nodes[id.index] = Node(.loop(loop), graph[id].inputs, graph[id].type)
+    }
     let live = liveNodes(graph)
     let builder = GraphBuilder()
     builder.rewrites = .all

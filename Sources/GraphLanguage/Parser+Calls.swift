@@ -309,7 +309,7 @@ extension Parser {
       throw error("'\(function)' takes 2 arguments, got \(count)", at: position)
     }
     try expect(")", "')' after the arguments of '\(function)'")
-    guard let binding = lookup(name) else {
+    guard let binding = try resolve(name) else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }
     if case .node(let x) = binding.operand, builder.type(x).dtype.isInteger {
@@ -341,7 +341,7 @@ extension Parser {
         at: y.position)
     }
     let result = try located(position) { try derivative(kind, yNode, xNodes, builder) }
-    if kind == .grad {
+    if kind == .grad, loopLevels.isEmpty {  // sites name nodes of the file's graph
       let x = xNodes.first { builder.type($0).dtype == builder.type(yNode).dtype } ?? xNodes[0]
       gradients.append(
         GradientSite(y: yNode, x: x, name: name, result: result, position: position))

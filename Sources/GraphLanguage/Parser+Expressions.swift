@@ -165,7 +165,7 @@ extension Parser {
       if lookup(name) == nil, let special = ["inf": Double.infinity, "nan": Double.nan][name] {
         return Located(operand: .literal(special), position: token.position)
       }
-      guard let binding = lookup(name) else {
+      guard let binding = try resolve(name) else {
         if visibleFunction(name) != nil {
           throw error("'\(name)' is a function: call it, as in '\(name)(...)'", at: token.position)
         }

@@ -1,11 +1,21 @@
 import GraphIR
 
+/// A loop body being built: its builder, the builder of the graph around it, and the outer
+/// values it has captured so far (each becomes the body's next parameter).
+struct LoopLevel {
+  let outer: GraphBuilder
+  let body: GraphBuilder
+  /// The body parameter of each captured outer node.
+  var captured: [NodeID: NodeID] = [:]
+  /// The captured outer nodes, in parameter order.
+  var captures: [NodeID] = []
+}
+
 /// `repeat(F, COUNT, I1, ..., Ik)` and `scan(F, [I1, ..., Ik], [X1, ..., Xj])`.
 ///
-/// For now the parser unrolls them: each iteration is an inlined call of `F`, so loops work
-/// with every later stage (derivatives of any order, both backends, the standalone export),
-/// but the graph and the C grow with the trip count. The loop node of the IR (`Op.loop`) is
-/// to replace this.
+/// Each builds one loop node (`GraphBuilder.loop`): the body of `F` is parsed once, into a
+/// graph of its own whose parameters are the carries, one row of each scanned value, and the
+/// file's values the body reads (captured on first use, through every enclosing body).
 extension Parser {
   /// `repeat(F, COUNT, I1, ..., Ik)`, with `(` next: the carries after `COUNT` calls of `F`.
   mutating func parseRepeat(at position: SourcePosition) throws -> [Located] {
@@ -32,13 +42,11 @@ extension Parser {
       throw error("'repeat' needs at least one initial value after the count", at: position)
     }
     try checkParameters(function, "repeat", carries: initials.count, slices: 0, at: position)
-    var carries = try initials.map { initial in
+    let carries = try initials.map { initial in
       try located(initial.position) { try node(initial.operand) }
     }
-    for _ in 0..<Int(number) {
-      carries = try step(function, "repeat", carries, [], at: position).carries
-    }
-    return carries.map { Located(operand: .node($0), position: position) }
+    let results = try loop(function, "repeat", Int(number), carries, [], at: position)
+    return results.map { Located(operand: .node($0), position: position) }
   }
 
   /// `scan(F, [I1, ..., Ik], [X1, ..., Xj])`, with `(` next: the final carries, then each
@@ -56,7 +64,7 @@ extension Parser {
     }
     try checkParameters(
       function, "scan", carries: initials.count, slices: scanned.count, at: position)
-    var carries = try initials.map { initial in
+    let carries = try initials.map { initial in
       try located(initial.position) { try node(initial.operand) }
     }
     var xs: [NodeID] = []
@@ -83,20 +91,8 @@ extension Parser {
       }
       xs.append(id)
     }
-    var perStep = [[NodeID]](repeating: [], count: function.resultCount - initials.count)
-    for t in 0..<length {
-      let slices = try xs.map { try builder.index($0, [.at(t)]) }
-      let results = try step(function, "scan", carries, slices, at: position)
-      carries = results.carries
-      for (k, value) in results.values.enumerated() { perStep[k].append(value) }
-    }
-    let stacked = try perStep.map { values in
-      try located(position) {
-        let rows = try values.map { try builder.reshape($0, to: [1] + builder.type($0).shape) }
-        return rows.count == 1 ? rows[0] : try builder.concat(rows, axis: 0)
-      }
-    }
-    return (carries + stacked).map { Located(operand: .node($0), position: position) }
+    let results = try loop(function, "scan", length, carries, xs, at: position)
+    return results.map { Located(operand: .node($0), position: position) }
   }
 
   /// The function named as a loop's first argument.
@@ -155,29 +151,74 @@ extension Parser {
     }
   }
 
-  /// One iteration: calls `function` on the carries and slices, checks that the new carries
-  /// have the types of the old ones, and returns them with the per-step values.
-  private mutating func step(
-    _ function: Function, _ loop: String, _ carries: [NodeID], _ slices: [NodeID],
+  /// The results of a loop running `function` `count` times on `carries` and the rows of
+  /// `xs`: the body is parsed once into a graph of its own, which checks that the new
+  /// carries have the types of the old ones.
+  private mutating func loop(
+    _ function: Function, _ loop: String, _ count: Int, _ carries: [NodeID], _ xs: [NodeID],
     at position: SourcePosition
-  ) throws -> (carries: [NodeID], values: [NodeID]) {
-    let results = try call(function, (carries + slices).map { .node($0) }, at: position)
-    var next: [NodeID] = []
-    for (k, old) in carries.enumerated() {
-      let type = builder.type(old)
-      let new = try located(position) {
-        try Self.materialize(results[k].operand, type.dtype, in: builder)
+  ) throws -> [NodeID] {
+    let carryTypes = carries.map(builder.type)
+    let rowTypes = xs.map {
+      builder.type($0).with(shape: Array(builder.type($0).shape.dropFirst()))
+    }
+    let (body, parameters) = try located(position) {
+      try GraphBuilder.loopBody(parameters: carryTypes + rowTypes)
+    }
+    let outer = builder
+    loopLevels.append(LoopLevel(outer: outer, body: body))
+    builder = body
+    defer {
+      builder = outer
+      loopLevels.removeLast()
+    }
+    let results = try call(function, parameters.map { .node($0) }, at: position)
+    var outputs: [NodeID] = []
+    for (k, result) in results.enumerated() {
+      let type = k < carries.count ? carryTypes[k] : nil
+      let value = try located(position) {
+        try Self.materialize(result.operand, type?.dtype ?? .f64, in: body)
       }
-      guard builder.type(new) == type else {
+      if let type, body.type(value) != type {
         throw error(
           "'\(function.name)' changes the type of carry \(k + 1) in '\(loop)': it starts as "
-            + "\(type) and comes back as \(builder.type(new))", at: position)
+            + "\(type) and comes back as \(body.type(value))", at: position)
       }
-      next.append(new)
+      outputs.append(value)
     }
-    let values = try results[carries.count...].map { value in
-      try located(position) { try node(value.operand) }
+    body.setOutputs(outputs.enumerated().map { GraphOutput("r\($0)", $1) })
+    let captures = loopLevels[loopLevels.count - 1].captures
+    return try located(position) {
+      try outer.loop(
+        count: count, body: body.graph, carries: carries, slices: xs, captures: captures)
     }
-    return (next, values)
+  }
+
+  /// The value of `name` in the current scope. Inside a loop body, a value of the file read
+  /// through a function's scope becomes a parameter of each enclosing body (captured once).
+  mutating func resolve(_ name: String) throws -> Binding? {
+    if let local = names[name] { return local }
+    guard var binding = outerNames[name] else { return nil }
+    guard !loopLevels.isEmpty else { return binding }
+    var id: NodeID
+    switch binding.operand {
+    case .literal(_, nil): return binding
+    case .literal(_, let tracked?):
+      // A number some `grad` differentiates against: its node, so the gradient follows it.
+      id = try tracked.node(.f64)
+    case .node(let node): id = node
+    }
+    for level in loopLevels.indices {
+      if let parameter = loopLevels[level].captured[id] {
+        id = parameter
+        continue
+      }
+      let parameter = try loopLevels[level].body.parameter(loopLevels[level].outer.type(id))
+      loopLevels[level].captured[id] = parameter
+      loopLevels[level].captures.append(id)
+      id = parameter
+    }
+    binding.operand = .node(id)
+    return binding
   }
 }

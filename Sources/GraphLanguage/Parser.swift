@@ -15,8 +15,10 @@ struct Parser {
   private let tokens: [Token]
   /// The next token's position in `tokens` (function calls jump to a body and back).
   var index = 0
-  /// The graph under construction.
-  let builder = GraphBuilder()
+  /// The graph under construction: the file's, or inside a loop body the body's.
+  var builder = GraphBuilder()
+  /// The loop bodies being built, outermost first (empty at the top level).
+  var loopLevels: [LoopLevel] = []
   /// Every name defined so far in the current scope (the file, or the body being expanded),
   /// with where it was defined.
   var names: [String: Binding] = [:]

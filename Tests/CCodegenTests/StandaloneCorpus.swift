@@ -187,6 +187,18 @@ func exportCorpus() -> [ExportCase] {
       let s = try b.input("s", T([]))
       b.output("y", try b.mul(try b.tanh(s), try b.log(s)))
     }
+    add("scan_and_its_gradient_\(t)") { b in
+      let (body, p) = try GraphBuilder.loopBody(parameters: [T([3]), T([3]), T([3])])
+      let next = try body.tanh(body.add(body.mul(p[0], p[2]), p[1]))
+      body.setOutputs([GraphOutput("h", next), GraphOutput("y", try body.sum(next))])
+      let h0 = try b.input("h0", T([3]))
+      let xs = try b.input("xs", T([5, 3]))
+      let w = try b.input("w", T([3]))
+      let r = try b.loop(count: 5, body: body.graph, carries: [h0], slices: [xs], captures: [w])
+      let l = try b.sum(r[1])
+      b.output("l", l)
+      b.output("gw", try gradient(of: l, withRespectTo: [w], in: b)[0])
+    }
   }
   return cases
 }

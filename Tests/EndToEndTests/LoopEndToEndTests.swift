@@ -53,6 +53,52 @@ import Testing
     """,
   ]
 
+  /// The C of a loop is written once: only the loop's bound depends on the trip count.
+  @Test func theCDependsOnTheTripCountOnlyInTheLoopBound() throws {
+    func c(_ count: Int) throws -> String {
+      let source = """
+        input x: f64[2]
+        param w: f64[2] = 0.7
+        def step(a)
+          return a + 0.1 * sin(a * w)
+        end
+        z = repeat(step, \(count), x)
+        output z
+        """
+      return try Pipeline.emitC(GraphParser.parse(source)).source
+    }
+    let (ten, thousand) = (try c(10), try c(1000))
+    #expect(ten != thousand)
+    #expect(ten.replacingOccurrences(of: "gc_t < 10;", with: "gc_t < 1000;") == thousand)
+  }
+
+  /// A 10,000-step `scan` compiles to one loop and runs (a running sum, checked in Swift).
+  @Test(arguments: [Backend.tcc, .cc])
+  func aLongScan(backend: Backend) throws {
+    let graph = try GraphParser.parse(
+      """
+      input xs: f64[10000]
+      def add(c, x)
+        c2 = c + x
+        return c2, c2 * c2
+      end
+      total, squares = scan(add, [0], [xs])
+      output total, squares
+      """)
+    let xs = sampleTensor([10000], seed: 3)
+    let outputs = try Pipeline.compile(graph, options: CompileOptions(backend: backend)).run([
+      "xs": xs
+    ])
+    var running = 0.0
+    var squares: [Double] = []
+    for x in xs.scalars {
+      running += x
+      squares.append(running * running)
+    }
+    #expect(outputs["total"]?.scalars == [running])
+    #expect(outputs["squares"]?.scalars == squares)
+  }
+
   static func inputs(_ graph: Graph) -> [String: Tensor] {
     var values: [String: Tensor] = [:]
     for (k, id) in graph.arguments.enumerated() where graph[id].op.inputName != nil {

@@ -41,10 +41,10 @@ import Testing
       """
       input x
       input v: f64[2]
-      def swap(a, b)
-        return b * 2, a * 3
+      def scale(a, b)
+        return a * 2, b * 3
       end
-      p, q = repeat(swap, 0, x, v)
+      p, q = repeat(scale, 0, x, v)
       output p, q
       """, ["x": Tensor(1.5), "v": tensor([2], [4, 5])])
     #expect(outputs["p"]?.scalars == [1.5])

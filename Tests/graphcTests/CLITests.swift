@@ -13,6 +13,8 @@ import Testing
     "bad.graph": "input x\nf = x + $\noutput f\n",
     "shapes.graph": "input a: f32[128, 784]\ninput b: f32[512, 10]\nh = a @ b\noutput h\n",
     "bad.npy": "not numpy",
+    "loop.graph":
+      "input x\ndef step(a)\n  return a + sin(a)\nend\ny = repeat(step, 5, x)\noutput y\n",
   ]
 
   let directory: URL
@@ -192,8 +194,24 @@ import Testing
     }
   }
 
-  @Test func dotIsValidGraphviz() throws {
-    let result = try graphc(["dot", "seed.graph"], in: directory)
+  /// `graphc ir` and `graphc dot` show a loop's body as a nested block; `run` runs it.
+  @Test func loopBodiesAreNestedBlocks() throws {
+    let ir = try graphc(["ir", "loop.graph"], in: directory)
+    #expect(ir.status == 0)
+    #expect(ir.stdout.contains("= loop(count: 5, carries: 1, slices: 0) %0 : f64[0] {\n"))
+    #expect(ir.stdout.contains("\n  %0 = input \"p0\" : f64\n"))
+    #expect(ir.stdout.contains("\n  output r0 = "))
+    let dot = try graphc(["dot", "loop.graph"], in: directory)
+    #expect(dot.stdout.contains("subgraph cluster_n1 {"))
+    var x = 0.5
+    for _ in 0..<5 { x += sin(x) }
+    let run = try graphc(["run", "loop.graph", "--set", "x=0.5", "--json"], in: directory)
+    #expect(run.stdout == "{\"outputs\": {\"y\": \(x)}}\n")
+  }
+
+  @Test(arguments: ["seed.graph", "loop.graph"])
+  func dotIsValidGraphviz(file: String) throws {
+    let result = try graphc(["dot", file], in: directory)
     #expect(result.status == 0 && result.stdout.hasPrefix("digraph graphc {"))
     let dot = ["/usr/bin/dot", "/usr/local/bin/dot"].first {
       FileManager.default.isExecutableFile(atPath: $0)

@@ -1,0 +1,52 @@
+import GraphIR
+
+/// Loops (`repeat`, `scan`), one kernel kind whose body is a program of its own.
+extension KernelWriter {
+  /// `.loop`: the carries copied into their first buffers, then `count` calls of the body's
+  /// entry `body` (written before this kernel by `CEmitter.writeBody`), each on the current
+  /// carries, row `t` of each scanned value and the captured values, writing the next carries
+  /// and row `t` of each stacked result; the two buffers of each carry swap after every
+  /// call, and the final carries are copied out. Only the loop's bound depends on the trip
+  /// count.
+  func writeLoop(_ loop: LoopKernel, body: String, _ w: inout CWriter) {
+    let k = loop.carries
+    func name(_ buffer: Int) -> String { plan.buffers[buffer].name }
+    func copy(_ count: Int, from source: String, to target: String, _ w: inout CWriter) {
+      w.line("for (long long gc_i = 0; gc_i < \(count); gc_i++) \(target)[gc_i] = \(source)[gc_i];")
+    }
+    /// `p3 + gc_t * 12`: row `gc_t` of a stacked buffer.
+    func row(_ buffer: Int) -> String {
+      let size = plan.buffers[buffer].type.shape.dropFirst().reduce(1, *)
+      return "\(name(buffer)) + gc_t * \(size)"
+    }
+    for c in 0..<k {
+      let type = plan.buffers[loop.alternating[c]].type
+      w.line("\(type.dtype.cName)* gc_now\(c) = \(name(loop.alternating[c]));")
+      w.line("\(type.dtype.cName)* gc_next\(c) = \(name(loop.alternating[k + c]));")
+      copy(type.count, from: name(loop.operands[c]), to: "gc_now\(c)", &w)
+    }
+    let slices = loop.operands[k..<(k + loop.slices)].map(row)
+    let captures = loop.operands[(k + loop.slices)...].map(name)
+    let inputs = (0..<k).map { "gc_now\($0)" } + slices + captures
+    let outputs = (0..<k).map { "gc_next\($0)" } + loop.results[k...].map(row)
+    w.block("for (long long gc_t = 0; gc_t < \(loop.count); gc_t++)") { w in
+      w.line("const void* gc_in[] = {\(list(inputs))};")
+      w.line("void* gc_out[] = {\(list(outputs))};")
+      w.line("\(body)(gc_in, gc_out, \(name(loop.arena)));")
+      for c in 0..<k {
+        let t = plan.buffers[loop.alternating[c]].type.dtype.cName
+        w.line(
+          "\(t)* gc_swap\(c) = gc_now\(c); gc_now\(c) = gc_next\(c); gc_next\(c) = gc_swap\(c);")
+      }
+    }
+    for c in 0..<k {
+      copy(
+        plan.buffers[loop.results[c]].type.count, from: "gc_now\(c)", to: name(loop.results[c]), &w)
+    }
+  }
+
+  /// `a, b, c`, or `0` for none (C has no empty initialiser).
+  private func list(_ items: [String]) -> String {
+    items.isEmpty ? "0" : items.joined(separator: ", ")
+  }
+}

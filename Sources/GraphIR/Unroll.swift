@@ -1,0 +1,88 @@
+/// Replaces the loops that `selected` picks, at any depth, by their iterations written out:
+/// the body replayed once per iteration on the previous iteration's carries, row `t` of each
+/// scanned value and the captured values, the per-step values stacked with `concat`.
+///
+/// Expects a verified graph. Guarantees a graph that computes the same outputs, in the same
+/// order, without the selected loops; the identity when no loop is selected. Throws
+/// `GraphError.tooManyNodes` when the iterations do not fit the node limit.
+///
+/// The code generator compiles loops whose body checks indices (`take`) unrolled, until loop
+/// kernels pass on the body's run-time errors.
+public enum Unroll {
+  /// `graph` with the loops that `selected` picks (by default all) unrolled.
+  public static func run(_ graph: Graph, selecting selected: (GraphLoop) -> Bool = { _ in true })
+    throws -> Graph
+  {
+    guard contains(graph, selected) else { return graph }
+    let b = GraphBuilder()
+    var new: [NodeID] = []
+    var results: [NodeID: [NodeID]] = [:]
+    for id in graph.ids {
+      let node = graph[id]
+      let operands = node.inputs.map { new[$0.index] }
+      switch node.op {
+      case .input(let name): new.append(try b.input(name, node.type))
+      case .param(let name):
+        new.append(try b.param(name, node.type, initializer: graph.initializer(ofParam: id)))
+      case .loop(let loop) where selected(loop):
+        results[id] = try iterations(loop, operands, selected, in: b)
+        new.append(b.constant(0, GraphLoop.nodeType))  // read only through its results
+      case .loop(var loop):
+        loop.body = LoopBody(graph: try run(loop.body.graph, selecting: selected))
+        new.append(try b.apply(.loop(loop), operands, type: node.type))
+      case .result(let index) where results[node.inputs[0]] != nil:
+        guard let values = results[node.inputs[0]], index < values.count else {
+          preconditionFailure("a result of no loop:\n\(graph.context(around: id))")
+        }
+        new.append(values[index])
+      default:
+        new.append(try b.apply(node.op, operands, type: node.type))
+      }
+      if let label = graph.labels[id] { b.label(new[id.index], label) }
+      if let rule = graph.rules[id] { b.setRule(new[id.index], rule) }
+    }
+    b.setOutputs(graph.outputs.map { GraphOutput($0.name, new[$0.node.index]) })
+    return b.graph
+  }
+
+  /// The results of `loop` on `operands`, its iterations built into `b`.
+  private static func iterations(
+    _ loop: GraphLoop, _ operands: [NodeID], _ selected: (GraphLoop) -> Bool, in b: GraphBuilder
+  ) throws -> [NodeID] {
+    let body = try run(loop.body.graph, selecting: selected)
+    let (k, j) = (loop.carries, loop.slices)
+    var carries = Array(operands[0..<k])
+    let captures = Array(operands[(k + j)...])
+    var stacks = [[NodeID]](repeating: [], count: loop.stacked)
+    for t in 0..<loop.count {
+      let rows = try operands[k..<(k + j)].map { try b.index($0, [.at(t)]) }
+      let outputs = b.inline(body, arguments: carries + rows + captures, pass: "unroll")
+      carries = Array(outputs.prefix(k))
+      for s in stacks.indices { stacks[s].append(outputs[k + s]) }
+    }
+    let types = loop.resultTypes
+    let stacked = try stacks.enumerated().map { s, values in
+      let type = types[k + s]
+      let rows = try values.map { try b.reshape($0, to: [1] + b.type($0).shape) }
+      if rows.isEmpty { return b.constant(0, type) }
+      return rows.count == 1 ? rows[0] : try b.concat(rows, axis: 0)
+    }
+    return carries + stacked
+  }
+
+  /// True when `graph` has a loop, at any depth, that `selected` picks.
+  public static func contains(_ graph: Graph, _ selected: (GraphLoop) -> Bool) -> Bool {
+    graph.nodes.contains { node in
+      guard case .loop(let loop) = node.op else { return false }
+      return selected(loop) || contains(loop.body.graph, selected)
+    }
+  }
+}
+
+extension Op {
+  /// True for a loop node.
+  public var isLoop: Bool {
+    if case .loop = self { return true }
+    return false
+  }
+}
