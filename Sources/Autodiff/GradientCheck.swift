@@ -112,7 +112,7 @@ public enum GradientCheck {
       preconditionFailure("gradient check: the evaluator returned no value for an output")
     }
     let variable = variableName(in: graph)
-    let cut = promotedFunction(graph, y: c.y, x: c.x, as: variable)
+    let cut = try promotedFunction(graph, y: c.y, x: c.x, as: variable)
     var result = Result(
       label: c.label, worstError: 0, worstIndex: 0, computed: g.scalars.first ?? 0,
       estimated: g.scalars.first ?? 0,
@@ -183,10 +183,15 @@ public enum GradientCheck {
 
   /// The function `x ↦ y` as a graph in f64: node `x` becomes an input (its operands held
   /// fixed, which is what a gradient with respect to a defined value means), every other
-  /// node keeps its op, inputs keep their names.
+  /// node keeps its op, inputs keep their names. Loops are written out first (their bodies
+  /// have types of their own), which throws if they do not fit the node limit.
   static func promotedFunction(_ graph: Graph, y: NodeID, x: NodeID, as name: String)
-    -> Graph
+    throws -> Graph
   {
+    if graph.nodes.contains(where: \.op.isLoop) {
+      let (unrolled, nodes) = try Unroll.mapping(graph)
+      return try promotedFunction(unrolled, y: nodes[y.index], x: nodes[x.index], as: name)
+    }
     let b = GraphBuilder()
     b.rewrites = .none
     let variable: NodeID

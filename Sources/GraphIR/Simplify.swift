@@ -6,12 +6,7 @@ public enum Simplify {
   /// Expects a verified graph. Guarantees the same outputs (same names and values), every
   /// input and param kept (they are the function's signature) and in the same order.
   public static func run(_ graph: Graph) -> Graph {
-    var graph = graph
-    for id in graph.ids {
-      guard case .loop(var loop) = graph[id].op else { continue }
-      loop.body = LoopBody(graph: run(loop.body.graph))  // every parameter is kept
-      graph.nodes[id.index] = Node(.loop(loop), graph[id].inputs, graph[id].type)
-    }
+    let graph = mergingLoops(graph)
     let live = liveNodes(graph)
     let builder = GraphBuilder()
     builder.rewrites = .all
@@ -19,6 +14,44 @@ public enum Simplify {
       graph, keeping: { live[$0.index] }, type: { graph[$0].type }, pass: "simplify")
     builder.setOutputs(graph.outputs.map { GraphOutput($0.name, replayed[$0.node]) })
     return removeDead(builder.graph)
+  }
+
+  /// `graph` with its loop bodies simplified, and each loop that another loop extends (same
+  /// count and operands, same body nodes, the other's outputs starting with its own) made
+  /// that other loop, so that replaying merges the two into one: the forward loop that
+  /// reverse mode builds (which also stacks the carries) then serves the value too.
+  private static func mergingLoops(_ graph: Graph) -> Graph {
+    var graph = graph
+    struct Key: Hashable {
+      var count: Int
+      var carries: Int
+      var slices: Int
+      var inputs: [NodeID]
+      var nodes: [Node]
+    }
+    func key(_ id: NodeID, _ loop: GraphLoop) -> Key {
+      Key(
+        count: loop.count, carries: loop.carries, slices: loop.slices, inputs: graph[id].inputs,
+        nodes: loop.body.graph.nodes)
+    }
+    func extends(_ a: GraphLoop, _ b: GraphLoop) -> Bool {
+      a.body.graph.outputs.map(\.node).starts(with: b.body.graph.outputs.map(\.node))
+    }
+    var longest: [Key: GraphLoop] = [:]
+    for id in graph.ids {
+      guard case .loop(var loop) = graph[id].op else { continue }
+      loop.body = LoopBody(graph: run(loop.body.graph))  // every parameter is kept
+      graph.nodes[id.index] = Node(.loop(loop), graph[id].inputs, graph[id].type)
+      if let other = longest[key(id, loop)], extends(other, loop) { continue }
+      longest[key(id, loop)] = loop
+    }
+    for id in graph.ids {
+      guard case .loop(let loop) = graph[id].op, let other = longest[key(id, loop)],
+        other != loop, extends(other, loop)
+      else { continue }
+      graph.nodes[id.index] = Node(.loop(other), graph[id].inputs, graph[id].type)
+    }
+    return graph
   }
 
   /// Drops nodes no output needs, keeping every input and param.

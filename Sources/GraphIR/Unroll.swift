@@ -10,10 +10,18 @@
 /// kernels pass on the body's run-time errors.
 public enum Unroll {
   /// `graph` with the loops that `selected` picks (by default all) unrolled.
-  public static func run(_ graph: Graph, selecting selected: (GraphLoop) -> Bool = { _ in true })
-    throws -> Graph
-  {
+  public static func run(
+    _ graph: Graph, selecting selected: (GraphLoop) -> Bool = { _ in true }
+  ) throws -> Graph {
     guard contains(graph, selected) else { return graph }
+    return try mapping(graph, selecting: selected).graph
+  }
+
+  /// `run`, with the node of the new graph that stands for each node of `graph` (a loop
+  /// written out stands as an empty constant; its results are read through `nodes`).
+  public static func mapping(
+    _ graph: Graph, selecting selected: (GraphLoop) -> Bool = { _ in true }
+  ) throws -> (graph: Graph, nodes: [NodeID]) {
     let b = GraphBuilder()
     var new: [NodeID] = []
     var results: [NodeID: [NodeID]] = [:]
@@ -42,7 +50,7 @@ public enum Unroll {
       if let rule = graph.rules[id] { b.setRule(new[id.index], rule) }
     }
     b.setOutputs(graph.outputs.map { GraphOutput($0.name, new[$0.node.index]) })
-    return b.graph
+    return (b.graph, new)
   }
 
   /// The results of `loop` on `operands`, its iterations built into `b`.

@@ -309,6 +309,12 @@ extension Parser {
       throw error("'\(function)' takes 2 arguments, got \(count)", at: position)
     }
     try expect(")", "')' after the arguments of '\(function)'")
+    if !loopLevels.isEmpty, names[name] == nil, outerNames[name] != nil {
+      // Its derivative would have to follow the value through the earlier iterations too.
+      throw error(
+        "'\(function)' inside a loop body differentiates with respect to the body's own "
+          + "names; '\(name)' is defined outside it (not yet supported)", at: xToken.position)
+    }
     guard let binding = try resolve(name) else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }

@@ -65,6 +65,19 @@ import Testing
     #expect(worstError(computed, estimated) < 1e-8)
   }
 
+  /// A loop built with the Swift API's closure: the gradient with respect to the captured
+  /// weight adds up over the iterations.
+  @Test func capturedWeightThroughTheSwiftAPI() throws {
+    let g = GraphBuilder()
+    let x = try g.input("x")
+    let w = try g.input("w")
+    let y = try repeatLoop(5, [x]) { scope, c in [try sin(c[0] * scope(w)) + c[0]] }[0]
+    let dw = try grad(y, w)
+    let inputs = ["x": Tensor(0.4), "w": Tensor(1.3)]
+    #expect(
+      try checkGradient(g.graph, of: y.id, withRespectTo: "w", gradient: dw.id, at: inputs) < 1e-8)
+  }
+
   /// Forward over reverse through both loops: `H v` for the captured weight.
   @Test func hessianVectorProductThroughALoop() throws {
     let b = GraphBuilder()

@@ -10,6 +10,19 @@ import Testing
   /// Each program defines a scalar `l` and `g = grad(l, w)` for its param `w`; `hv` is a
   /// second derivative where the program has one.
   static let programs: [String: String] = [
+    "counter": """
+      input x
+      input k: i64
+      param w = 0.9
+      def step(a, i)
+        return a * w + sin(a), i + 1
+      end
+      y, n = repeat(step, 4, x, k)
+      l = y * f64(n)
+      g = grad(l, w)
+      hv = grad(g, w)
+      output y, n, l, g, hv
+      """,
     "repeat": """
     input x: f64[2]
     param w: f64[2] = 0.7
@@ -103,7 +116,8 @@ import Testing
     var values: [String: Tensor] = [:]
     for (k, id) in graph.arguments.enumerated() where graph[id].op.inputName != nil {
       let type = graph[id].type
-      values[graph.argumentName(id)] = sampleTensor(type.shape, seed: UInt64(k + 1))
+      values[graph.argumentName(id)] = sampleTensor(
+        type.shape, seed: UInt64(k + 1), dtype: type.dtype)
     }
     return values
   }

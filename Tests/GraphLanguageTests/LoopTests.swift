@@ -1,3 +1,4 @@
+import Foundation
 import GraphIR
 import GraphLanguage
 import Testing
@@ -103,6 +104,26 @@ import Testing
       """, ["xs": tensor([4], [1, 2, 3, 4])])
     #expect(outputs["sums"]?.scalars == outputs["expected"]?.scalars)
     #expect(outputs["total"]?.scalars == [10])
+  }
+
+  /// Unrolled gradient descent on `(a - 3)^2` differentiated with respect to its learning
+  /// rate (a hyper-gradient): `a_n = 3 (1 - (1 - 2 lr)^n)` from `a_0 = 0`, so
+  /// `d a_n / d lr = 6 n (1 - 2 lr)^(n-1)`.
+  @Test func gradInsideABodyAndAHyperGradient() throws {
+    let outputs = try evaluate(
+      """
+      param lr = 0.1
+      def step(a)
+        l = (a - 3)^2
+        return a - lr * grad(l, a)
+      end
+      y = repeat(step, 20, 0)
+      g = grad(y, lr)
+      output y, g
+      """)
+    let decay = 1 - 2 * 0.1
+    #expect(close(outputs["y"]?.scalar, 3 * (1 - pow(decay, 20))))
+    #expect(close(outputs["g"]?.scalar, 6 * 20 * pow(decay, 19)))
   }
 
   /// A `repeat` inside a function run by a `scan`, second derivatives through both.
