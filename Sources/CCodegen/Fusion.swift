@@ -255,7 +255,9 @@ public enum Fusion {
     let reads = draft.reads.subtracting(writes).sorted()
     guard let space = draft.space else {
       let root = draft.roots[0]
-      if let loop = draft.loop {
+      if var loop = draft.loop {
+        loop.firstCheck = checks.count
+        checks += loop.body.plan.checks
         let written = Set(loop.writes).union(writes)
         return Kernel(
           kind: .loop(loop), reads: draft.reads.subtracting(written).sorted(),

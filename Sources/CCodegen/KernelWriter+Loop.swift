@@ -32,7 +32,19 @@ extension KernelWriter {
     w.block("for (long long gc_t = 0; gc_t < \(loop.count); gc_t++)") { w in
       w.line("const void* gc_in[] = {\(list(inputs))};")
       w.line("void* gc_out[] = {\(list(outputs))};")
-      w.line("\(body)(gc_in, gc_out, \(name(loop.arena)));")
+      if let fault = loop.body.plan.faultOffset {
+        // A failed index check in the body: its fault record, and its status among the
+        // program's checks.
+        w.line("int gc_status = \(body)(gc_in, gc_out, \(name(loop.arena)));")
+        w.block("if (gc_status != 0)") { w in
+          let record = "((long long*)((char*)\(name(loop.arena)) + \(fault)))"
+          w.line("gc_fault[0] = \(record)[0];")
+          w.line("gc_fault[1] = \(record)[1];")
+          w.line("return gc_status + \(loop.firstCheck);")
+        }
+      } else {
+        w.line("\(body)(gc_in, gc_out, \(name(loop.arena)));")
+      }
       for c in 0..<k {
         let t = plan.buffers[loop.alternating[c]].type.dtype.cName
         w.line(
@@ -43,6 +55,7 @@ extension KernelWriter {
       copy(
         plan.buffers[loop.results[c]].type.count, from: "gc_now\(c)", to: name(loop.results[c]), &w)
     }
+    if loop.body.plan.faultOffset != nil { w.line("return 0;") }
   }
 
   /// `a, b, c`, or `0` for none (C has no empty initialiser).

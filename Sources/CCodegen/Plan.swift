@@ -117,8 +117,9 @@ public enum KernelKind: Hashable, Sendable {
   public var isChecked: Bool {
     switch self {
     case .gather, .scatterAdd: true
+    case .loop(let loop): !loop.body.plan.checks.isEmpty
     case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums,
-      .cumulativeSum, .loop:
+      .cumulativeSum:
       false
     }
   }
@@ -325,6 +326,9 @@ public struct LoopKernel: Hashable, Sendable {
   public var alternating: [Int]
   /// The body's scratch memory.
   public var arena: Int
+  /// The body's index checks are the plan's checks from this one on (`Plan.checks`): a
+  /// body's failed check `k` is the loop's `firstCheck + k`.
+  public var firstCheck = 0
 
   /// Every buffer the kernel writes.
   public var writes: [Int] { results + alternating + [arena] }

@@ -4,8 +4,7 @@ import GraphIR
 
 /// The whole compiler as a plain list of calls:
 ///
-/// 1. `optimize`: `Simplify.run` (rewrites, common subexpressions, dead code), then for now
-///    `Unroll.run` writes out loops whose body checks indices (and `Simplify.run` again);
+/// 1. `optimize`: `Simplify.run` (rewrites, common subexpressions, dead code);
 /// 2. `Lowering.plan`: the lowering passes `StoredValues.find` (what gets a buffer),
 ///    `Fusion.run` (kernels and their kinds), `BLASKernels.run`, `ReductionChunking.run`,
 ///    `Parallelism.run` and `ArenaPlan.pack` (arena offsets), giving a `Plan`;
@@ -35,7 +34,7 @@ public enum Pipeline {
   static func compile(
     _ graph: Graph, options: CompileOptions, systemCC: SystemCC.Configuration
   ) throws -> CompiledGraph {
-    let optimized = try unrolled(optimize(graph))
+    let optimized = optimize(graph)
     let program = try emit(optimized, CodegenOptions(annotate: options.annotate))
     return try options.backend.implementation(systemCC).build(optimized, program, options)
   }
@@ -46,7 +45,7 @@ public enum Pipeline {
   public static func emitC(
     _ graph: Graph, standalone: Bool = false, name: String = "graph", annotate: Bool = true
   ) throws -> EmittedC {
-    let optimized = try unrolled(optimize(graph))
+    let optimized = optimize(graph)
     if standalone {
       let (header, source) = try CEmitter.emitStandalone(optimized, name: name)
       return EmittedC(header: header, source: source)
@@ -59,24 +58,10 @@ public enum Pipeline {
   /// `graphc ir` prints).
   public static func listing(_ graph: Graph) throws -> Listing {
     let optimized = optimize(graph)
-    let lowered = try unrolled(optimized)
-    let program = try emit(lowered, CodegenOptions(annotate: false))
+    let program = try emit(optimized, CodegenOptions(annotate: false))
     return Listing(
-      ir: optimized.text, plan: program.plan.text(lowered), kernelCount: program.kernelCount,
+      ir: optimized.text, plan: program.plan.text(optimized), kernelCount: program.kernelCount,
       arenaBytes: program.arenaBytes)
-  }
-
-  /// An optimised graph whose loops with index checks in their body are unrolled
-  /// (`Unroll.run`) and simplified again: a loop kernel cannot yet report a body's run-time
-  /// error. The identity on a graph without such loops.
-  static func unrolled(_ optimized: Graph) throws -> Graph {
-    let checksIndices = { (loop: GraphLoop) in
-      loop.body.graph.nodes.contains { $0.op.facts.family == .indexing }
-    }
-    guard Unroll.contains(optimized, checksIndices) else { return optimized }
-    let unrolled = try Unroll.run(optimized, selecting: checksIndices)
-    verify(unrolled, after: "unroll")
-    return optimize(unrolled)
   }
 
   /// Lowers an optimised graph to a plan and writes its C.

@@ -6,8 +6,8 @@
 /// order, without the selected loops; the identity when no loop is selected. Throws
 /// `GraphError.tooManyNodes` when the iterations do not fit the node limit.
 ///
-/// The code generator compiles loops whose body checks indices (`take`) unrolled, until loop
-/// kernels pass on the body's run-time errors.
+/// The gradient check writes loops out to evaluate a graph in f64 (a body has types of its
+/// own); everything else keeps loops as nodes.
 public enum Unroll {
   /// `graph` with the loops that `selected` picks (by default all) unrolled.
   public static func run(

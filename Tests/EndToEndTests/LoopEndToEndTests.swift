@@ -10,19 +10,34 @@ import Testing
   /// Each program defines a scalar `l` and `g = grad(l, w)` for its param `w`; `hv` is a
   /// second derivative where the program has one.
   static let programs: [String: String] = [
+    "take": """
+    input table: f64[5, 2]
+    input idx: i64[3]
+    input h0: f64[2]
+    param w: f64[2] = 0.5
+    def f(c, i)
+      row = take(table, i)
+      c2 = tanh(c * w + row)
+      return c2, sum(c2)
+    end
+    hT, s = scan(f, [h0], [idx])
+    l = sum(s)
+    g = grad(l, w)
+    output hT, s, l, g
+    """,
     "counter": """
-      input x
-      input k: i64
-      param w = 0.9
-      def step(a, i)
-        return a * w + sin(a), i + 1
-      end
-      y, n = repeat(step, 4, x, k)
-      l = y * f64(n)
-      g = grad(l, w)
-      hv = grad(g, w)
-      output y, n, l, g, hv
-      """,
+    input x
+    input k: i64
+    param w = 0.9
+    def step(a, i)
+      return a * w + sin(a), i + 1
+    end
+    y, n = repeat(step, 4, x, k)
+    l = y * f64(n)
+    g = grad(l, w)
+    hv = grad(g, w)
+    output y, n, l, g, hv
+    """,
     "repeat": """
     input x: f64[2]
     param w: f64[2] = 0.7
@@ -65,6 +80,25 @@ import Testing
     output y, ys, l, g, hv
     """,
   ]
+
+  /// An index out of range inside a loop body stops the run with the same message as the
+  /// interpreter's, under both backends.
+  @Test(arguments: [Backend.tcc, .cc])
+  func indexOutOfRangeInABody(backend: Backend) throws {
+    let graph = try GraphParser.parse(Self.programs["take"] ?? "")
+    var inputs = Self.inputs(graph)
+    inputs["idx"] = Tensor(.i64, shape: [3], scalars: [1, 7, 0])
+    var expected = ""
+    do { _ = try Interpreter.run(graph, inputs) } catch { expected = "\(error)" }
+    #expect(expected.hasPrefix("take: index 7 out of range for axis 0 of size 5"))
+    let compiled = try Pipeline.compile(graph, options: CompileOptions(backend: backend))
+    do {
+      _ = try compiled.run(inputs)
+      Issue.record("\(backend) ran past an index out of range")
+    } catch let error as InputError {
+      #expect(error.description == expected)
+    }
+  }
 
   /// The C of a loop is written once: only the loop's bound depends on the trip count.
   @Test func theCDependsOnTheTripCountOnlyInTheLoopBound() throws {
