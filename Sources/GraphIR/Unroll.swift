@@ -1,27 +1,23 @@
-/// Replaces the loops that `selected` picks, at any depth, by their iterations written out:
-/// the body replayed once per iteration on the previous iteration's carries, row `t` of each
-/// scanned value and the captured values, the per-step values stacked with `concat`.
+/// Replaces every loop, at any depth, by its iterations written out: the body replayed once
+/// per iteration on the previous iteration's carries, row `t` of each scanned value and the
+/// captured values, the per-step values stacked with `concat`.
 ///
-/// Expects a verified graph. Guarantees a graph that computes the same outputs, in the same
-/// order, without the selected loops; the identity when no loop is selected. Throws
+/// Expects a verified graph. Guarantees a graph without loops that computes the same
+/// outputs, in the same order; the identity on a graph without loops. Throws
 /// `GraphError.tooManyNodes` when the iterations do not fit the node limit.
 ///
 /// The gradient check writes loops out to evaluate a graph in f64 (a body has types of its
 /// own); everything else keeps loops as nodes.
 public enum Unroll {
-  /// `graph` with the loops that `selected` picks (by default all) unrolled.
-  public static func run(
-    _ graph: Graph, selecting selected: (GraphLoop) -> Bool = { _ in true }
-  ) throws -> Graph {
-    guard contains(graph, selected) else { return graph }
-    return try mapping(graph, selecting: selected).graph
+  /// `graph` with its loops unrolled.
+  public static func run(_ graph: Graph) throws -> Graph {
+    guard graph.nodes.contains(where: \.op.isLoop) else { return graph }
+    return try mapping(graph).graph
   }
 
   /// `run`, with the node of the new graph that stands for each node of `graph` (a loop
-  /// written out stands as an empty constant; its results are read through `nodes`).
-  public static func mapping(
-    _ graph: Graph, selecting selected: (GraphLoop) -> Bool = { _ in true }
-  ) throws -> (graph: Graph, nodes: [NodeID]) {
+  /// stands as an empty constant; its results are read through `nodes`).
+  public static func mapping(_ graph: Graph) throws -> (graph: Graph, nodes: [NodeID]) {
     let b = GraphBuilder()
     var new: [NodeID] = []
     var results: [NodeID: [NodeID]] = [:]
@@ -32,13 +28,10 @@ public enum Unroll {
       case .input(let name): new.append(try b.input(name, node.type))
       case .param(let name):
         new.append(try b.param(name, node.type, initializer: graph.initializer(ofParam: id)))
-      case .loop(let loop) where selected(loop):
-        results[id] = try iterations(loop, operands, selected, in: b)
+      case .loop(let loop):
+        results[id] = try iterations(loop, operands, in: b)
         new.append(b.constant(0, GraphLoop.nodeType))  // read only through its results
-      case .loop(var loop):
-        loop.body = LoopBody(graph: try run(loop.body.graph, selecting: selected))
-        new.append(try b.apply(.loop(loop), operands, type: node.type))
-      case .result(let index) where results[node.inputs[0]] != nil:
+      case .result(let index):
         guard let values = results[node.inputs[0]], index < values.count else {
           preconditionFailure("a result of no loop:\n\(graph.context(around: id))")
         }
@@ -54,10 +47,10 @@ public enum Unroll {
   }
 
   /// The results of `loop` on `operands`, its iterations built into `b`.
-  private static func iterations(
-    _ loop: GraphLoop, _ operands: [NodeID], _ selected: (GraphLoop) -> Bool, in b: GraphBuilder
-  ) throws -> [NodeID] {
-    let body = try run(loop.body.graph, selecting: selected)
+  private static func iterations(_ loop: GraphLoop, _ operands: [NodeID], in b: GraphBuilder)
+    throws -> [NodeID]
+  {
+    let body = try run(loop.body.graph)
     let (k, j) = (loop.carries, loop.slices)
     var carries = Array(operands[0..<k])
     let captures = Array(operands[(k + j)...])
@@ -76,14 +69,6 @@ public enum Unroll {
       return rows.count == 1 ? rows[0] : try b.concat(rows, axis: 0)
     }
     return carries + stacked
-  }
-
-  /// True when `graph` has a loop, at any depth, that `selected` picks.
-  public static func contains(_ graph: Graph, _ selected: (GraphLoop) -> Bool) -> Bool {
-    graph.nodes.contains { node in
-      guard case .loop(let loop) = node.op else { return false }
-      return selected(loop) || contains(loop.body.graph, selected)
-    }
   }
 }
 

@@ -17,6 +17,9 @@ struct LoopLevel {
 /// graph of its own whose parameters are the carries, one row of each scanned value, and the
 /// file's values the body reads (captured on first use, through every enclosing body).
 extension Parser {
+  /// How deeply loops may nest.
+  static let maximumLoopNesting = 50
+
   /// `repeat(F, COUNT, I1, ..., Ik)`, with `(` next: the carries after `COUNT` calls of `F`.
   mutating func parseRepeat(at position: SourcePosition) throws -> [Located] {
     advance()  // '('
@@ -158,6 +161,12 @@ extension Parser {
     _ function: Function, _ loop: String, _ count: Int, _ carries: [NodeID], _ xs: [NodeID],
     at position: SourcePosition
   ) throws -> [NodeID] {
+    guard loopLevels.count < Self.maximumLoopNesting else {
+      // Every pass walks nested bodies recursively: bound the depth as that of expressions.
+      throw error(
+        "loops nested more than \(Self.maximumLoopNesting) deep (a loop in a body run by a "
+          + "loop ...)", at: position)
+    }
     let carryTypes = carries.map(builder.type)
     let rowTypes = xs.map {
       builder.type($0).with(shape: Array(builder.type($0).shape.dropFirst()))

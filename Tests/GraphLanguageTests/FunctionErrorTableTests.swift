@@ -156,4 +156,16 @@ import Testing
   func message(source: String, expected: String) {
     #expect(diagnostic(source) == expected)
   }
+
+  /// Each function runs the one above it in a loop: 60 levels is too deep, and the message
+  /// points at the 51st loop from the outside, the `repeat` in the body of `g10` (line 33).
+  @Test func loopsNestedTooDeeply() {
+    var lines = ["input x", "def g0(a)", "  return a * 2", "end"]
+    for k in 1...60 { lines += ["def g\(k)(a)", "  return repeat(g\(k - 1), 2, a)", "end"] }
+    lines += ["y = g60(x)", "output y"]
+    #expect(
+      diagnostic(lines.joined(separator: "\n"))
+        == "t.graph:33:10: error: loops nested more than 50 deep (a loop in a "
+        + "body run by a loop ...)")
+  }
 }
