@@ -107,6 +107,21 @@ import Testing
         output last
         output g
         """),
+    Case(
+      kind: "loop",
+      source: """
+        input h0: f64[2]
+        input xs: f64[3, 2]
+        param w: f64[2]
+        def cell(h, x)
+          h2 = tanh(h * w + x)
+          return h2, sum(h2)
+        end
+        hT, s = scan(cell, [h0], [xs])
+        g = grad(sum(s), w)
+        output hT
+        output g
+        """),
   ]
 
   @Test(arguments: cases) func golden(_ c: Case) throws {

@@ -14,7 +14,7 @@ import Testing
   }
 
   /// Every example parses, derivatives included.
-  @Test(arguments: ["seeds.graph", "rosenbrock.graph", "mlp.graph"])
+  @Test(arguments: ["seeds.graph", "rosenbrock.graph", "mlp.graph", "gradient-descent.graph"])
   func parses(name: String) throws {
     _ = try GraphParser.parse(try Self.source(name), fileName: name)
   }
@@ -34,6 +34,23 @@ import Testing
       "dc": 0.8, "d2f": 6,
     ]
     for (name, value) in expected { #expect(close(out[name]?.scalar, value), "\(name)") }
+  }
+
+  /// With u = 3 and target = 10 a step is `w <- (1 - 18 lr) w + 60 lr`, so after n steps
+  /// `w_n = w* + r^n (w0 - w*)` with `w* = 10/3` and `r = 1 - 18 lr`: `dw_n/dlr = -18 n
+  /// r^(n-1) (w0 - w*)`, and the final loss `9 (w_n - w*)^2` has derivative `18 (w_n - w*)
+  /// dw_n/dlr`.
+  @Test func gradientDescentValues() throws {
+    let graph = try GraphParser.parse(
+      try Self.source("gradient-descent.graph"), fileName: "gradient-descent.graph")
+    let out = try Interpreter.run(graph, ["u": Tensor(3), "target": Tensor(10)])
+    let (r, n, w0, target) = (1 - 18 * 0.01, 20.0, 2.0, 10.0 / 3)
+    let w = target + pow(r, n) * (w0 - target)
+    let dw = -18 * n * pow(r, n - 1) * (w0 - target)
+    #expect(close(out["w"]?.scalar, w))
+    #expect(close(out["final"]?.scalar, 9 * (w - target) * (w - target)))
+    #expect(close(out["dw_dlr"]?.scalar, dw))
+    #expect(close(out["dfinal_dlr"]?.scalar, 18 * (w - target) * dw))
   }
 
   @Test func rosenbrockValues() throws {

@@ -1,0 +1,215 @@
+/* graphc: inputs h0 f64[2], xs f64[3,2], w f64[2]; outputs hT f64[2], g f64[2] */
+/* graphc prelude: the parts of kernels/prelude.h this program uses. Self-contained:
+ * no system headers; the math functions come from libm (-lm). */
+
+/* A value computed in two kernels must have the same bits in both (the gradient of max
+ * counts the elements equal to the maximum), so no compiler may fuse a*b + c into one
+ * rounding in one kernel and not in the other. Clang honours C99's pragma for that.
+ * GCC does not implement it (and warns), but fuses only in GNU mode (-std=gnu*, its
+ * default), where it needs -ffp-contract=off; TinyCC never fuses. */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
+double exp(double);
+double tanh(double);
+
+/* exp, log and tanh as kernels call them. A build that defines GC_FAST_MATH first
+ * (graphc's optimising cc backend, which puts kernels/fastmath.h in front of this file)
+ * gets the inline, vectorisable versions. Otherwise exp and log are libm's, and tanh is
+ * computed from exp: glibc's tanhf costs about three expf calls. For |x| >= 0.55,
+ * tanh(x) = 1 - 2/(1 + exp(2|x|)) with the sign of x, within 3 ulp (no cancellation, as the
+ * result is at least 0.5); below 0.55 that formula would cancel, so f32 uses its Taylor
+ * series (as fastmath.h, within 3 ulp) and f64 calls libm. NaN passes through exp. */
+static inline double gc_tanh(double x) {
+  double a = x < 0.0 ? -x : x;
+  double t;
+  if (a < 0.55) return tanh(x);
+  t = 1.0 - 2.0 / (1.0 + exp(2.0 * a));
+  return x < 0.0 ? -t : t;
+}
+
+/* A kernel that threads may split computes iterations [lo, hi) of its outermost loop,
+ * reading and writing the buffers in the table `b` (its parameters, in order). A
+ * parallel-for runs a kernel over [0, n), possibly split across threads; gc_run falls
+ * back to one serial call without one. */
+typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
+typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
+
+
+/* p5: %5 = tanh %4 : f64[2]  # h2 */
+/* p6: %6 = sum(axes: [0]) %5 : f64 */
+/* out2: %0 = input "p0" : f64[2] */
+static void gc_k0_body_k0(const double* p0, const double* p1, const double* p2, double* p5,
+    double* p6, double* out2) {
+  double acc6 = 0.0;
+  #ifdef GC_SIMD
+  #pragma omp simd reduction(+ : acc6)
+  #endif
+  for (long long i = 0; i < 2; i++) {
+    /* t0: input p0 */
+    const double t0 = p0[i];
+    /* t5: tanh h2; with %1 input p1, %2 input p2, %3 mul, %4 add */
+    const double t5 = gc_tanh((p1[i] + (t0 * p2[i])));
+    p5[i] = t5;
+    acc6 += t5;
+    out2[i] = t0;
+  }
+  p6[0] = acc6;
+}
+
+static int gc_k0_body(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
+  (void)gc_arena;
+  const double* p0 = (const double*)gc_in[0];
+  const double* p1 = (const double*)gc_in[1];
+  const double* p2 = (const double*)gc_in[2];
+  double* p5 = (double*)gc_out[0];
+  double* p6 = (double*)gc_out[1];
+  double* out2 = (double*)gc_out[2];
+  gc_k0_body_k0(p0, p1, p2, p5, p6, out2);
+  return 0;
+}
+
+/* p4: %4 = result(0) %3 : f64[2]  # hT */
+/* p7: %7 = result(2) %3 : f64[3,2]  # chain rule through a loop (reversed loop) */
+static void gc_k0(const double* p0, const double* p1, const double* p2, double* p4, double* p7,
+    double* l3_r1, double* l3_a0, double* l3_b0, double* l3_arena) {
+  double* gc_now0 = l3_a0;
+  double* gc_next0 = l3_b0;
+  for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now0[gc_i] = p0[gc_i];
+  for (long long gc_t = 0; gc_t < 3; gc_t++) {
+    const void* gc_in[] = {gc_now0, p1 + gc_t * 2, p2};
+    void* gc_out[] = {gc_next0, l3_r1 + gc_t * 1, p7 + gc_t * 2};
+    gc_k0_body(gc_in, gc_out, l3_arena);
+    double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
+  }
+  for (long long gc_i = 0; gc_i < 2; gc_i++) p4[gc_i] = gc_now0[gc_i];
+}
+
+/* p5: %5 = const 1 : f64[3]  # sum: broadcast back */
+static void gc_k1(double* p5) {
+  for (long long i = 0; i < 3; i++) {
+    p5[i] = 1.0;
+  }
+}
+
+/* p6: %6 = const 0 : f64[2]  # chain rule through a loop (reversed loop) */
+static void gc_k2(double* p6) {
+  for (long long i = 0; i < 2; i++) {
+    p6[i] = 0.0;
+  }
+}
+
+/* p8: %8 = slice(start: [2, 0], end: [-1, 2], step: [-1,
+    1]) %7 : f64[3,2]  # chain rule through... */
+/* p9: %9 = slice(start: [2, 0], end: [-1, 2], step: [-1,
+    1]) %1 : f64[3,2]  # chain rule through... */
+static void gc_k3(const double* p1, const double* p7, double* p8, double* p9) {
+  for (long long i0 = 0; i0 < 3; i0++) {
+    const long long o0 = -i0 * 2;
+    const long long o2 = i0 * 2;
+    for (long long i1 = 0; i1 < 2; i1++) {
+      const long long o1 = o0 + i1;
+      /* t7: result: chain rule through a loop (reversed loop) */
+      const double t7 = p7[o1 + 4];
+      const long long o3 = o2 + i1;
+      p8[o3] = t7;
+      /* t1: input xs */
+      const double t1 = p1[o1 + 4];
+      p9[o3] = t1;
+    }
+  }
+}
+
+
+/* p15: %15 = mul %12, %14 : f64[2]  # chain rule through tanh */
+/* p16: %16 = mul %5, %15 : f64[2]  # product rule */
+/* p18: %18 = add %1, %17 : f64[2] */
+static void gc_k4_body_k0(const double* p0, const double* p1, const double* p2, const double* p3,
+    const double* p4, const double* p5, double* p15, double* p16, double* p18) {
+  for (long long i = 0; i < 2; i++) {
+    /* t2: input p2 */
+    const double t2 = p2[i];
+    /* t5: input p5 */
+    const double t5 = p5[i];
+    /* t8: tanh h2; with %3 input p3, %6 mul, %7 add */
+    const double t8 = gc_tanh((p3[i] + (t2 * t5)));
+    /* t15: mul: chain rule through tanh; with %0 input p0,
+        %12 add: multivariable chain rule (sum over uses), %13 mul: chain rule through tanh,
+        %14 sub: chain rule through tanh */
+    const double t15 = (p0[i] + p4[0]) * (1.0 - (t8 * t8));
+    p15[i] = t15;
+    /* with %16 mul: product rule */
+    p16[i] = (t5 * t15);
+    /* with %1 input p1, %17 mul: product rule, %18 add */
+    p18[i] = (p1[i] + (t2 * t15));
+  }
+}
+
+static int gc_k4_body(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
+  (void)gc_arena;
+  const double* p0 = (const double*)gc_in[0];
+  const double* p1 = (const double*)gc_in[1];
+  const double* p2 = (const double*)gc_in[2];
+  const double* p3 = (const double*)gc_in[3];
+  const double* p4 = (const double*)gc_in[4];
+  const double* p5 = (const double*)gc_in[5];
+  double* p15 = (double*)gc_out[2];
+  double* p16 = (double*)gc_out[0];
+  double* p18 = (double*)gc_out[1];
+  gc_k4_body_k0(p0, p1, p2, p3, p4, p5, p15, p16, p18);
+  return 0;
+}
+
+/* p11: %11 = result(1) %10 : f64[2]  # g; chain rule through a loop (reversed loop) */
+static void gc_k4(const double* p2, const double* p5, const double* p6, const double* p8,
+    const double* p9, double* p11, double* l10_r0, double* l10_r2, double* l10_a0, double* l10_a1,
+    double* l10_b0, double* l10_b1, double* l10_arena) {
+  double* gc_now0 = l10_a0;
+  double* gc_next0 = l10_b0;
+  for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now0[gc_i] = p6[gc_i];
+  double* gc_now1 = l10_a1;
+  double* gc_next1 = l10_b1;
+  for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now1[gc_i] = p6[gc_i];
+  for (long long gc_t = 0; gc_t < 3; gc_t++) {
+    const void* gc_in[] = {gc_now0, gc_now1, p8 + gc_t * 2, p9 + gc_t * 2, p5 + gc_t * 1, p2};
+    void* gc_out[] = {gc_next0, gc_next1, l10_r2 + gc_t * 2};
+    gc_k4_body(gc_in, gc_out, l10_arena);
+    double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
+    double* gc_swap1 = gc_now1; gc_now1 = gc_next1; gc_next1 = gc_swap1;
+  }
+  for (long long gc_i = 0; gc_i < 2; gc_i++) l10_r0[gc_i] = gc_now0[gc_i];
+  for (long long gc_i = 0; gc_i < 2; gc_i++) p11[gc_i] = gc_now1[gc_i];
+}
+
+int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
+    void* gc_par_ctx) {
+  char* gc_a = (char*)gc_arena;
+  const double* p0 = (const double*)gc_in[0];
+  const double* p1 = (const double*)gc_in[1];
+  const double* p2 = (const double*)gc_in[2];
+  double* p4 = (double*)gc_out[0];
+  double* p5 = (double*)(gc_a + 64);
+  double* p6 = (double*)(gc_a + 128);
+  double* p7 = (double*)(gc_a + 0);
+  double* p8 = (double*)(gc_a + 192);
+  double* p9 = (double*)(gc_a + 256);
+  double* p11 = (double*)gc_out[1];
+  double* l3_r1 = (double*)(gc_a + 64);
+  double* l3_a0 = (double*)(gc_a + 128);
+  double* l3_b0 = (double*)(gc_a + 192);
+  double* l3_arena = (double*)(gc_a + 256);
+  double* l10_r0 = (double*)(gc_a + 0);
+  double* l10_r2 = (double*)(gc_a + 320);
+  double* l10_a0 = (double*)(gc_a + 384);
+  double* l10_a1 = (double*)(gc_a + 448);
+  double* l10_b0 = (double*)(gc_a + 512);
+  double* l10_b1 = (double*)(gc_a + 576);
+  double* l10_arena = (double*)(gc_a + 640);
+  gc_k0(p0, p1, p2, p4, p7, l3_r1, l3_a0, l3_b0, l3_arena);
+  gc_k1(p5);
+  gc_k2(p6);
+  gc_k3(p1, p7, p8, p9);
+  gc_k4(p2, p5, p6, p8, p9, p11, l10_r0, l10_r2, l10_a0, l10_a1, l10_b0, l10_b1, l10_arena);
+  return 0;
+}
