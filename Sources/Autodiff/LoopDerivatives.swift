@@ -8,7 +8,7 @@ import GraphIR
 /// w)`, reverse mode is two loops, both ordinary loop nodes (so they can be differentiated
 /// again):
 /// 1. the forward loop again, also stacking the carries each iteration starts from, `c_t`;
-/// 2. a backward loop over the reversed stacks, whose body is the VJP of `F` at `(c_t, x_t,
+/// 2. a backward loop over the stacks in the other direction, whose body is the VJP of `F` at `(c_t, x_t,
 ///    w)`: it carries the cotangent of the carries (`ḡc_{t+1}` to `ḡc_t`) and the sum over
 ///    iterations of the captured values' cotangents, and stacks the cotangent of each row
 ///    `x_t`.
@@ -38,7 +38,8 @@ func loopVJP(
   var stacking = body
   stacking.outputs += parameters.prefix(k).enumerated().map { GraphOutput("c\($0)_in", $1) }
   let forward = try b.loop(
-    count: loop.count, body: stacking, carries: inits, slices: xs, captures: ws)
+    count: loop.count, body: stacking, carries: inits, slices: xs, captures: ws,
+    reverse: loop.reverse)
   let starts = Array(forward[(k + loop.stacked)...])
 
   // 2. The backward body: carries ḡc (k) and the captured cotangent sums (c); slices c_t (k),
@@ -79,11 +80,10 @@ func loopVJP(
   let backward = try b.loop(
     count: loop.count, body: back.graph,
     carries: Array(seeds.prefix(k)) + ws.map { b.constant(0, b.type($0)) },
-    slices: try (starts + xs + seeds.suffix(loop.stacked)).map { try b.reversed($0) },
-    captures: ws)
+    slices: starts + xs + seeds.suffix(loop.stacked), captures: ws, reverse: !loop.reverse)
   let initial = Array(backward[0..<k])
   let captures = Array(backward[k..<(k + c)])
-  let rowsBack = try backward.suffix(j).map { try b.reversed($0) }
+  let rowsBack = Array(backward.suffix(j))
   return wanted(initial + rowsBack + captures)
 }
 
@@ -126,7 +126,7 @@ func loopJVP(_ loop: GraphLoop, _ node: Node, tangents: [NodeID?], in b: GraphBu
     (operand, tangent ?? b.constant(0, b.type(operand)))
   }
   let tangentLoop = GraphLoop(
-    count: loop.count, carries: 2 * k, slices: 2 * j, body: inner.graph)
+    count: loop.count, carries: 2 * k, slices: 2 * j, reverse: loop.reverse, body: inner.graph)
   let arguments = groups.flatMap { group in
     group.map { operands[$0].0 } + group.map { operands[$0].1 }
   }

@@ -130,6 +130,7 @@ public enum Fusion {
           TensorType(.f64, [max(1, (plan.arenaBytes + 7) / 8)]))
         let kernel = LoopKernel(
           node: id, count: loop.count, carries: loop.carries, slices: loop.slices,
+          reverse: loop.reverse,
           body: LoopProgram(body: loop.body, plan: plan), operands: operands, results: results,
           resultNodes: nodes, alternating: alternating, arena: arena)
         drafts.append(Draft(space: nil, roots: [root], reads: Set(operands), loop: kernel))

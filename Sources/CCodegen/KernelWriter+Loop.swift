@@ -14,10 +14,11 @@ extension KernelWriter {
     func copy(_ count: Int, from source: String, to target: String, _ w: inout CWriter) {
       w.line("for (long long gc_i = 0; gc_i < \(count); gc_i++) \(target)[gc_i] = \(source)[gc_i];")
     }
-    /// `p3 + gc_t * 12`: row `gc_t` of a stacked buffer.
+    /// `p3 + gc_t * 12`: the row of a scanned or stacked buffer that iteration `gc_t`
+    /// addresses (`gc_r` in a reversed loop).
     func row(_ buffer: Int) -> String {
       let size = plan.buffers[buffer].type.shape.dropFirst().reduce(1, *)
-      return "\(name(buffer)) + gc_t * \(size)"
+      return "\(name(buffer)) + \(loop.reverse ? "gc_r" : "gc_t") * \(size)"
     }
     for c in 0..<k {
       let type = plan.buffers[loop.alternating[c]].type
@@ -30,6 +31,7 @@ extension KernelWriter {
     let inputs = (0..<k).map { "gc_now\($0)" } + slices + captures
     let outputs = (0..<k).map { "gc_next\($0)" } + loop.results[k...].map(row)
     w.block("for (long long gc_t = 0; gc_t < \(loop.count); gc_t++)") { w in
+      if loop.reverse { w.line("const long long gc_r = \(loop.count - 1) - gc_t;") }
       w.line("const void* gc_in[] = {\(list(inputs))};")
       w.line("void* gc_out[] = {\(list(outputs))};")
       if let fault = loop.body.plan.faultOffset {

@@ -314,6 +314,8 @@ public struct LoopKernel: Hashable, Sendable {
   public var count: Int
   public var carries: Int
   public var slices: Int
+  /// True when iteration `t` addresses row `count - 1 - t` (see `GraphLoop.reverse`).
+  public var reverse: Bool
   /// The body's program.
   public var body: LoopProgram
   /// The operands' buffers: initial carries, scanned values, captured values.

@@ -51,7 +51,8 @@ extension Graph {
       return "(axis: \(axis), for: \(caller.rawValue))"
     case .sum(let axes), .reduceMax(let axes): return "(axes: \(list(axes)))"
     case .loop(let loop):
-      return "(count: \(loop.count), carries: \(loop.carries), slices: \(loop.slices))"
+      let reverse = loop.reverse ? ", reverse" : ""
+      return "(count: \(loop.count), carries: \(loop.carries), slices: \(loop.slices)\(reverse))"
     case .result(let index): return "(\(index))"
     case .neg, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf, .lgamma, .stopGradient,
       .add, .sub, .mul,

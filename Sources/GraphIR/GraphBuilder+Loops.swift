@@ -20,9 +20,11 @@ extension GraphBuilder {
   /// carries then the per-step values. A loop that never runs and stacks nothing is its
   /// initial carries.
   public func loop(
-    count: Int, body: Graph, carries: [NodeID], slices: [NodeID], captures: [NodeID]
+    count: Int, body: Graph, carries: [NodeID], slices: [NodeID], captures: [NodeID],
+    reverse: Bool = false
   ) throws -> [NodeID] {
-    let loop = GraphLoop(count: count, carries: carries.count, slices: slices.count, body: body)
+    let loop = GraphLoop(
+      count: count, carries: carries.count, slices: slices.count, reverse: reverse, body: body)
     if count == 0, loop.stacked == 0, loop.bodyProblem == nil,
       carries.map(type) == Array(loop.operandTypes.prefix(carries.count))
     {
@@ -45,8 +47,4 @@ extension GraphBuilder {
     return body.outputs.map { replayed[$0.node] }
   }
 
-  /// `x` in reverse order along its first axis.
-  public func reversed(_ x: NodeID) throws -> NodeID {
-    try index(x, [.range(nil, nil, step: -1)])
-  }
 }

@@ -11,8 +11,11 @@
 /// Iteration `t` (0 ..< `count`) runs the body on the carries, row `t` of each scanned value
 /// and the captured values. The loop's results, each read through an `Op.result(i)` node, are
 /// the final carries followed by each per-step value stacked along a new first axis of length
-/// `count`. A loop of count 0 returns its initial carries (and empty stacks). `repeat` is a
-/// loop without slices or per-step values; `scan` one with at least one slice.
+/// `count`. A `reverse` loop walks the rows the other way: iteration `t` reads row
+/// `count - 1 - t` and its per-step values become that row of the stacks (reverse mode runs
+/// its backward loops so, without reversed copies). A loop of count 0 returns its initial
+/// carries (and empty stacks). `repeat` is a loop without slices or per-step values; `scan`
+/// one with at least one slice.
 public struct GraphLoop: Hashable, Sendable {
   /// How many iterations.
   public var count: Int
@@ -20,15 +23,21 @@ public struct GraphLoop: Hashable, Sendable {
   public var carries: Int
   /// How many scanned values.
   public var slices: Int
+  /// True when the iterations walk the rows from the last to the first.
+  public var reverse: Bool
   /// The body.
   public var body: LoopBody
 
-  public init(count: Int, carries: Int, slices: Int, body: Graph) {
+  public init(count: Int, carries: Int, slices: Int, reverse: Bool = false, body: Graph) {
     self.count = count
     self.carries = carries
     self.slices = slices
+    self.reverse = reverse
     self.body = LoopBody(graph: body)
   }
+
+  /// The row iteration `t` reads and writes.
+  public func row(_ t: Int) -> Int { reverse ? count - 1 - t : t }
 
   /// The loop node's own type: empty, since its values are read through `.result(i)`.
   public static let nodeType = TensorType(.f64, [0])

@@ -51,8 +51,11 @@ public enum Interpreter {
   private static func run(_ loop: GraphLoop, _ args: [Tensor]) throws -> [Tensor] {
     let body = loop.body.graph
     var carries = Array(args[0..<loop.carries])
-    var stacks = [[Double]](repeating: [], count: loop.stacked)
+    // Each per-step value's rows, in row order.
+    var stacks = [[[Double]]](
+      repeating: [[Double]](repeating: [], count: loop.count), count: loop.stacked)
     for t in 0..<loop.count {
+      let r = loop.row(t)
       var inputs: [String: Tensor] = [:]
       for (k, arg) in args.enumerated() {
         var value = arg
@@ -62,20 +65,21 @@ public enum Interpreter {
           let row = arg.shape.dropFirst().reduce(1, *)
           value = Tensor(
             arg.dtype, shape: Array(arg.shape.dropFirst()),
-            exactly: Array(arg.scalars[(t * row)..<((t + 1) * row)]))
+            exactly: Array(arg.scalars[(r * row)..<((r + 1) * row)]))
         }
         inputs[GraphLoop.parameterName(k)] = value
       }
       let values = try evaluate(body, inputs)
       let outputs = body.outputs.map { values[$0.node.index] }
       carries = Array(outputs[0..<loop.carries])
-      for s in 0..<loop.stacked { stacks[s] += outputs[loop.carries + s].scalars }
+      for s in 0..<loop.stacked { stacks[s][r] = outputs[loop.carries + s].scalars }
     }
     let types = loop.resultTypes
     return carries
-      + stacks.enumerated().map { s, scalars in
+      + stacks.enumerated().map { s, rows in
         Tensor(
-          types[loop.carries + s].dtype, shape: types[loop.carries + s].shape, exactly: scalars)
+          types[loop.carries + s].dtype, shape: types[loop.carries + s].shape,
+          exactly: rows.flatMap { $0 })
       }
   }
 

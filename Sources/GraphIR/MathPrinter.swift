@@ -262,7 +262,8 @@ struct MathPrinter {
     case .loop(let loop):
       // The call, then the body's results in terms of its parameters p0, p1, ...
       let body = loop.body.graph.outputs.map { mathFormula(loop.body.graph, $0.node) }
-      let text = call("loop", ["\(loop.count)"] + args.map { operand($0).text }).text
+      let name = loop.reverse ? "reversed_loop" : "loop"
+      let text = call(name, ["\(loop.count)"] + args.map { operand($0).text }).text
       return Rendered(text: text + " { " + body.joined(separator: "; ") + " }", precedence: 4)
     case .result(let index):
       return Rendered(text: "\(operand(args[0]).text).\(index)", precedence: 4)

@@ -26,13 +26,14 @@ public enum Simplify {
       var count: Int
       var carries: Int
       var slices: Int
+      var reverse: Bool
       var inputs: [NodeID]
       var nodes: [Node]
     }
     func key(_ id: NodeID, _ loop: GraphLoop) -> Key {
       Key(
-        count: loop.count, carries: loop.carries, slices: loop.slices, inputs: graph[id].inputs,
-        nodes: loop.body.graph.nodes)
+        count: loop.count, carries: loop.carries, slices: loop.slices, reverse: loop.reverse,
+        inputs: graph[id].inputs, nodes: loop.body.graph.nodes)
     }
     func extends(_ a: GraphLoop, _ b: GraphLoop) -> Bool {
       a.body.graph.outputs.map(\.node).starts(with: b.body.graph.outputs.map(\.node))

@@ -56,13 +56,14 @@ public enum Unroll {
     let captures = Array(operands[(k + j)...])
     var stacks = [[NodeID]](repeating: [], count: loop.stacked)
     for t in 0..<loop.count {
-      let rows = try operands[k..<(k + j)].map { try b.index($0, [.at(t)]) }
+      let rows = try operands[k..<(k + j)].map { try b.index($0, [.at(loop.row(t))]) }
       let outputs = b.inline(body, arguments: carries + rows + captures, pass: "unroll")
       carries = Array(outputs.prefix(k))
       for s in stacks.indices { stacks[s].append(outputs[k + s]) }
     }
     let types = loop.resultTypes
-    let stacked = try stacks.enumerated().map { s, values in
+    let stacked = try stacks.enumerated().map { s, steps in
+      let values = loop.reverse ? steps.reversed() : steps  // in row order
       let type = types[k + s]
       let rows = try values.map { try b.reshape($0, to: [1] + b.type($0).shape) }
       if rows.isEmpty { return b.constant(0, type) }

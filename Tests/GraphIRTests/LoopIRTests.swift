@@ -41,6 +41,32 @@ import Testing
     #expect(Verifier.check(graph) == nil)
   }
 
+  /// A reversed scan reads the rows from the last and fills the stacks from the last row.
+  @Test func aReversedScanWalksTheRowsBackwards() throws {
+    let (body, p) = try GraphBuilder.loopBody(parameters: [.scalar(.f64), .scalar(.f64)])
+    let next = try body.add(body.mul(p[0], p[0]), p[1])
+    body.setOutputs([GraphOutput("c", next), GraphOutput("y", next)])
+    let b = GraphBuilder()
+    let c0 = try b.input("c0", .scalar(.f64))
+    let xs = try b.input("xs", TensorType(.f64, [3]))
+    let r = try b.loop(
+      count: 3, body: body.graph, carries: [c0], slices: [xs], captures: [], reverse: true)
+    b.output("c", r[0])
+    b.output("ys", r[1])
+    var c = 0.5
+    var ys = [0.0, 0, 0]
+    for row in [2, 1, 0] {
+      c = c * c + [2.0, -1, 0.25][row]
+      ys[row] = c
+    }
+    let inputs = ["c0": Tensor(0.5), "xs": Tensor(.f64, shape: [3], scalars: [2, -1, 0.25])]
+    let outputs = try Interpreter.run(b.graph, inputs)
+    #expect(outputs["c"]?.scalars == [c])
+    #expect(outputs["ys"]?.scalars == ys)
+    #expect(try Interpreter.run(Unroll.run(b.graph), inputs) == outputs)
+    #expect(b.graph.text.contains("loop(count: 3, carries: 1, slices: 1, reverse)"))
+  }
+
   @Test func unrollingKeepsTheValues() throws {
     let (graph, _) = try Self.scanGraph()
     let unrolled = try Unroll.run(graph)

@@ -100,32 +100,11 @@ static void gc_k2(double* p6) {
   }
 }
 
-/* p8: %8 = slice(start: [2, 0], end: [-1, 2], step: [-1,
-    1]) %7 : f64[3,2]  # chain rule through... */
-/* p9: %9 = slice(start: [2, 0], end: [-1, 2], step: [-1,
-    1]) %1 : f64[3,2]  # chain rule through... */
-static void gc_k3(const double* p1, const double* p7, double* p8, double* p9) {
-  for (long long i0 = 0; i0 < 3; i0++) {
-    const long long o0 = -i0 * 2;
-    const long long o2 = i0 * 2;
-    for (long long i1 = 0; i1 < 2; i1++) {
-      const long long o1 = o0 + i1;
-      /* t7: result: chain rule through a loop (reversed loop) */
-      const double t7 = p7[o1 + 4];
-      const long long o3 = o2 + i1;
-      p8[o3] = t7;
-      /* t1: input xs */
-      const double t1 = p1[o1 + 4];
-      p9[o3] = t1;
-    }
-  }
-}
-
 
 /* p15: %15 = mul %12, %14 : f64[2]  # chain rule through tanh */
 /* p16: %16 = mul %5, %15 : f64[2]  # product rule */
 /* p18: %18 = add %1, %17 : f64[2] */
-static void gc_k4_body_k0(const double* p0, const double* p1, const double* p2, const double* p3,
+static void gc_k3_body_k0(const double* p0, const double* p1, const double* p2, const double* p3,
     const double* p4, const double* p5, double* p15, double* p16, double* p18) {
   for (long long i = 0; i < 2; i++) {
     /* t2: input p2 */
@@ -146,7 +125,7 @@ static void gc_k4_body_k0(const double* p0, const double* p1, const double* p2, 
   }
 }
 
-static int gc_k4_body(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
+static int gc_k3_body(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
   (void)gc_arena;
   const double* p0 = (const double*)gc_in[0];
   const double* p1 = (const double*)gc_in[1];
@@ -157,29 +136,30 @@ static int gc_k4_body(const void* const* gc_in, void* const* gc_out, void* gc_ar
   double* p15 = (double*)gc_out[2];
   double* p16 = (double*)gc_out[0];
   double* p18 = (double*)gc_out[1];
-  gc_k4_body_k0(p0, p1, p2, p3, p4, p5, p15, p16, p18);
+  gc_k3_body_k0(p0, p1, p2, p3, p4, p5, p15, p16, p18);
   return 0;
 }
 
-/* p11: %11 = result(1) %10 : f64[2]  # g; chain rule through a loop (reversed loop) */
-static void gc_k4(const double* p2, const double* p5, const double* p6, const double* p8,
-    const double* p9, double* p11, double* l10_r0, double* l10_r2, double* l10_a0, double* l10_a1,
-    double* l10_b0, double* l10_b1, double* l10_arena) {
-  double* gc_now0 = l10_a0;
-  double* gc_next0 = l10_b0;
+/* p9: %9 = result(1) %8 : f64[2]  # g; chain rule through a loop (reversed loop) */
+static void gc_k3(const double* p1, const double* p2, const double* p5, const double* p6,
+    const double* p7, double* p9, double* l8_r0, double* l8_r2, double* l8_a0, double* l8_a1,
+    double* l8_b0, double* l8_b1, double* l8_arena) {
+  double* gc_now0 = l8_a0;
+  double* gc_next0 = l8_b0;
   for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now0[gc_i] = p6[gc_i];
-  double* gc_now1 = l10_a1;
-  double* gc_next1 = l10_b1;
+  double* gc_now1 = l8_a1;
+  double* gc_next1 = l8_b1;
   for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now1[gc_i] = p6[gc_i];
   for (long long gc_t = 0; gc_t < 3; gc_t++) {
-    const void* gc_in[] = {gc_now0, gc_now1, p8 + gc_t * 2, p9 + gc_t * 2, p5 + gc_t * 1, p2};
-    void* gc_out[] = {gc_next0, gc_next1, l10_r2 + gc_t * 2};
-    gc_k4_body(gc_in, gc_out, l10_arena);
+    const long long gc_r = 2 - gc_t;
+    const void* gc_in[] = {gc_now0, gc_now1, p7 + gc_r * 2, p1 + gc_r * 2, p5 + gc_r * 1, p2};
+    void* gc_out[] = {gc_next0, gc_next1, l8_r2 + gc_r * 2};
+    gc_k3_body(gc_in, gc_out, l8_arena);
     double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
     double* gc_swap1 = gc_now1; gc_now1 = gc_next1; gc_next1 = gc_swap1;
   }
-  for (long long gc_i = 0; gc_i < 2; gc_i++) l10_r0[gc_i] = gc_now0[gc_i];
-  for (long long gc_i = 0; gc_i < 2; gc_i++) p11[gc_i] = gc_now1[gc_i];
+  for (long long gc_i = 0; gc_i < 2; gc_i++) l8_r0[gc_i] = gc_now0[gc_i];
+  for (long long gc_i = 0; gc_i < 2; gc_i++) p9[gc_i] = gc_now1[gc_i];
 }
 
 int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
@@ -192,24 +172,21 @@ int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_p
   double* p5 = (double*)(gc_a + 64);
   double* p6 = (double*)(gc_a + 128);
   double* p7 = (double*)(gc_a + 0);
-  double* p8 = (double*)(gc_a + 192);
-  double* p9 = (double*)(gc_a + 256);
-  double* p11 = (double*)gc_out[1];
+  double* p9 = (double*)gc_out[1];
   double* l3_r1 = (double*)(gc_a + 64);
   double* l3_a0 = (double*)(gc_a + 128);
   double* l3_b0 = (double*)(gc_a + 192);
   double* l3_arena = (double*)(gc_a + 256);
-  double* l10_r0 = (double*)(gc_a + 0);
-  double* l10_r2 = (double*)(gc_a + 320);
-  double* l10_a0 = (double*)(gc_a + 384);
-  double* l10_a1 = (double*)(gc_a + 448);
-  double* l10_b0 = (double*)(gc_a + 512);
-  double* l10_b1 = (double*)(gc_a + 576);
-  double* l10_arena = (double*)(gc_a + 640);
+  double* l8_r0 = (double*)(gc_a + 192);
+  double* l8_r2 = (double*)(gc_a + 256);
+  double* l8_a0 = (double*)(gc_a + 320);
+  double* l8_a1 = (double*)(gc_a + 384);
+  double* l8_b0 = (double*)(gc_a + 448);
+  double* l8_b1 = (double*)(gc_a + 512);
+  double* l8_arena = (double*)(gc_a + 576);
   gc_k0(p0, p1, p2, p4, p7, l3_r1, l3_a0, l3_b0, l3_arena);
   gc_k1(p5);
   gc_k2(p6);
-  gc_k3(p1, p7, p8, p9);
-  gc_k4(p2, p5, p6, p8, p9, p11, l10_r0, l10_r2, l10_a0, l10_a1, l10_b0, l10_b1, l10_arena);
+  gc_k3(p1, p2, p5, p6, p7, p9, l8_r0, l8_r2, l8_a0, l8_a1, l8_b0, l8_b1, l8_arena);
   return 0;
 }
