@@ -120,7 +120,7 @@ final class GradBenchSession {
       total += elapsed
       runs += 1
     }
-    let output = try outputText(instance.output, context)
+    let output = try outputText(instance.output, instance.values, context)
     let timingText =
       "["
       + timings.map { "{\"name\": \"\($0.0)\", \"nanoseconds\": \($0.1)}" }
@@ -153,7 +153,9 @@ final class GradBenchSession {
   }
 
   /// The outputs of the last run as the JSON the eval expects.
-  private func outputText(_ output: GradBenchOutput, _ context: ExecutionContext) throws -> String {
+  private func outputText(
+    _ output: GradBenchOutput, _ values: [String: String], _ context: ExecutionContext
+  ) throws -> String {
     func tensor(_ name: String) throws -> Tensor {
       guard let value = context.output(name) else {
         throw GradBenchError("the compiled graph has no output '\(name)'")
@@ -166,6 +168,8 @@ final class GradBenchSession {
     case .object(let members):
       return GradBenchJSON.object(
         try members.map { ($0.0, try GradBenchJSON.tensor(tensor($0.1))) })
+    case .custom(let names, let write):
+      return try write(try names.map(tensor), values)
     }
   }
 

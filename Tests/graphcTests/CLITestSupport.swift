@@ -69,10 +69,22 @@ func executable(_ candidates: [String]) -> String? {
   candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-/// A fresh directory holding `files` (name to contents).
+/// One folder per test process that holds every scratch directory; it is removed when the
+/// process exits, so repeated runs leave nothing behind in the temporary directory.
+private let scratchParent: URL = {
+  let parent = FileManager.default.temporaryDirectory
+    .appendingPathComponent("graphc-tests-\(getpid())-\(UUID().uuidString)")
+  scratchParentPath = parent.path
+  atexit {
+    if let path = scratchParentPath { try? FileManager.default.removeItem(atPath: path) }
+  }
+  return parent
+}()
+nonisolated(unsafe) private var scratchParentPath: String?
+
+/// A fresh directory holding `files` (name to contents), removed when the test process exits.
 func scratchDirectory(_ files: [String: String]) throws -> URL {
-  let directory = FileManager.default.temporaryDirectory
-    .appendingPathComponent("graphc-tests-\(UUID().uuidString)")
+  let directory = scratchParent.appendingPathComponent(UUID().uuidString)
   try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   for (name, text) in files {
     try Data(text.utf8).write(to: directory.appendingPathComponent(name))
