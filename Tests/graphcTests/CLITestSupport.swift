@@ -54,7 +54,12 @@ func runTool(_ path: String, _ arguments: [String], in directory: URL, timeout: 
       if process.isRunning { process.terminate() }
     }
   }
-  // Read both pipes before waiting, so a large output cannot block the child.
+  return collect(process, out: out, err: err)
+}
+
+/// Reads a running process's output pipes to their end, then waits for it and returns what
+/// it did. Both pipes are read before waiting, so a large output cannot block the child.
+func collect(_ process: Process, out: Pipe, err: Pipe) -> CommandResult {
   let outData = out.fileHandleForReading.readDataToEndOfFile()
   let errData = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
