@@ -17,9 +17,10 @@ public protocol Communicator: RankSummer {
 
 /// How an MPI run sums the gradients over ranks.
 public enum ReductionMode: String, Sendable, CaseIterable {
-  /// Rank 0 gathers every rank's buffer and adds them in rank order, then sends the sum to
-  /// all: every rank ends every step with bitwise identical parameters, and repeated runs
-  /// give the same bits, whatever the MPI library's own reduction order.
+  /// Every rank receives every other rank's buffer and adds them all in rank order: every
+  /// rank ends every step with bitwise identical parameters, and repeated runs give the same
+  /// bits, whatever the MPI library's own reduction order. Each rank receives `size - 1`
+  /// buffers per step, which suits the few ranks of a small cluster.
   case deterministic
   /// `MPI_Allreduce`: the MPI library's reduction order (faster on many ranks), the same on
   /// every rank but not bitwise equal to one process or to another rank count.

@@ -11,8 +11,8 @@ import Synchronization
 /// exchange carries a sequence number as its tag, so ranks that fall out of step do not
 /// match each other's messages.
 ///
-/// Deterministic mode sums on rank 0 in rank order and sends the total back (`ReductionMode`);
-/// fast mode calls `MPI_Iallreduce`. Calls are serialised by a lock (MPI is initialised
+/// Deterministic mode has every rank receive every other rank's gradients and add them in
+/// rank order (`ReductionMode`); fast mode calls `MPI_Iallreduce`. Calls are serialised by a lock (MPI is initialised
 /// with `MPI_THREAD_SERIALIZED`).
 public final class MPICommunicator: Communicator, @unchecked Sendable {
   public let rank: Int
@@ -24,6 +24,8 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   private let mpi: Library
   private let lock = NSLock()
   private var sequence = 0
+  private var received: UnsafeMutableRawBufferPointer?
+  private var abandoned = false
 
   /// Exchanges so far and the time spent in them (waiting included), for benchmarks.
   public private(set) var exchanges = 0
@@ -85,36 +87,47 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
             request[0]))
         try wait(request, ranks: [-1], what: "gradient exchange")
       case .deterministic:
+        // Every rank receives every other rank's buffer and adds all of them in rank order,
+        // ((x0 + x1) + x2) + ...: the same operands in the same order everywhere, so the
+        // same bits on every rank, whatever MPI does. Receiving from every peer also names
+        // the ones that do not answer.
         let bytes = count * elementSize
-        if rank == 0 {
-          let scratch = UnsafeMutableRawPointer.allocate(
-            byteCount: bytes * (size - 1), alignment: 16)
-          let requests = Requests(size - 1)
-          for r in 1..<size {
-            try mpi.check(
-              "MPI_Irecv",
-              mpi.irecv(
-                scratch + (r - 1) * bytes, try int32(count), type, Int32(r), tag, mpi.world,
-                requests[r - 1]))
-          }
-          try wait(requests, ranks: Array(1..<size), what: "gradient exchange")
-          // The sum in rank order, ((x0 + x1) + x2) + ..., so its bits never depend on MPI.
-          for r in 1..<size { add(scratch + (r - 1) * bytes, into: data, count, dtype) }
-          scratch.deallocate()
-          try send(UnsafeRawPointer(data), count: count, type, tag: tag, what: "gradient exchange")
-        } else {
-          let scratch = UnsafeMutableRawPointer.allocate(byteCount: bytes, alignment: 16)
-          let requests = Requests(2)
+        let slots = scratch(bytes * size)
+        let peers = (0..<size).filter { $0 != rank }
+        let requests = Requests(2 * peers.count)
+        for (k, r) in peers.enumerated() {
           try mpi.check(
-            "MPI_Isend", mpi.isend(data, try int32(count), type, 0, tag, mpi.world, requests[0]))
-          try mpi.check(
-            "MPI_Irecv", mpi.irecv(scratch, try int32(count), type, 0, tag, mpi.world, requests[1]))
-          try wait(requests, ranks: [0, 0], what: "gradient exchange")
-          data.copyMemory(from: scratch, byteCount: bytes)
-          scratch.deallocate()
+            "MPI_Irecv",
+            mpi.irecv(
+              slots + r * bytes, try int32(count), type, Int32(r), tag, mpi.world, requests[k]))
         }
+        for (k, r) in peers.enumerated() {
+          try mpi.check(
+            "MPI_Isend",
+            mpi.isend(
+              data, try int32(count), type, Int32(r), tag, mpi.world, requests[peers.count + k]))
+        }
+        try wait(requests, ranks: peers + peers, what: "gradient exchange")
+        (slots + rank * bytes).copyMemory(from: data, byteCount: bytes)
+        data.copyMemory(from: slots, byteCount: bytes)
+        for r in 1..<size { add(slots + r * bytes, into: data, count, dtype) }
       }
     }
+  }
+
+  /// Memory for `bytes` of received buffers, kept between exchanges (and for good once an
+  /// exchange was abandoned, as MPI may still write it).
+  private func scratch(_ bytes: Int) -> UnsafeMutableRawPointer {
+    if let buffer = received, buffer.count >= bytes, let base = buffer.baseAddress { return base }
+    if !abandoned { received?.deallocate() }
+    let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bytes, alignment: 64)
+    received = buffer
+    guard let base = buffer.baseAddress else { preconditionFailure("an empty exchange buffer") }
+    return base
+  }
+
+  deinit {
+    if !abandoned { received?.deallocate() }
   }
 
   public func broadcast(_ bytes: [UInt8]) throws -> [UInt8] {
@@ -191,9 +204,9 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
   /// requests are still open (`ranks[k]` is request k's peer; -1 when unknown). Requests
   /// left open are abandoned with their buffers: the process is about to stop.
   private func wait(_ requests: Requests, ranks: [Int], what: String) throws {
-    let deadline = ContinuousClock.now + timeout
+    let started = ContinuousClock.now
+    let deadline = started + timeout
     var open = Array(0..<requests.count)
-    var polls = 0
     while true {
       var stillOpen: [Int] = []
       for k in open {
@@ -205,15 +218,16 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
       if open.isEmpty { break }
       if ContinuousClock.now > deadline {
         requests.abandon()
+        abandoned = true
         let silent = Set(open.map { ranks[$0] }).sorted()
         let seconds = Double(timeout.components.seconds)
         throw DistributedError.silentRanks(
           ranks: silent == [-1] ? [] : silent, seconds: seconds, exchange: what)
       }
-      // Spin briefly (an exchange usually completes within microseconds), then sleep so
-      // that ranks sharing a core leave it to the one that still computes.
-      polls += 1
-      if polls < 64 { sched_yield() } else { usleep(polls < 1024 ? 20 : 200) }
+      // A large message moves in fragments, each needing a poll on both sides, so polls
+      // follow each other closely (yielding the core to any rank that shares it) for the
+      // first 50 ms; a wait longer than that is for a slower rank, checked every 0.1 ms.
+      if started.duration(to: .now) < .milliseconds(50) { sched_yield() } else { usleep(100) }
     }
     requests.release()
   }

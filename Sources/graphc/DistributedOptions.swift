@@ -13,7 +13,7 @@ struct DistributedOptions: ParsableArguments {
   var distributed = false
   @Option(
     help: """
-      With --distributed: deterministic (rank 0 adds the ranks' gradients in rank order; \
+      With --distributed: deterministic (each rank adds all ranks' gradients in rank order; \
       bitwise identical on every rank and run) or fast (MPI_Allreduce).
       """)
   var reduction: ReductionMode = .deterministic

@@ -35,7 +35,12 @@ struct DistributedTrainTests {
     """
   }
 
-  static let files = ["mlp.graph": mlp(), "wide.graph": mlp(batch: 48), "data.csv": data]
+  static let files = [
+    "mlp.graph": mlp(), "wide.graph": mlp(batch: 48), "data.csv": data,
+    // The batch written into a reshape: no rank's share of it compiles.
+    "fixed.graph": "input x: f64[4]\ninput y: f64[4]\nparam a = 0\n"
+      + "loss = mean((a * reshape(x, [4, 1])[:, 0] - y)^2)\noutput loss\n",
+  ]
   static let params = ["w1", "b1", "w2", "b2"]
   let directory: URL
 
@@ -139,6 +144,24 @@ struct DistributedTrainTests {
     #expect(
       run.stderr.contains("rank 1 did not finish the gradient exchange within 3 s"),
       "\(run.stderr)")
+  }
+
+  /// A batch that does not split over the ranks, and a file whose batch cannot shrink.
+  @Test func mistakesAreOneLine() throws {
+    let data = ["--data", "x=data.csv#0", "--data", "y=data.csv#1", "--distributed"]
+    let uneven = try mpirun(3, ["train", "fixed.graph"] + data, in: directory)
+    #expect(uneven.status != 0)
+    #expect(
+      uneven.stderr.hasPrefix(
+        "graphc: error: the global batch of 4 does not split evenly over 3 ranks "
+          + "(choose a batch that is a multiple of 3)\n"), "\(uneven.stderr)")
+    let fixed = try mpirun(2, ["train", "fixed.graph"] + data, in: directory)
+    #expect(fixed.status != 0)
+    #expect(
+      fixed.stderr.hasPrefix(
+        "graphc: error: with --distributed each rank declares its data inputs with its share "
+          + "of the batch (2 rows), but fixed.graph does not compile so: fixed.graph:4:18: "
+          + "error: invalid operand to 'reshape'"), "\(fixed.stderr)")
   }
 
   /// Ranks that compiled different steps (another batch) stop before training.
