@@ -37,6 +37,25 @@ struct DistributedOptions: ParsableArguments {
 
 extension ReductionMode: ExpressibleByArgument {}
 
+/// Ends a data-parallel run on every rank: gathers every rank's parameter checksum (which
+/// deterministic mode requires to agree) and finalises MPI. Returns the fields `--json`
+/// adds: ranks, reduction, param_checksums, exchange_seconds_per_step.
+func finishRanks(_ trainer: Trainer, _ communicator: MPICommunicator) throws -> [String] {
+  let checksums = try trainer.parameterChecksums()
+  let diverged = checksums.indices.filter { checksums[$0] != checksums[0] }
+  if communicator.mode == .deterministic, !diverged.isEmpty {
+    throw DistributedError.divergedParameters(ranks: diverged)
+  }
+  MPICommunicator.finalize()
+  let perStep = communicator.exchangeSeconds / Double(max(communicator.exchanges, 1))
+  let hex = checksums.map { "\"" + String($0, radix: 16) + "\"" }
+  return [
+    "\"ranks\": \(communicator.size)", "\"reduction\": \"\(communicator.mode.rawValue)\"",
+    "\"param_checksums\": [" + hex.joined(separator: ", ") + "]",
+    "\"exchange_seconds_per_step\": \(perStep)",
+  ]
+}
+
 /// `file` parsed again with every input in `names` declared with a first dimension of
 /// `batch` instead: a rank's share of the global batch the file declares.
 func withBatch(_ batch: Int, for names: Set<String>, in file: GraphFile, path: String) throws

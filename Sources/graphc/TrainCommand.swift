@@ -103,22 +103,7 @@ struct Train: ParsableCommand {
     if let save { try trainer.save(to: save) }
     let seconds = milliseconds / 1000
     let rate = Double(steps) / max(seconds, 1e-9)
-    var fields: [String] = []
-    if let communicator {
-      let checksums = try trainer.parameterChecksums()
-      let diverged = checksums.indices.filter { checksums[$0] != checksums[0] }
-      if communicator.mode == .deterministic, !diverged.isEmpty {
-        throw DistributedError.divergedParameters(ranks: diverged)
-      }
-      MPICommunicator.finalize()
-      let perStep = communicator.exchangeSeconds / Double(max(communicator.exchanges, 1))
-      fields = [
-        "\"ranks\": \(size)", "\"reduction\": \"\(communicator.mode.rawValue)\"",
-        "\"param_checksums\": ["
-          + checksums.map { "\"" + String($0, radix: 16) + "\"" }.joined(separator: ", ") + "]",
-        "\"exchange_seconds_per_step\": \(perStep)",
-      ]
-    }
+    let rankFields = try communicator.map { try finishRanks(trainer, $0) } ?? []
     guard isLeader else { return }
     guard json else {
       print(String(format: "%d steps in %.3f s (%.0f steps/s)", steps, seconds, rate))
@@ -126,13 +111,13 @@ struct Train: ParsableCommand {
       return
     }
     let dtype = step.graph[step.graph.outputs[0].node].type.dtype
-    fields =
+    let fields =
       [
         "\"epochs\": \(epochs)",
         "\"final_loss\": \(jsonNumber(losses[losses.count - 1], dtype))",
         "\"losses\": [" + losses.map { jsonNumber($0, dtype) }.joined(separator: ", ") + "]",
         "\"seconds\": \(seconds)", "\"steps_per_second\": \(rate)",
-      ] + fields
+      ] + rankFields
     print("{" + fields.joined(separator: ", ") + "}")
   }
 
