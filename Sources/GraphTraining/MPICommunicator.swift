@@ -33,7 +33,7 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
 
   /// The communicator of every rank `mpirun` started, initialising MPI on first use.
   /// Throws `DistributedError.mpiUnavailable` when libmpi cannot be loaded (set
-  /// `GRAPHC_LIBMPI` to its path if it is not found by name).
+  /// `GRAPHC_LIBMPI` to its path to load that file instead of looking it up by name).
   public static func world(mode: ReductionMode = .deterministic, timeout: Duration = .seconds(60))
     throws -> MPICommunicator
   {
@@ -342,7 +342,7 @@ private final class Library: @unchecked Sendable {
 
   private init() throws {
     let environment = ProcessInfo.processInfo.environment
-    let names = [environment["GRAPHC_LIBMPI"], "libmpi.so.40", "libmpi.so"].compactMap { $0 }
+    let names = environment["GRAPHC_LIBMPI"].map { [$0] } ?? ["libmpi.so.40", "libmpi.so"]
     // RTLD_GLOBAL: Open MPI's plugins resolve libmpi's symbols through the global scope.
     guard let handle = names.lazy.compactMap({ dlopen($0, RTLD_NOW | RTLD_GLOBAL) }).first else {
       throw DistributedError.mpiUnavailable(
