@@ -31,7 +31,7 @@ struct TransformerWorkload {
     return (Array(tokens.dropLast()), Array(tokens.dropFirst()))
   }
 
-  /// Time the hand-written step, then graphc's under each backend; the compile of the whole
+  /// Time the hand-written step and graphc's under each backend, interleaved; the compile of the whole
   /// step from the model's Swift definition to the first result with TinyCC; and check that
   /// both steps compute the same update. Adam's second moments start at 1 in both, so the
   /// first update is close to linear in the gradient (`lr * 10 m / sqrt(1000 v)` with
@@ -62,27 +62,23 @@ struct TransformerWorkload {
     let firstLoss = reference.w7(sizes, p, m, v, tokens, targets, Float(learningRate), 1)
     let handUpdate = start.indices.map { k in (0..<start[k].count).map { p[k][$0] - start[k][$0] } }
     var t: Int32 = 1
-    let hand = medianMilliseconds(runs: runs) {
+    let handStep = {
       t += 1
       _ = reference.w7(sizes, p, m, v, tokens, targets, Float(learningRate), t)
     }
-    report("W7", "hand C + OpenBLAS (transformer step, Adam)", hand, vs: nil)
 
+    var variants: [(name: String, run: () throws -> Void, note: String)] = []
     for (name, ctx) in contexts(step.graph) {
-      func setUp() throws {
-        try ctx.setInput(
-          "tokens", Tensor(.i64, shape: [batch, config.context], scalars: tokens.map(Double.init)))
-        try ctx.setInput(
-          "targets",
-          Tensor(.i64, shape: [batch, config.context], scalars: targets.map(Double.init)))
-        try ctx.setInput(TrainingStep.learningRateInput, Tensor(learningRate, dtype: .f32))
-        try ctx.setInput(TrainingStep.stepInput, Tensor(1, dtype: .f32))
-        for (name, value) in defaults { try ctx.setInput(name, value) }
-        for (name, type) in step.state where name.hasPrefix("gc.v[") {
-          try ctx.setInput(name, Tensor(filling: 1, type))
-        }
+      try ctx.setInput(
+        "tokens", Tensor(.i64, shape: [batch, config.context], scalars: tokens.map(Double.init)))
+      try ctx.setInput(
+        "targets", Tensor(.i64, shape: [batch, config.context], scalars: targets.map(Double.init)))
+      try ctx.setInput(TrainingStep.learningRateInput, Tensor(learningRate, dtype: .f32))
+      try ctx.setInput(TrainingStep.stepInput, Tensor(1, dtype: .f32))
+      for (name, value) in defaults { try ctx.setInput(name, value) }
+      for (name, type) in step.state where name.hasPrefix("gc.v[") {
+        try ctx.setInput(name, Tensor(filling: 1, type))
       }
-      try setUp()
       try ctx.run()
       let loss = ctx.output(at: 0).scalars[0]
       var worst = 0.0
@@ -94,24 +90,39 @@ struct TransformerWorkload {
           worst = max(worst, abs(update - Double(handUpdate[k][j])) / scale)
         }
       }
-      let ms = try medianMilliseconds(runs: runs) { try ctx.run() }
-      report(
-        "W7", name, ms, vs: hand,
-        note:
-          "first-step loss \(String(format: "%.5f", loss)) (C: \(String(format: "%.5f", firstLoss))); "
-          + "update rel. diff \(String(format: "%.1e", worst)); \(ctx.compiled.kernelCount) kernels"
-      )
+      let note =
+        "first-step loss \(String(format: "%.5f", loss)) (C: \(String(format: "%.5f", firstLoss))); "
+        + "update rel. diff \(String(format: "%.1e", worst)); \(ctx.compiled.kernelCount) kernels"
+      variants.append((name, { try ctx.run() }, note))
+    }
+    // One call of each in turn per round, so a change in the machine's load falls on all.
+    let times = try interleavedMedianMilliseconds(runs: runs, [handStep] + variants.map(\.run))
+    report("W7", "hand C + OpenBLAS (transformer step, Adam)", times[0], vs: nil)
+    for (variant, ms) in zip(variants, times.dropFirst()) {
+      report("W7", variant.name, ms, vs: times[0], note: variant.note)
     }
 
-    // The model's definition to its first result with TinyCC: build the graph,
-    // differentiate, optimise, lower, emit C, compile, run once.
+    // The model's definition to a callable step with TinyCC (build the graph, differentiate,
+    // optimise, lower, emit C, compile), and to its first result (one step more).
+    nonisolated(unsafe) var compiled: CompiledGraph?
     let compile = try medianMilliseconds(runs: runs) {
-      let compiled = try Pipeline.compile(self.step().graph, options: CompileOptions(backend: .tcc))
-      let ctx = try compiled.makeContext()
+      compiled = try Pipeline.compile(self.step().graph, options: CompileOptions(backend: .tcc))
+    }
+    report("W7", "model to compiled step, graphc tcc", compile, vs: nil, note: "target <= 50 ms")
+    if let compiled {
+      let graph = try self.step().graph
+      report(
+        "W7", "of which graph to C text (\(compiled.source.utf8.count / 1024) KiB)",
+        try medianMilliseconds(runs: runs) { _ = try Pipeline.emitC(graph, annotate: false) },
+        vs: nil)
+    }
+    let first = try medianMilliseconds(runs: runs) {
+      let ctx = try Pipeline.compile(self.step().graph, options: CompileOptions(backend: .tcc))
+        .makeContext()
       try ctx.setInput(
         "tokens", Tensor(.i64, shape: [batch, config.context], scalars: tokens.map(Double.init)))
       try ctx.run()
     }
-    report("W7", "model to first step, graphc tcc", compile, vs: nil, note: "target <= 50 ms")
+    report("W7", "model to first step's result, graphc tcc", first, vs: nil)
   }
 }

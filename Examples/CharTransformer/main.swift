@@ -16,7 +16,7 @@ struct CharTransformer: ParsableCommand {
       "Train a character-level transformer (4 layers, 4 heads, 128 channels, context 64) on fortunes."
   )
 
-  @Option(name: [.long, .customLong("iters")], help: "Training steps.") var steps = 2000
+  @Option(name: [.long, .customLong("iters")], help: "Training steps.") var steps = 1000
   @Option(help: "Sequences per step.") var batch = 12
   @Option(help: "Peak learning rate (Adam; linear warm-up, then cosine decay to a tenth).")
   var lr = 2e-3
@@ -25,7 +25,11 @@ struct CharTransformer: ParsableCommand {
   @Option(help: "Channels of the residual stream.") var channels = 128
   @Option(help: "Context length.") var context = 64
   @Option(help: "Worker threads for the kernels.") var threads = 1
-  @Option(help: "tcc (in-process TinyCC) or cc (system compiler).") var backend = "cc"
+  @Option(
+    help:
+      "tcc (in-process TinyCC), cc (system compiler) or tiered (TinyCC at once, the system compiler's code once it is built)."
+  )
+  var backend = "tiered"
   @Option(help: "Seed for initial weights, batches and sampling.") var seed: UInt64 = 0
   @Option(help: "Steps between validation losses.") var evalEvery = 250
   @Option(help: "Folder with the fortune files.") var data = Fortunes.directory
@@ -55,7 +59,7 @@ struct CharTransformer: ParsableCommand {
       throw ValidationError("--validation must be in (0, 1)")
     }
     guard Backend(rawValue: backend) != nil else {
-      throw ValidationError("unknown backend '\(backend)' (expected tcc or cc)")
+      throw ValidationError("unknown backend '\(backend)' (expected tcc, cc or tiered)")
     }
   }
 
@@ -75,7 +79,7 @@ struct CharTransformer: ParsableCommand {
       vocabulary: corpus.vocabulary.count, context: context, channels: channels, heads: heads,
       layers: layers)
     let options = CompileOptions(
-      backend: Backend(rawValue: backend) ?? .cc, threads: threads, seed: seed)
+      backend: Backend(rawValue: backend) ?? .tiered, threads: threads, seed: seed)
     let compileStart = Date()
     let trainer = try Trainer(trainingStep(config), options: options)
     let evaluator = try Pipeline.compile(lossGraph(config), options: options).makeContext()
@@ -111,9 +115,10 @@ struct CharTransformer: ParsableCommand {
         curve.append((step, validationLoss))
         reporter.epochDone(
           String(
-            format: "step %d/%d  train loss %.4f  val loss %.4f%@  (%.0f ms/step, %.0f s)", step,
-            steps, running, validationLoss, step == steps ? " (all windows)" : "",
-            1000 * trainingSeconds / Double(step), Date().timeIntervalSince(started)))
+            format: "step %d/%d  train loss %.4f  val loss %.4f%@  (%.0f ms/step, now %@; %.0f s)",
+            step, steps, running, validationLoss, step == steps ? " (all windows)" : "",
+            1000 * trainingSeconds / Double(step), trainer.compiled.activeBackend.rawValue,
+            Date().timeIntervalSince(started)))
       }
     }
     let valLoss = curve.last?.loss ?? .nan
@@ -123,6 +128,7 @@ struct CharTransformer: ParsableCommand {
       "val_loss": valLoss, "unigram_loss": unigram, "ratio": valLoss / unigram, "steps": steps,
       "seconds": Date().timeIntervalSince(started), "training_seconds": trainingSeconds,
       "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "backend": backend,
+      "final_backend": trainer.compiled.activeBackend.rawValue,
       "threads": threads, "batch": batch, "sample": text,
     ]
     if json {
