@@ -112,7 +112,7 @@ struct TransformerWorkload {
     if let compiled {
       let graph = try self.step().graph
       report(
-        "W7", "of which graph to C text (\(compiled.source.utf8.count / 1024) KiB)",
+        "W7", "of which optimise, lower, write C (\(compiled.source.utf8.count / 1024) KiB)",
         try medianMilliseconds(runs: runs) { _ = try Pipeline.emitC(graph, annotate: false) },
         vs: nil)
     }
