@@ -64,7 +64,9 @@ public struct CausalSelfAttention: Layer {
       return try transpose(reshape(columns, [n, t, heads, d]), [0, 2, 1, 3])
     }
     let (q, key, v) = (try part(0), try part(1), try part(2))
-    // Scores q k^T / sqrt(d); a query at position i sees keys at positions j <= i.
+    // Scores q k^T / sqrt(d); a query at position i sees keys at positions j <= i. A masked
+    // score is -1e9 rather than -inf: its exp underflows to exactly 0 all the same, and no
+    // infinity meets an arithmetic rule (inf - inf) in either pass.
     let scores = try matmul(q, transpose(key, [0, 1, 3, 2])) * (1 / Double(d).squareRoot())
     let weights = try softmax(select(causalMask(scores, t), scores, scores.constant(-1e9)), axis: 3)
     let mixed = try transpose(matmul(weights, v), [0, 2, 1, 3])
