@@ -37,6 +37,10 @@ struct CharTransformer: ParsableCommand {
   @Option(help: "Characters to sample at the end.") var sample = 400
   @Option(help: "Sampling temperature.") var temperature = 0.8
   @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+  @Flag(help: "Train data-parallel on the ranks of mpirun (--batch stays the global batch).")
+  var distributed = false
+  @Option(help: "With --distributed: deterministic or fast (MPI_Allreduce).")
+  var reduction: ReductionMode = .deterministic
 
   /// Sequences per validation call.
   static let evalBatch = 32
@@ -65,6 +69,10 @@ struct CharTransformer: ParsableCommand {
 
   func run() throws {
     let started = Date()
+    // With --distributed each rank trains on its slice of every batch; rank 0 reports.
+    let mpi = distributed ? try MPICommunicator.world(mode: reduction) : nil
+    let quiet = (mpi?.rank ?? 0) != 0
+    func log(_ message: String) { if !quiet { self.log(message) } }
     let corpus = CharacterCorpus(
       text: try Fortunes.read(directory: data), validationFraction: validation)
     let unigram = corpus.unigramLoss
@@ -81,7 +89,13 @@ struct CharTransformer: ParsableCommand {
     let options = CompileOptions(
       backend: Backend(rawValue: backend) ?? .tiered, threads: threads, seed: seed)
     let compileStart = Date()
-    let trainer = try Trainer(trainingStep(config), options: options)
+    let ranks = mpi?.size ?? 1
+    guard batch % ranks == 0 else {
+      throw ValidationError("--batch \(batch) does not split evenly over \(ranks) ranks")
+    }
+    let trainer = try Trainer(
+      trainingStep(config, batch: batch / ranks, ranks: ranks), options: options,
+      communicator: mpi)
     let evaluator = try Pipeline.compile(lossGraph(config), options: options).makeContext()
     let sampler = try Pipeline.compile(samplingGraph(config), options: options).makeContext()
     log(
@@ -93,7 +107,7 @@ struct CharTransformer: ParsableCommand {
     // eighth of them, the final figure all of them.
     let windows = Array(stride(from: 0, to: corpus.validation.count - context, by: context))
     var rng = SeededGenerator(seed: seed &+ 1)
-    var reporter = ProgressReporter()
+    var reporter = ProgressReporter(quiet: quiet)
     var curve: [(step: Int, loss: Double)] = []
     var running = 0.0
     var trainingSeconds = 0.0  // in training steps only, not in validation
@@ -103,7 +117,8 @@ struct CharTransformer: ParsableCommand {
       }
       let stepStart = Date()
       let loss = try trainer.train(
-        on: windowBatch(corpus.training, starts), learningRate: learningRate(step))
+        on: windowBatch(corpus.training, try trainer.localRows(starts)),
+        learningRate: learningRate(step))
       trainingSeconds += Date().timeIntervalSince(stepStart)
       running = step == 1 ? loss : 0.98 * running + 0.02 * loss
       reporter.step(epoch: 1, epochs: 1, done: step, total: steps, loss: running)
@@ -122,15 +137,26 @@ struct CharTransformer: ParsableCommand {
       }
     }
     let valLoss = curve.last?.loss ?? .nan
+    var distributedResult: [String: Any] = [:]
+    if let mpi {
+      let checksums = try trainer.parameterChecksums()
+      MPICommunicator.finalize()
+      if mpi.rank != 0 { return }
+      distributedResult = [
+        "ranks": ranks, "param_checksums": checksums.map { String($0, radix: 16) },
+        "exchange_seconds_per_step": mpi.exchangeSeconds / Double(max(mpi.exchanges, 1)),
+      ]
+    }
     let text = try generate(sampler, trainer.parameters, corpus, config)
     print(text)
-    let result: [String: Any] = [
+    var result: [String: Any] = [
       "val_loss": valLoss, "unigram_loss": unigram, "ratio": valLoss / unigram, "steps": steps,
       "seconds": Date().timeIntervalSince(started), "training_seconds": trainingSeconds,
       "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "backend": backend,
       "final_backend": trainer.compiled.activeBackend.rawValue,
       "threads": threads, "batch": batch, "sample": text,
     ]
+    result.merge(distributedResult) { _, new in new }
     if json {
       let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
@@ -164,10 +190,12 @@ struct CharTransformer: ParsableCommand {
     return (b, logits, try crossEntropy(logits: logits, labels: targets), model.parameters)
   }
 
-  /// Forward, backward and Adam update as one graph.
-  func trainingStep(_ config: TransformerConfig) throws -> TrainingStep {
+  /// Forward, backward and Adam update as one graph, for `batch` sequences on each of
+  /// `ranks` ranks.
+  func trainingStep(_ config: TransformerConfig, batch: Int, ranks: Int) throws -> TrainingStep {
     let (b, _, loss, params) = try network(config, batch: batch)
-    return try TrainingStep(b, loss: loss.id, parameters: params.map(\.id), optimizer: .adam)
+    return try TrainingStep(
+      b, loss: loss.id, parameters: params.map(\.id), optimizer: .adam, ranks: ranks)
   }
 
   /// The mean loss of `evalBatch` sequences.
@@ -251,5 +279,7 @@ struct CharTransformer: ParsableCommand {
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 }
+
+extension ReductionMode: ExpressibleByArgument {}
 
 CharTransformer.main()
