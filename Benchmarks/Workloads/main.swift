@@ -2,7 +2,7 @@
 // computation hand-written in C (kernels/reference, built with -O3 -march=native and
 // OpenBLAS) and, for W2 and W3, Swift's _Differentiation. Reports medians and ratios.
 //
-//   swift run -c release workloads [--runs N] [--json]
+//   swift run -c release workloads [--runs N] [--json] [--only W7]
 import Autodiff
 import Foundation
 import GraphCompiler
@@ -13,6 +13,9 @@ import GraphTraining
 let arguments = CommandLine.arguments
 let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) } ?? 7
 let json = arguments.contains("--json")
+let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
+/// Whether to run `workload` (all of them unless `--only` names one).
+func selected(_ workload: String) -> Bool { only == nil || only == workload }
 var rows: [Row] = []
 
 @MainActor func report(
@@ -57,7 +60,7 @@ if !json {
 }
 
 // MARK: W3: sum(tanh(0.7x + 0.3) * sigmoid(x)) and its gradient, 2^24 f32.
-do {
+if selected("W3") {
   let n = 1 << 24
   var rng = SeededGenerator(seed: 3)
   let x = (0..<n).map { _ in Float(rng.normal() * 3) }
@@ -94,7 +97,7 @@ do {
 }
 
 // MARK: W2: extended Rosenbrock, n = 1000, f64, value and gradient.
-do {
+if selected("W2") {
   let n = 1000
   var rng = SeededGenerator(seed: 5)
   let x = (0..<n).map { _ in rng.normal() }
@@ -128,7 +131,7 @@ do {
 }
 
 // MARK: W1: MLP 784-256-256-10, batch 128, f32, softmax cross-entropy, one SGD step.
-do {
+if selected("W1") {
   let (batch, sizes) = (128, [784, 256, 256, 10])
   var rng = SeededGenerator(seed: 7)
   let images = (0..<batch * 784).map { _ in Float(rng.unit()) }
@@ -185,7 +188,7 @@ do {
 
 // MARK: W4: W1 from .graph source text to its first result (parse, differentiate,
 // optimise, emit C, compile with TinyCC, run once), median of fresh runs.
-do {
+if selected("W4") {
   let source = """
     input image: f32[128, 784]
     input label: f32[128, 10]
@@ -225,7 +228,7 @@ do {
 }
 
 // MARK: W5: the fashion-mnist example's step: MLP 784-256-10, batch 128, f32, Adam.
-do {
+if selected("W5") {
   let batch = 128
   var rng = SeededGenerator(seed: 9)
   let images = (0..<batch * 784).map { _ in Float(rng.unit()) }
@@ -267,6 +270,11 @@ do {
     let ms = try medianMilliseconds(runs: runs) { try ctx.run() }
     report("W5", name, ms, vs: hand, note: "\(String(format: "%.0f", 1000 / ms)) steps/s")
   }
+}
+
+// MARK: W7: the char-transformer example's step (see TransformerWorkload).
+if selected("W7") {
+  try TransformerWorkload().run(reference, runs: runs)
 }
 
 if json {

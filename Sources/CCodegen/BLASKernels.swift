@@ -54,7 +54,7 @@ public enum BLASKernels {
           result.kernels.append(Kernel(kind: .columnSums(sum), reads: [sum.x], writes: [sum.y]))
         }
       case .chunkedReduction, .scatter, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum,
-        .loop:
+        .allreduce, .loop:
         result.kernels.append(kernel)
       }
     }

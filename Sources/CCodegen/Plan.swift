@@ -93,6 +93,9 @@ public enum KernelKind: Hashable, Sendable {
   case scatterAdd(Gather)
   /// Running sums along one axis: one loop over the lines, each summed in order.
   case cumulativeSum(CumulativeSum)
+  /// Copies a buffer, then has the host sum the copy over the ranks in place (one call of
+  /// `gc_allreduce`; returns a status).
+  case allreduce(AllReduce)
   /// A loop node: a C `for` over the iterations around a call of the body's own program.
   case loop(LoopKernel)
 
@@ -109,6 +112,7 @@ public enum KernelKind: Hashable, Sendable {
     case .gather: "gather"
     case .scatterAdd: "scatter-add"
     case .cumulativeSum: "cumulative-sum"
+    case .allreduce: "allreduce"
     case .loop: "loop"
     }
   }
@@ -119,9 +123,16 @@ public enum KernelKind: Hashable, Sendable {
     case .gather, .scatterAdd: true
     case .loop(let loop): !loop.body.plan.checks.isEmpty
     case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums,
-      .cumulativeSum:
+      .cumulativeSum, .allreduce:
       false
     }
+  }
+
+  /// True for the kinds that return a status: the checked ones, and the host's allreduce
+  /// (whose failure is `CProgram.allreduceFailed`).
+  public var returnsStatus: Bool {
+    if case .allreduce = self { return true }
+    return isChecked
   }
 }
 
@@ -279,6 +290,16 @@ public struct CumulativeSum: Hashable, Sendable {
   public var lines: Int { outer * inner }
 }
 
+/// `result = source`, then `gc_allreduce(result, count, dtype)`: the host replaces the
+/// copy by its sum over the ranks (in one process, it leaves it).
+public struct AllReduce: Hashable, Sendable {
+  public var node: NodeID
+  public var source: Int
+  public var result: Int
+  public var count: Int
+  public var dtype: DType
+}
+
 extension Kernel {
   /// The values the kernel writes: each node and its buffer.
   public var results: [(node: NodeID, buffer: Int)] {
@@ -291,6 +312,7 @@ extension Kernel {
     case .columnSums(let sum): [(sum.node, sum.y)]
     case .gather(let g), .scatterAdd(let g): [(g.node, g.result)]
     case .cumulativeSum(let scan): [(scan.node, scan.y)]
+    case .allreduce(let sum): [(sum.node, sum.result)]
     case .loop(let loop):
       zip(loop.resultNodes, loop.results).compactMap { node, buffer in
         node.map { ($0, buffer) }

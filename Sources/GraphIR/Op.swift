@@ -134,6 +134,11 @@ public enum Op: Hashable, Sendable {
   /// repeated indices add up, deterministically). Same index rules as `take`.
   case scatterAdd(axis: Int, caller: IndexCaller)
 
+  /// The sum of the operand over every process (rank) of a data-parallel run, elementwise:
+  /// each rank contributes its own value and all receive the same total. In one process,
+  /// and in the reference interpreter, the operand itself. Compiled, it is one call of the
+  /// host's `gc_allreduce` on a flat buffer (see `CProgram`).
+  case allreduce
   /// A loop (`repeat`, `scan`): runs its body, a graph of its own, `count` times (see
   /// `Loop`). Its own value is empty (`GraphLoop.nodeType`); its results are read through
   /// `result` nodes.
@@ -208,6 +213,7 @@ extension Op {
     case .iota: "iota"
     case .take: "take"
     case .scatterAdd: "scatter_add"
+    case .allreduce: "allreduce"
     case .loop: "loop"
     case .result: "result"
     }
@@ -258,6 +264,8 @@ public struct OpFacts: Hashable, Sendable {
     case matmul
     /// Reads or writes at positions held in an integer operand (checked at run time).
     case indexing
+    /// Combines values across processes through a call of the host.
+    case communication
     /// A loop, or the read of one of its results.
     case loop
   }
@@ -306,6 +314,7 @@ extension Op {
     // No operands to read: its element is its own coordinate, at any loop offset.
     case .iota: OpFacts(family: .elementwise)
     case .take, .scatterAdd: OpFacts(family: .indexing, keepsOffset: false)
+    case .allreduce: OpFacts(family: .communication, keepsOffset: false)
     case .loop, .result: OpFacts(family: .loop, keepsOffset: false)
     }
   }
