@@ -118,13 +118,17 @@ extension GraphBuilder {
   /// The maximum of each window of the last two axes. Its gradient goes to the first maximal
   /// element of each window in row-major order (PyTorch's choice): the result is a chain of
   /// `select`s on `element == maximum`, first window element outermost; a window whose
-  /// maximum is NaN gives NaN.
+  /// maximum is NaN gives NaN (and no gradient).
   public func maxPool2d(_ x: NodeID, kernel: [Int], stride: [Int]? = nil) throws -> NodeID {
     let windows = try poolWindows("max_pool2d", x, kernel: kernel, stride: stride ?? kernel)
     let lead = type(x).rank - 2
     let parts = try windowElements(windows)
     let maximum = try reduceMax(windows, axes: [lead, lead + 1])
-    var result = maximum  // taken only where no element equals the maximum: NaN
+    // Taken only where no element equals the maximum (a NaN window), so held constant: the
+    // derivatives are those of the chosen element everywhere else, and no gradient flows
+    // back through `reduceMax` (whose tie-splitting rule would cost two passes over the
+    // windows for a contribution that is always zero).
+    var result = try apply(.stopGradient, [maximum])
     for part in parts.reversed() {
       result = try select(equal(part, maximum), part, result)
     }
