@@ -17,6 +17,12 @@ final class ReferenceKernels {
       UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float, Int32
     )
     -> Float
+  typealias W6Create =
+    @convention(c) (Int32, Int32, Int32, Int32, UnsafePointer<UnsafePointer<Float>>)
+    -> OpaquePointer
+  typealias W6Step =
+    @convention(c) (OpaquePointer, UnsafePointer<Float>, UnsafePointer<Int32>, Float, Int32)
+    -> Float
 
   let compiler: String
   let w3libm: W3
@@ -24,6 +30,8 @@ final class ReferenceKernels {
   let w2: W2
   let w1: W1
   let w5: W5
+  let w6Create: W6Create
+  let w6Step: W6Step
   private let handle: UnsafeMutableRawPointer
 
   /// Builds and loads the reference kernels; `compiler` is `$CC`, else clang, else cc.
@@ -33,7 +41,9 @@ final class ReferenceKernels {
     let library = FileManager.default.temporaryDirectory.appendingPathComponent(
       "gc-reference-\(getpid()).so"
     ).path
-    let sources = ["w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c"].map {
+    let sources = [
+      "w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c", "w6_cnn.c",
+    ].map {
       "\(root)/\($0)"
     }
     let flags = ["-O3", "-march=native", "-fopenmp-simd", "-shared", "-fPIC", "-o", library]
@@ -55,6 +65,8 @@ final class ReferenceKernels {
     w2 = try symbol("ref_w2", W2.self)
     w1 = try symbol("ref_w1_step", W1.self)
     w5 = try symbol("ref_w5_step", W5.self)
+    w6Create = try symbol("ref_w6_create", W6Create.self)
+    w6Step = try symbol("ref_w6_step", W6Step.self)
     try? FileManager.default.removeItem(atPath: library)
   }
 
