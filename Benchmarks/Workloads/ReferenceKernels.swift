@@ -67,6 +67,13 @@ final class ReferenceKernels {
     w5 = try symbol("ref_w5_step", W5.self)
     w6Create = try symbol("ref_w6_create", W6Create.self)
     w6Step = try symbol("ref_w6_step", W6Step.self)
+    // One BLAS thread, as graphc's own calls use (see `NativeSymbols` in GraphCompiler):
+    // otherwise a reference timed before graphc's first compile would run on all cores,
+    // and a workload run alone (`--only`) would compare unlike things.
+    if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
+      typealias SetThreads = @convention(c) (Int32) -> Void
+      try symbol("openblas_set_num_threads", SetThreads.self)(1)
+    }
     try? FileManager.default.removeItem(atPath: library)
   }
 
