@@ -13,7 +13,11 @@ extension Sequential {
     _ builder: GraphBuilder, inChannels: Int = 1, side: Int = 28, channels: [Int],
     hidden: Int, classes: Int = 10, dtype: DType = .f32
   ) throws -> Sequential {
-    precondition(channels.count == 2, "the network has two convolutions")
+    guard channels.count == 2 else {
+      throw GraphError.invalidOperand(
+        op: "Sequential.convolutional",
+        expected: "two channel counts (one per convolution), got \(channels)")
+    }
     let pooledSide = side / 2 / 2
     return Sequential([
       try Conv2D(

@@ -28,6 +28,12 @@ import Testing
     #expect(try net(x).type.shape == [3, 10])
   }
 
+  @Test func needsTwoChannelCounts() throws {
+    #expect(throws: GraphError.self) {
+      try Sequential.convolutional(GraphBuilder(), channels: [8], hidden: 4)
+    }
+  }
+
   /// The gradient of every param of a small instance (8x8 images, 1 and 2 channels, 2 hidden
   /// units, 2 classes), from `valueWithGradient` with integer labels: the interpreter's
   /// against central differences, and TinyCC's against the interpreter's.
