@@ -45,8 +45,8 @@ struct FashionMNIST: ParsableCommand {
   }
 
   /// The settings whose defaults depend on the model. A CNN step costs about 30 times an
-  /// MLP step, so it defaults to the system compiler (about 3 times faster than TinyCC on
-  /// it) and fewer epochs; batches of 64 give it twice the updates per epoch for
+  /// MLP step, so it defaults to the system compiler (about 2.5 times faster than TinyCC
+  /// on it) and fewer epochs; batches of 64 give it twice the updates per epoch for
   /// about the same time per epoch.
   var epochCount: Int { epochs ?? (model == .mlp ? 10 : 6) }
   var batchSize: Int { batch ?? (model == .mlp ? 128 : 64) }
