@@ -6,6 +6,7 @@ let package = Package(
   products: [
     .executable(name: "graphc", targets: ["graphc"]),
     .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
+    .executable(name: "char-transformer", targets: ["char-transformer"]),
     .library(name: "GraphCompiler", targets: ["GraphCompiler"]),
   ],
   dependencies: [
@@ -38,6 +39,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/FashionMNIST"),
+    .executableTarget(
+      name: "char-transformer",
+      dependencies: [
+        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/CharTransformer"),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR", "GraphLanguage"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(

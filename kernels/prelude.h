@@ -173,4 +173,10 @@ static inline void gc_run(gc_parallel_for par, void* ctx, gc_kernel k, void* con
   }
 }
 
+/* The host's sum over the ranks of a data-parallel run (`allreduce`): replaces the
+ * `count` values at `data` (dtype 0: float, 1: double) by their sum over all ranks, the
+ * same on every rank, and returns 0, or non-zero when it failed. graphc supplies it; a
+ * standalone export defines a replaceable default that does nothing (one process). */
+int gc_allreduce(void* data, long long count, int dtype);
+
 #endif /* GC_PRELUDE_H */

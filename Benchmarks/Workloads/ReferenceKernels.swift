@@ -23,6 +23,12 @@ final class ReferenceKernels {
   typealias W6Step =
     @convention(c) (OpaquePointer, UnsafePointer<Float>, UnsafePointer<Int32>, Float, Int32)
     -> Float
+  typealias W7 =
+    @convention(c) (
+      UnsafePointer<Int32>, UnsafePointer<UnsafeMutablePointer<Float>>,
+      UnsafePointer<UnsafeMutablePointer<Float>>, UnsafePointer<UnsafeMutablePointer<Float>>,
+      UnsafePointer<Int64>, UnsafePointer<Int64>, Float, Int32
+    ) -> Float
 
   let compiler: String
   let w3libm: W3
@@ -32,6 +38,7 @@ final class ReferenceKernels {
   let w5: W5
   let w6Create: W6Create
   let w6Step: W6Step
+  let w7: W7
   private let handle: UnsafeMutableRawPointer
 
   /// Builds and loads the reference kernels; `compiler` is `$CC`, else clang, else cc.
@@ -43,6 +50,7 @@ final class ReferenceKernels {
     ).path
     let sources = [
       "w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c", "w6_cnn.c",
+      "w7_transformer.c",
     ].map {
       "\(root)/\($0)"
     }
@@ -67,6 +75,7 @@ final class ReferenceKernels {
     w5 = try symbol("ref_w5_step", W5.self)
     w6Create = try symbol("ref_w6_create", W6Create.self)
     w6Step = try symbol("ref_w6_step", W6Step.self)
+    w7 = try symbol("ref_w7_step", W7.self)
     // One BLAS thread, as graphc's own calls use (see `NativeSymbols` in GraphCompiler):
     // otherwise a reference timed before graphc's first compile would run on all cores,
     // and a workload run alone (`--only`) would compare unlike things.

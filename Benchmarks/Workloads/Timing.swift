@@ -13,6 +13,22 @@ func medianMilliseconds(runs: Int, _ body: () throws -> Void) rethrows -> Double
   return times[times.count / 2]
 }
 
+/// Median wall times in milliseconds of several bodies timed in turn, one call of each per
+/// round, `runs` rounds (after one warm-up round): a change in the machine's load during the
+/// measurement falls on all of them alike, so their ratios stay fair.
+func interleavedMedianMilliseconds(runs: Int, _ bodies: [() throws -> Void]) throws -> [Double] {
+  for body in bodies { try body() }
+  var times = [[Double]](repeating: [], count: bodies.count)
+  for _ in 0..<runs {
+    for (k, body) in bodies.enumerated() {
+      let start = DispatchTime.now().uptimeNanoseconds
+      try body()
+      times[k].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+    }
+  }
+  return times.map { $0.sorted()[$0.count / 2] }
+}
+
 /// One line of the results table.
 struct Row: Encodable {
   var workload: String

@@ -2,7 +2,7 @@
 // computation hand-written in C (kernels/reference, built with -O3 -march=native and
 // OpenBLAS) and, for W2 and W3, Swift's _Differentiation. Reports medians and ratios.
 //
-//   swift run -c release workloads [--runs N] [--json] [--only W6]
+//   swift run -c release workloads [--runs N] [--json] [--only W1|...|W7]
 import Autodiff
 import Foundation
 import GraphCompiler
@@ -15,7 +15,7 @@ let runs = arguments.firstIndex(of: "--runs").flatMap { Int(arguments[$0 + 1]) }
 let json = arguments.contains("--json")
 let only = arguments.firstIndex(of: "--only").map { arguments[$0 + 1] }
 /// Whether to run `workload` (all of them unless `--only` names one).
-func selected(_ workload: String) -> Bool { only.map { $0 == workload } ?? true }
+func selected(_ workload: String) -> Bool { only == nil || only == workload }
 var rows: [Row] = []
 
 @MainActor func report(
@@ -347,6 +347,11 @@ if selected("W6") {
     note: String(
       format: "target < 50 ms; then a context (%d MiB arena) %.1f ms",
       compiled.arenaBytes >> 20, context))
+}
+
+// MARK: W7: the char-transformer example's step (see TransformerWorkload).
+if selected("W7") {
+  try TransformerWorkload().run(reference, runs: runs)
 }
 
 if json {

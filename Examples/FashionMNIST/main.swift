@@ -38,6 +38,10 @@ struct FashionMNIST: ParsableCommand {
   @Option(help: "Start from parameters saved in this folder.") var load: String?
   @Option(help: "Use only this many training examples (0: all).") var limit = 0
   @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+  @Flag(help: "Train data-parallel on the ranks of mpirun (--batch stays the global batch).")
+  var distributed = false
+  @Option(help: "With --distributed: deterministic or fast (MPI_Allreduce).")
+  var reduction: ReductionMode = .deterministic
 
   /// The two networks the demo trains.
   enum Model: String, ExpressibleByArgument {
@@ -80,7 +84,11 @@ struct FashionMNIST: ParsableCommand {
     let options = CompileOptions(
       backend: Backend(rawValue: backendName) ?? .tcc, threads: threads, seed: seed)
     let batch = batchSize
-    let trainer = try Trainer(trainingStep(batch: batch), options: options)
+    // With --distributed each rank trains on its slice of every batch; rank 0 reports.
+    let mpi = distributed ? try MPICommunicator.world(mode: reduction) : nil
+    let ranks = mpi?.size ?? 1
+    let step = try trainingStep(batch: batch / ranks, ranks: ranks)
+    let trainer = try Trainer(step, options: options, communicator: mpi)
     if let load { try trainer.load(from: load) }
     // The CNN's im2col matrices grow with the batch (25 floats per pixel and channel).
     let evalBatch = min(test.count, model == .mlp ? 1000 : 250)
@@ -89,7 +97,7 @@ struct FashionMNIST: ParsableCommand {
       FileHandle.standardError.write(Data("fashion-mnist: warning: \(warning)\n".utf8))
     }
 
-    var reporter = ProgressReporter()
+    var reporter = ProgressReporter(quiet: (mpi?.rank ?? 0) != 0)
     var losses: [Double] = []
     var accuracies: [Double] = []
     var steps = 0
@@ -119,20 +127,29 @@ struct FashionMNIST: ParsableCommand {
           accuracy, Date().timeIntervalSince(epochStart)))
     }
     if let save { try trainer.save(to: save) }
+    var result: [String: Any] = [:]
+    if let mpi {
+      let checksums = try trainer.parameterChecksums()
+      MPICommunicator.finalize()
+      if mpi.rank != 0 { return }
+      result["ranks"] = ranks
+      result["param_checksums"] = checksums.map { String($0, radix: 16) }
+      result["exchange_seconds_per_step"] = mpi.exchangeSeconds / Double(max(mpi.exchanges, 1))
+    }
     try CurvePlot(
       title: "Fashion-MNIST, \(modelDescription), \(optimizer)", xLabel: "epoch",
       left: [.init("training loss", losses, color: "#d62728")],
       right: [.init("test accuracy", accuracies, color: "#1f77b4")]
     ).write(to: plot)
     log("wrote \(plot)")
-    let result: [String: Any] = [
+    result.merge([
       "test_accuracy": accuracies.last ?? 0, "epochs": epochs,
       "seconds": Date().timeIntervalSince(started),
       "training_seconds": trainingSeconds, "steps": steps,
       "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9),
       "train_loss": losses.last ?? 0,
       "backend": backendName, "optimizer": optimizer, "batch": batch, "model": model.rawValue,
-    ]
+    ]) { mine, _ in mine }
     if json {
       let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
       print(String(decoding: data, as: UTF8.self))
@@ -174,11 +191,12 @@ struct FashionMNIST: ParsableCommand {
   }
 
   /// The compiled-step graph: loss, gradients and the optimizer update.
-  func trainingStep(batch: Int) throws -> TrainingStep {
+  func trainingStep(batch: Int, ranks: Int = 1) throws -> TrainingStep {
     let (b, _, loss, params) = try network(batch: batch)
     return try TrainingStep(
-      b, loss: loss.id, parameters: params.map(\.id), optimizer: Optimizer(name: optimizer) ?? .adam
-    )
+      b, loss: loss.id, parameters: params.map(\.id),
+      optimizer: Optimizer(name: optimizer) ?? .adam,
+      ranks: ranks)
   }
 
   /// The prediction graph: logits only.
@@ -239,5 +257,7 @@ struct FashionMNIST: ParsableCommand {
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 }
+
+extension ReductionMode: ExpressibleByArgument {}
 
 FashionMNIST.main()

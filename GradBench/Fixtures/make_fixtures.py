@@ -2,7 +2,7 @@
 """Writes expected.json: small inputs of every GradBench module graphc implements and their
 outputs, computed here independently of graphc, from the definitions in
 ../shared/gradbench/README.md: closed forms where they are short (lse's softmax, llsq's
-normal equations, kmeans' cluster means, hello), central finite differences otherwise (gmm's
+normal equations, kmeans' cluster means, det's det(A) inverse(A)^T, hello), central finite differences otherwise (gmm's
 and ode's gradients; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
 
     python3 GradBench/Fixtures/make_fixtures.py    # needs numpy
@@ -26,6 +26,18 @@ def central_gradient(f, x, h=1e-5):
         down[index] -= h
         g[index] = (f(up) - f(down)) / (2 * h)
     return g
+
+
+def central_gradient_rows(f, x, h=1e-6):
+    """The Jacobian of the vector function f at x by central differences, one row per output."""
+    columns = []
+    for i in range(len(x)):
+        up, down = x.copy(), x.copy()
+        step = h * max(1.0, abs(x[i]))
+        up[i] += step
+        down[i] -= step
+        columns.append((f(up) - f(down)) / (2 * step))
+    return np.array(columns).T
 
 
 def lse(x):
@@ -88,6 +100,22 @@ def kmeans(points, centroids):
     return cost, centroids - means
 
 
+def ba_errors(cam, X, w, feat):
+    """One observation's two reprojection errors, as ADBench's ba writes them."""
+    rot, Xo = cam[0:3], X - cam[3:6]
+    sqtheta = rot @ rot
+    if sqtheta != 0:
+        theta = math.sqrt(sqtheta)
+        k = rot / theta
+        Xcam = Xo * math.cos(theta) + np.cross(k, Xo) * math.sin(theta) + k * (k @ Xo) * (1 - math.cos(theta))
+    else:
+        Xcam = Xo + np.cross(rot, Xo)
+    proj = Xcam[0:2] / Xcam[2]
+    rsq = proj @ proj
+    proj = proj * (1 + cam[9] * rsq + cam[10] * rsq * rsq)
+    return w * (proj * cam[6] + cam[7:9] - feat)
+
+
 def case(module, function, input, output, tolerance=1e-9):
     runs = {"min_runs": 1, "min_seconds": 0}
     if isinstance(input, dict):
@@ -139,6 +167,36 @@ def main():
     kmeans_input = {"points": points.tolist(), "centroids": centroids.tolist()}
     cases.append(case("kmeans", "cost", kmeans_input, cost))
     cases.append(case("kmeans", "dir", kmeans_input, direction.tolist()))
+
+    for ell in (4, 1):
+        A = rng.standard_normal((ell, ell))
+        det_input = {"A": A.ravel().tolist(), "ell": ell}
+        determinant = np.linalg.det(A)
+        cases.append(case("det", "primal", det_input, determinant))
+        gradient = determinant * np.linalg.inv(A).T
+        cases.append(case("det", "gradient", det_input, gradient.ravel().tolist()))
+
+    cam = np.concatenate([rng.uniform(-1, 1, 3), rng.uniform(-1, 1, 3), [rng.uniform(100, 500)],
+                          rng.uniform(-5, 5, 2), rng.uniform(-0.1, 0.1, 2)])
+    X = rng.uniform(3, 8, 3)
+    w, feat = 0.8, rng.uniform(0, 100, 2)
+    n, m, p = 2, 3, 5
+    ba_input = {"n": n, "m": m, "p": p, "cam": cam.tolist(), "x": X.tolist(), "w": w, "feat": feat.tolist()}
+    errors = ba_errors(cam, X, w, feat)
+    objective = {"reproj_error": {"elements": errors.tolist(), "repeated": p},
+                 "w_err": {"element": 1 - w * w, "repeated": p}}
+    cases.append(case("ba", "objective", ba_input, objective))
+    # Observation 0 sees camera 0 and point 0: its rows' 15 entries each, by central
+    # differences, in the order camera, point, weight; the last entry is the last weight
+    # error's derivative -2 w. Rows: 15 entries a row for 2p rows, then 1 a row.
+    parameters = np.concatenate([cam, X, [w]])
+    block = central_gradient_rows(lambda v: ba_errors(v[0:11], v[11:14], v[14], feat), parameters)
+    vals = block[0].tolist() + block[1].tolist() + [-2 * w]
+    columns = list(range(11)) + [11 * n, 11 * n + 1, 11 * n + 2, 11 * n + 3 * m]
+    cols = columns + columns + [11 * n + 3 * m + p - 1]
+    row_starts = [15 * i if i <= 2 * p else 30 * p + (i - 2 * p) for i in range(3 * p + 1)]
+    rows = row_starts[:30] + [row_starts[-1]]
+    cases.append(case("ba", "jacobian", ba_input, {"rows": rows, "cols": cols, "vals": vals}, tolerance=1e-6))
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.json")
     with open(path, "w") as f:

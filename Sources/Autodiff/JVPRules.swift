@@ -62,6 +62,7 @@ func jvp(_ node: Node, _ z: NodeID, tangents t: [NodeID?], in b: GraphBuilder) t
       tx.map { try b.apply(.matmul, [$0, y]) }, ty.map { try b.apply(.matmul, [x, $0]) }, in: b)
   case .iota: return nil
   case .take, .scatterAdd: return try linear { try b.apply(node.op, [$0, y], type: node.type) }
+  case .allreduce: return try linear { try b.apply(.allreduce, [$0]) }
   }
 }
 

@@ -127,6 +127,9 @@ func vjp(_ node: Node, _ z: NodeID, cotangent g: NodeID, wants: [Bool], in b: Gr
       )
     case .scatterAdd(let axis, let caller):
       ("scatter-add: take back", { try [d(0, b.take(g, y, axis: axis, caller: caller)), nil] })
+    // Every rank's loss depends on every rank's operand through the total, so each operand's
+    // cotangent is the total of the ranks' cotangents (in one process, `g` itself).
+    case .allreduce: ("sum across ranks: sum the cotangents", { try [d(0, b.allreduce(g))] })
     }
   return try b.withRule(rule.name, rule.parts)
 }

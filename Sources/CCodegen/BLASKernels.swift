@@ -53,7 +53,8 @@ public enum BLASKernels {
         for sum in sums {
           result.kernels.append(Kernel(kind: .columnSums(sum), reads: [sum.x], writes: [sum.y]))
         }
-      case .chunkedReduction, .scatter, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum:
+      case .chunkedReduction, .scatter, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum,
+        .allreduce:
         result.kernels.append(kernel)
       }
     }

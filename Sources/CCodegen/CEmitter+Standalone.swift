@@ -51,6 +51,15 @@ extension CEmitter {
             + " outside -\(check.size)..\(check.size - 1) on axis \(check.axis)")
       }
     }
+    let sumsRanks = plan.kernels.contains { if case .allreduce = $0.kind { true } else { false } }
+    if sumsRanks {
+      h.line(" *")
+      h.line(" * The graph sums values over the ranks of a data-parallel run: it calls")
+      h.line(" * gc_allreduce(data, count, dtype), which must replace the count values at data")
+      h.line(" * (dtype 0: float, 1: double) by their sum over all ranks and return 0 (non-zero")
+      h.line(" * makes gc_\(name)_run return -1). The .c file defines a weak default that does")
+      h.line(" * nothing (one process); define your own, e.g. with MPI_Allreduce, to replace it.")
+    }
     h.line(" */")
     h.line("#ifndef GC_\(upper)_H")
     h.line("#define GC_\(upper)_H")
@@ -59,6 +68,7 @@ extension CEmitter {
     if let offset = plan.faultOffset { h.line("#define GC_\(upper)_FAULT_OFFSET \(offset)") }
     h.line("")
     h.line("\(signature);")
+    if sumsRanks { h.line("int gc_allreduce(void* data, long long count, int dtype);") }
     h.line("")
     h.line("#endif /* GC_\(upper)_H */")
 
@@ -92,9 +102,30 @@ extension CEmitter {
     c.line("")
     // Only the prelude helpers the program uses: strict compilers reject unused ones.
     c.raw(Prelude.text(for: body.text))
+    if sumsRanks { c.raw(defaultAllReduce) }
     c.raw(body.text)
     return (h.text, c.text)
   }
+
+  /// The replaceable default of `gc_allreduce` in a standalone export: one process, so the
+  /// sum over ranks is the rank's own value.
+  static let defaultAllReduce = """
+
+    /* The default gc_allreduce: one process, nothing to add. It is weak, so a definition of
+     * your own replaces it; compile with -DGC_ALLREDUCE_PROVIDED to leave it out instead. */
+    #ifndef GC_ALLREDUCE_PROVIDED
+    #if defined(__GNUC__) || defined(__clang__) || defined(__TINYC__)
+    __attribute__((weak))
+    #endif
+    int gc_allreduce(void* data, long long count, int dtype) {
+      (void)data;
+      (void)count;
+      (void)dtype;
+      return 0;
+    }
+    #endif
+
+    """
 
   private struct Parameter {
     var name: String

@@ -73,8 +73,8 @@ public enum CEmitter {
         preconditionFailure("codegen: a plan with index checks has no fault record")
       }
       w.line("long long* gc_fault = (long long*)(gc_a + \(offset));")
-      w.line("int gc_status;")
     }
+    if calls.contains(where: { $0.returnsStatus }) { w.line("int gc_status;") }
     for b in used.sorted() {
       let buffer = plan.buffers[b]
       let t = buffer.type.dtype.cName
@@ -95,8 +95,9 @@ public enum CEmitter {
     for call in calls {
       let names = call.parameters.map { plan.buffers[$0].name }
       if call.table || call.range != nil { declareTable(call.name, names) }
-      if call.checked {
-        w.line("gc_status = \(call.name)(\((names + ["gc_fault"]).joined(separator: ", ")));")
+      if call.returnsStatus {
+        let arguments = names + (call.checked ? ["gc_fault"] : [])
+        w.line("gc_status = \(call.name)(\(arguments.joined(separator: ", ")));")
         w.line("if (gc_status != 0) return gc_status;")
       } else if let range = call.range {
         w.line(

@@ -42,7 +42,7 @@ enum CExpressions {
     case .stopGradient: return x[0]
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
       .window, .windowSum,
-      .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:
+      .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd, .allreduce:
       preconditionFailure("CExpressions.expression called with non-elementwise op \(op.name)")
     }
   }

@@ -40,7 +40,8 @@ public struct CBinding: Hashable, Sendable {
 /// It returns 0 on success. A non-zero status `k` means index check `k - 1` of the plan
 /// (`plan.checks`) failed: an index out of range, whose value and row-major position in the
 /// index tensor are the two `long long`s at `gc_arena + plan.faultOffset`; the outputs are
-/// then incomplete and must not be used.
+/// then incomplete and must not be used. Status `allreduceFailed` (-1) means the host's
+/// `gc_allreduce` (see the prelude) reported a failure; the outputs are then incomplete too.
 /// `gc_in[k]` points to the k-th argument (`inputs[k]`: inputs and params in declaration
 /// order), `gc_out[k]` to the k-th output (`outputs[k]`), each a dense row-major array of
 /// `float` (f32), `double` (f64), `int` (i32) or `long long` (i64). `gc_arena` is scratch memory of `arenaBytes` bytes,
@@ -51,6 +52,9 @@ public struct CBinding: Hashable, Sendable {
 /// calling thread. The function keeps no state, so concurrent calls with distinct outputs
 /// and arenas are safe. Results do not depend on how ranges are split.
 public struct CProgram: Sendable {
+  /// The entry's status when the host's `gc_allreduce` failed.
+  public static let allreduceFailed = -1
+
   /// The complete C text: a comment naming inputs and outputs, the parts of the prelude the
   /// program uses, kernels, entry point.
   public var source: String

@@ -21,8 +21,8 @@ import GraphIR
 /// - kernels are of kind `.flat` (every root reads at the loop's own offset), `.loopNest`,
 ///   `.scatter` (some root is a shifted sum), `.matmul` (with `blas` off; `BLASKernels`
 ///   decides BLAS), `.gather`/`.scatterAdd` (one per `take`/`scatterAdd`, each with its
-///   entry in `Plan.checks`, numbered in kernel order) or `.cumulativeSum` (one running sum,
-///   alone in its kernel); arena buffers are all at offset 0 until `ArenaPlan` places them;
+///   entry in `Plan.checks`, numbered in kernel order), `.cumulativeSum` (one running sum,
+///   alone in its kernel) or `.allreduce` (one, alone in its kernel); arena buffers are all at offset 0 until `ArenaPlan` places them;
 /// - the same graph gives the same plan. Each grouping is linear in the nodes each root's
 ///   expression reaches (bounded by `StoredValues.recomputeLimit` for shared values).
 public enum Fusion {
@@ -110,7 +110,9 @@ public enum Fusion {
         producer[root.buffer] = drafts.count - 1
         continue
       }
-      if root.store == .element, graph[root.node].op.facts.family == .indexing {
+      if root.store == .element,
+        [.indexing, .communication].contains(graph[root.node].op.facts.family)
+      {
         let reads = Set(graph[root.node].inputs.compactMap { bufferOf[$0] })
         drafts.append(Draft(space: nil, roots: [root], reads: reads))
         producer[root.buffer] = drafts.count - 1
@@ -216,6 +218,17 @@ public enum Fusion {
       if graph[root.node].op.facts.family == .indexing {
         let kind = indexing(graph, root, bufferOf, &checks)
         return Kernel(kind: kind, reads: reads, writes: writes.sorted())
+      }
+      if case .allreduce = graph[root.node].op {
+        let node = graph[root.node]
+        guard let source = bufferOf[node.inputs[0]] else {
+          preconditionFailure(
+            "lowering: an allreduce operand has no buffer:\n\(graph.context(around: root.node))")
+        }
+        let sum = AllReduce(
+          node: root.node, source: source, result: root.buffer, count: node.type.count,
+          dtype: node.type.dtype)
+        return Kernel(kind: .allreduce(sum), reads: reads, writes: writes.sorted())
       }
       if case .cumsum(let axis, let reverse) = graph[root.node].op {
         let operand = graph[root.node].inputs[0]

@@ -18,8 +18,13 @@ enum IndexMapping: Hashable {
   }
 
   /// The loop nest `i0, i1, ...` over `space`.
+  /// An inner axis of length 1 has no loop: its coordinate is the constant 0.
   static func nest(_ prefix: String, _ space: [Int]) -> IndexMapping {
-    .multi(space.indices.map { .variable("\(prefix)\($0)", extent: space[$0]) })
+    .multi(
+      space.indices.map {
+        $0 > 0 && space[$0] == 1
+          ? IndexExpression(0) : .variable("\(prefix)\($0)", extent: space[$0])
+      })
   }
 
   /// Coordinates in a tensor of `shape`.

@@ -90,6 +90,8 @@ extension KernelWriter {
       if d > 0 { hoisted[d - 1, default: []].forEach { w.line($0) } }
       if d == rank {
         lines.forEach { w.line($0) }
+      } else if d > 0, loop.space[d] == 1 {
+        level(d + 1, &w)  // its coordinate is 0 (see `IndexMapping.nest`)
       } else {
         let range = d == 0 ? outerRange("i0", loop.space[0]) : "i\(d) = 0; i\(d) < \(loop.space[d])"
         w.block("for (long long \(range); i\(d)++)") { w in level(d + 1, &w) }

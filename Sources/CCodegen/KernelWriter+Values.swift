@@ -109,7 +109,7 @@ extension KernelWriter {
       return [MemoKey(node: node.inputs[0], index: .multi(source))]
     case .windowSum:
       return []
-    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd:
+    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd, .allreduce:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
   }
@@ -164,7 +164,7 @@ extension KernelWriter {
     case .iota(let axis):
       let coordinate = index.coordinates(in: node.type.shape)[axis]
       return local(id, "(\(node.type.dtype.cName))(\(coordinate.text))", index, operands: reads)
-    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd:
+    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd, .allreduce:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
   }

@@ -16,6 +16,8 @@ struct KernelCall {
   /// True for a kernel that checks indices: it takes the fault record `gc_fault` last and
   /// returns a status, which the entry passes on when it is not 0.
   var checked = false
+  /// True for a kernel that returns a status (a checked one, or the host's allreduce).
+  var returnsStatus = false
 
   /// A C function and how it takes its buffers.
   struct Function {
@@ -86,7 +88,7 @@ struct KernelWriter {
       switch kernel.kind {
       case .flat(let loop), .loopNest(let loop), .scatter(let loop): loop.roots
       case .chunkedReduction(let chunked): chunked.loop.roots
-      case .matmul, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum: []
+      case .matmul, .axpy, .columnSums, .gather, .scatterAdd, .cumulativeSum, .allreduce: []
       }
     computedHere = Set(
       roots.filter { $0.store == .element && graph[$0.node].op.isElementwise }.map(\.node))
@@ -111,6 +113,7 @@ struct KernelWriter {
       case .gather(let gather): writer.writeGather(gather, &body)
       case .scatterAdd(let gather): writer.writeScatterAdd(gather, &body)
       case .cumulativeSum(let scan): writer.writeCumulativeSum(scan, &body)
+      case .allreduce(let sum): writer.writeAllReduce(sum, &body)
       }
     }
     let name = "gc_k\(k)"
@@ -149,7 +152,7 @@ struct KernelWriter {
     }
     return KernelCall(
       name: name, parameters: parameters, table: table, range: range, combine: combine,
-      checked: kernel.kind.isChecked)
+      checked: kernel.kind.isChecked, returnsStatus: kernel.kind.returnsStatus)
   }
 
   /// The most buffers a kernel takes as parameters; beyond, it takes them as a table
@@ -163,7 +166,7 @@ struct KernelWriter {
     _ name: String, _ parameters: [Int], range: Bool, writes: Set<Int>? = nil, body: String,
     into w: inout CWriter
   ) -> Bool {
-    guard parameters.count > Self.maximumParameters, !kernel.kind.isChecked else {
+    guard parameters.count > Self.maximumParameters, !kernel.kind.returnsStatus else {
       w.block(signature(name, parameters, range: range, writes: writes)) { w in w.raw(body) }
       return false
     }
@@ -209,7 +212,7 @@ struct KernelWriter {
     }
     if range { list += ["long long gc_lo", "long long gc_hi"] }
     if kernel.kind.isChecked { list += ["long long* gc_fault"] }
-    let result = kernel.kind.isChecked ? "int" : "void"
+    let result = kernel.kind.returnsStatus ? "int" : "void"
     return "static \(result) \(name)(\(list.isEmpty ? "void" : list.joined(separator: ", ")))"
   }
 

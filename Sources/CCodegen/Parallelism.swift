@@ -33,7 +33,7 @@ public enum Parallelism {
     case .matmul(let product): product.batch > 1 ? product.batch : product.n
     case .chunkedReduction(let chunked): chunked.chunks
     case .axpy(let axpy): axpy.count
-    case .scatter, .columnSums, .gather, .scatterAdd: nil
+    case .scatter, .columnSums, .gather, .scatterAdd, .allreduce: nil
     case .cumulativeSum(let scan): scan.lines
     case .flat(let loop):
       loop.roots.allSatisfy({ !$0.isReduction }) ? loop.space.reduce(1, *) : nil
@@ -59,6 +59,7 @@ public enum Parallelism {
     case .columnSums(let sum): sum.rows * sum.columns
     case .gather(let g), .scatterAdd(let g): g.outer * g.count * g.inner
     case .cumulativeSum(let scan): scan.lines * scan.length
+    case .allreduce(let sum): sum.count
     }
   }
 }

@@ -56,6 +56,8 @@ extension Plan {
       return "of \(g.count) indices into \(g.outer)x\(g.size)x\(g.inner), status \(g.check + 1)"
     case .cumulativeSum(let scan):
       return "of \(scan.lines) lines of \(scan.length)" + (scan.reverse ? ", reversed" : "")
+    case .allreduce(let sum):
+      return "of \(sum.count), status \(CProgram.allreduceFailed)"
     }
   }
 }

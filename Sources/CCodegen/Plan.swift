@@ -93,6 +93,9 @@ public enum KernelKind: Hashable, Sendable {
   case scatterAdd(Gather)
   /// Running sums along one axis: one loop over the lines, each summed in order.
   case cumulativeSum(CumulativeSum)
+  /// Copies a buffer, then has the host sum the copy over the ranks in place (one call of
+  /// `gc_allreduce`; returns a status).
+  case allreduce(AllReduce)
 
   /// The kind's name, as `graphc ir` prints it and golden files are named.
   public var name: String {
@@ -107,6 +110,7 @@ public enum KernelKind: Hashable, Sendable {
     case .gather: "gather"
     case .scatterAdd: "scatter-add"
     case .cumulativeSum: "cumulative-sum"
+    case .allreduce: "allreduce"
     }
   }
 
@@ -115,9 +119,16 @@ public enum KernelKind: Hashable, Sendable {
     switch self {
     case .gather, .scatterAdd: true
     case .flat, .chunkedReduction, .loopNest, .scatter, .matmul, .axpy, .columnSums,
-      .cumulativeSum:
+      .cumulativeSum, .allreduce:
       false
     }
+  }
+
+  /// True for the kinds that return a status: the checked ones, and the host's allreduce
+  /// (whose failure is `CProgram.allreduceFailed`).
+  public var returnsStatus: Bool {
+    if case .allreduce = self { return true }
+    return isChecked
   }
 }
 
@@ -275,6 +286,16 @@ public struct CumulativeSum: Hashable, Sendable {
   public var lines: Int { outer * inner }
 }
 
+/// `result = source`, then `gc_allreduce(result, count, dtype)`: the host replaces the
+/// copy by its sum over the ranks (in one process, it leaves it).
+public struct AllReduce: Hashable, Sendable {
+  public var node: NodeID
+  public var source: Int
+  public var result: Int
+  public var count: Int
+  public var dtype: DType
+}
+
 extension Kernel {
   /// The values the kernel writes: each node and its buffer.
   public var results: [(node: NodeID, buffer: Int)] {
@@ -287,6 +308,7 @@ extension Kernel {
     case .columnSums(let sum): [(sum.node, sum.y)]
     case .gather(let g), .scatterAdd(let g): [(g.node, g.result)]
     case .cumulativeSum(let scan): [(scan.node, scan.y)]
+    case .allreduce(let sum): [(sum.node, sum.result)]
     }
   }
 }

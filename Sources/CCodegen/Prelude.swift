@@ -103,6 +103,7 @@ public enum Prelude {
 
   static let sections = [
     mathDeclarations, blasDeclarations, expLogTanh, specials, gamma, minMax, kernelCalls,
+    allreduce,
   ]
 
   static let mathDeclarations = Section(
@@ -373,5 +374,18 @@ public enum Prelude {
           }
 
           """),
+    ])
+
+  static let allreduce = Section(
+    comment: """
+      /* The host's sum over the ranks of a data-parallel run (`allreduce`): replaces the
+       * `count` values at `data` (dtype 0: float, 1: double) by their sum over all ranks, the
+       * same on every rank, and returns 0, or non-zero when it failed. graphc supplies it; a
+       * standalone export defines a replaceable default that does nothing (one process). */
+
+      """,
+    definitions: [
+      Definition(
+        name: "gc_allreduce", text: "int gc_allreduce(void* data, long long count, int dtype);\n")
     ])
 }

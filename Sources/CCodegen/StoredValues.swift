@@ -118,8 +118,9 @@ public struct StoredValues: Sendable {
       switch node.op.facts.family {
       case .argument, .reduction:
         required.insert(id)
-      case .indexing:
-        // A gather reads its operands' buffers at computed positions; constants included.
+      case .indexing, .communication:
+        // A gather reads its operands' buffers at computed positions, an allreduce copies
+        // its operand's buffer; constants included.
         required.insert(id)
         required.formUnion(node.inputs)
       case .scan:

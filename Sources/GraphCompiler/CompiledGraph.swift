@@ -212,7 +212,8 @@ public final class ExecutionContext {
   ///
   /// Throws `InputError.indexOutOfRange` when an index (of `take`, `one_hot`, ...) is out of
   /// range: the kernels stop at the first such index, before reading or writing anything
-  /// out of bounds, and the outputs are then incomplete.
+  /// out of bounds, and the outputs are then incomplete. Throws the `RankSummer`'s error when
+  /// an `allreduce` fails (see `RankSums`).
   public func run() throws {
     let threads = compiled.threads
     let entry = compiled.code.entry
@@ -227,8 +228,14 @@ public final class ExecutionContext {
 
   /// The error for a non-zero status of the entry: the failed check (see `CProgram`) and
   /// the fault record the kernel left in the arena.
-  private func fault(status: Int) -> InputError {
+  private func fault(status: Int) -> any Error {
     let plan = compiled.program.plan
+    if status == CProgram.allreduceFailed {
+      guard let failure = RankSums.takeFailure() else {
+        preconditionFailure("the compiled code reported a failed allreduce that never ran")
+      }
+      return failure
+    }
     guard status >= 1, status <= plan.checks.count, let offset = plan.faultOffset,
       let base = arena.baseAddress
     else {
@@ -242,7 +249,7 @@ public final class ExecutionContext {
       coordinates[axis] = position % check.indexShape[axis]
       position /= check.indexShape[axis]
     }
-    return .indexOutOfRange(
+    return InputError.indexOutOfRange(
       caller: check.caller, index: Int(record[0]), axis: check.axis, size: check.size,
       position: coordinates)
   }

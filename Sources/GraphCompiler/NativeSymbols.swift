@@ -1,7 +1,8 @@
 import CCodegen
 import Foundation
 
-/// Addresses of the C functions generated code calls: libm's, and CBLAS's matrix products.
+/// Addresses of the C functions generated code calls: libm's, CBLAS's matrix products, and
+/// graphc's own `gc_allreduce` (`RankSums`).
 ///
 /// Looked up once per process. The TinyCC backend binds them by name (hermetic linking);
 /// a `.so` from the system compiler links libm and OpenBLAS itself. Addresses are kept as
@@ -12,6 +13,7 @@ enum NativeSymbols {
     let blas = openBLAS
     return Prelude.mathFunctions.map { ($0, lookup($0, in: 0)) }
       + Prelude.blasFunctions.map { ($0, lookup($0, in: blas)) }
+      + [("gc_allreduce", RankSums.hostAddress)]
   }()
 
   /// Finds OpenBLAS and sets its threads (see `openBLAS`), once per process: the TinyCC

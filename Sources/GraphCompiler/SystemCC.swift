@@ -110,8 +110,22 @@ enum SystemCC {
 
   static var statistics: Statistics { state.withLock { $0 } }
 
-  /// The C text the compiler sees: the fast-math functions, then the program.
-  static func fullSource(_ source: String) -> String { FastMath.preamble + source }
+  /// The C text the compiler sees: the fast-math functions, then the program, then (when it
+  /// sums over ranks) a `gc_allreduce` that calls the host through `gc_allreduce_host`, a
+  /// pointer `load` sets (the executable exports no symbols for the library to bind to).
+  static func fullSource(_ source: String) -> String {
+    guard source.contains("gc_allreduce(") else { return FastMath.preamble + source }
+    return FastMath.preamble + source + allreduceForwarder
+  }
+
+  static let allreduceForwarder = """
+
+    int (*gc_allreduce_host)(void* data, long long count, int dtype) = 0;
+    int gc_allreduce(void* data, long long count, int dtype) {
+      return gc_allreduce_host ? gc_allreduce_host(data, count, dtype) : 0;
+    }
+
+    """
 
   /// Builds (or finds in the cache) the library for `source` and returns its `entry`, with
   /// the warnings to show (about a cache path that held something unusable, or an entry
@@ -220,6 +234,9 @@ enum SystemCC {
     guard let symbol = dlsym(handle, entry) else {
       dlclose(handle)
       throw CompileError.backend("the library lacks its entry point \(entry)")
+    }
+    if let slot = dlsym(handle, "gc_allreduce_host") {
+      slot.storeBytes(of: RankSums.hostAddress, as: UInt.self)
     }
     return SharedLibraryModule(entry: unsafeBitCast(symbol, to: EntryFunction.self), handle: handle)
   }

@@ -43,7 +43,7 @@ extension Graph {
       .add, .sub, .mul,
       .div, .pow,
       .maximum, .minimum, .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual, .select,
-      .cast, .broadcast, .reshape, .matmul:
+      .cast, .broadcast, .reshape, .matmul, .allreduce:
       return ""
     }
   }

@@ -309,6 +309,12 @@ extension GraphBuilder {
     return try apply(.cumsum(axis: a, reverse: false), [x], name: "cumsum")
   }
 
+  /// The sum of the float tensor `x` over every rank of a data-parallel run (see
+  /// `Op.allreduce`); in one process, `x`.
+  public func allreduce(_ x: NodeID) throws -> NodeID {
+    try apply(.allreduce, [x], name: "allreduce")
+  }
+
   // MARK: Matrix product
 
   /// `a @ b` with NumPy's `matmul` rules for 1-D and 2-D operands: a 1-D left operand is a

@@ -156,7 +156,8 @@ struct MathPrinter {
 
   private func shouldName(_ id: NodeID, _ rendered: Rendered) -> Bool {
     switch graph[id].op {
-    case .sum, .reduceMax, .cumsum, .matmul, .concat, .pad, .take, .scatterAdd: return true
+    case .sum, .reduceMax, .cumsum, .matmul, .concat, .pad, .take, .scatterAdd, .allreduce:
+      return true
     case .input, .param, .constant, .broadcast: return false
     default:
       return uses[id.index] > 1 && rendered.text.count > longText
@@ -217,6 +218,7 @@ struct MathPrinter {
     case .select: return call("where", args.map { operand($0).text })
     case .cast: return call(node.type.dtype.rawValue, [operand(args[0]).text])
     case .stopGradient: return operand(args[0])
+    case .allreduce: return call("allreduce", [operand(args[0]).text])
     case .broadcast: return operand(args[0])
     case .reshape: return call("reshape", [operand(args[0]).text, list(node.type.shape)])
     case .transpose(let perm):

@@ -133,6 +133,12 @@ public enum Op: Hashable, Sendable {
   /// which receive the sum of the slices of `g` that read them, added in index order (so
   /// repeated indices add up, deterministically). Same index rules as `take`.
   case scatterAdd(axis: Int, caller: IndexCaller)
+
+  /// The sum of the operand over every process (rank) of a data-parallel run, elementwise:
+  /// each rank contributes its own value and all receive the same total. In one process,
+  /// and in the reference interpreter, the operand itself. Compiled, it is one call of the
+  /// host's `gc_allreduce` on a flat buffer (see `CProgram`).
+  case allreduce
 }
 
 /// The language function whose indices a `take` or `scatterAdd` checks, named in the
@@ -201,6 +207,7 @@ extension Op {
     case .iota: "iota"
     case .take: "take"
     case .scatterAdd: "scatter_add"
+    case .allreduce: "allreduce"
     }
   }
 
@@ -249,6 +256,8 @@ public struct OpFacts: Hashable, Sendable {
     case matmul
     /// Reads or writes at positions held in an integer operand (checked at run time).
     case indexing
+    /// Combines values across processes through a call of the host.
+    case communication
   }
 
   public var family: Family
@@ -295,6 +304,7 @@ extension Op {
     // No operands to read: its element is its own coordinate, at any loop offset.
     case .iota: OpFacts(family: .elementwise)
     case .take, .scatterAdd: OpFacts(family: .indexing, keepsOffset: false)
+    case .allreduce: OpFacts(family: .communication, keepsOffset: false)
     }
   }
 }

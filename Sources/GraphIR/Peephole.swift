@@ -187,7 +187,7 @@ enum Peephole {
       return nil
     case .input, .param, .constant, .exp, .log, .sin, .cos, .tan, .tanh, .sqrt, .abs, .erf,
       .lgamma, .polygamma, .less, .lessEqual, .greater, .greaterEqual, .matmul, .iota, .take,
-      .scatterAdd:
+      .scatterAdd, .allreduce:
       return nil
     }
   }

@@ -37,7 +37,7 @@ public enum ScalarMath {
     case .cast, .stopGradient: x[0]
     case .input, .param, .constant, .broadcast, .reshape, .transpose, .slice, .pad, .concat,
       .window, .windowSum,
-      .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd:
+      .sum, .reduceMax, .cumsum, .matmul, .iota, .take, .scatterAdd, .allreduce:
       preconditionFailure("ScalarMath.apply called with non-elementwise op \(op.name)")
     }
   }

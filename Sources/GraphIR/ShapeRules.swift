@@ -84,6 +84,10 @@ public enum ShapeRules {
     case .stopGradient:
       try arity(1)
       return types[0]
+    case .allreduce:
+      try arity(1)
+      try float(types[0])
+      return types[0]
     case .cast:
       try arity(1)
       let t = try target()

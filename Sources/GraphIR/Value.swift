@@ -138,6 +138,10 @@ public func logSoftmax(_ x: Value, axis: Int) throws -> Value {
   try x.map { try $0.logSoftmax($1, axis: axis) }
 }
 public func transpose(_ x: Value) throws -> Value { try x.map { try $0.transpose($1) } }
+/// Permutes axes: result axis `k` is axis `permutation[k]` of `x`.
+public func transpose(_ x: Value, _ permutation: [Int]) throws -> Value {
+  try x.map { try $0.transpose($1, permutation: permutation) }
+}
 public func reshape(_ x: Value, _ shape: [Int]) throws -> Value {
   try x.map { try $0.reshape($1, to: shape) }
 }

@@ -45,6 +45,13 @@ public enum Optimizer: Sendable, Equatable, CustomStringConvertible {
 /// scalars `learningRateInput` and `stepInput` (the 1-based step count, for Adam's bias
 /// correction). Outputs: `loss`, then the next value of every parameter and state tensor, so
 /// changing the learning rate or the step never recompiles.
+///
+/// For a data-parallel run on `ranks` processes, each rank's step takes its own slice of the
+/// global batch (the model's data inputs hold `1/ranks` of it), and between the gradients
+/// and the update one `allreduce` sums every gradient and the loss, flattened into one
+/// buffer, over the ranks; the sum is divided by `ranks`. A loss that is a mean over the
+/// batch (as `Loss` builds) then gives every rank the gradient and loss of the whole global
+/// batch, and the update of one process trained on it.
 public struct TrainingStep: Sendable {
   public static let learningRateInput = "gc.learning_rate"
   public static let stepInput = "gc.step"
@@ -57,16 +64,26 @@ public struct TrainingStep: Sendable {
   public var state: [(name: String, type: TensorType)]
   /// For each output that is a next value: the input it replaces after the step.
   public var carried: [(output: String, input: String)]
+  /// The number of ranks whose gradients the step sums (1: no `allreduce`).
+  public var ranks: Int
 
-  /// Appends gradient and update nodes for `loss` with respect to `parameters` to `b`.
-  public init(_ b: GraphBuilder, loss: NodeID, parameters: [NodeID], optimizer: Optimizer) throws {
+  /// Appends gradient and update nodes for `loss` with respect to `parameters` to `b`; with
+  /// `ranks` above 1, the gradients and loss are averaged over that many ranks first.
+  public init(
+    _ b: GraphBuilder, loss: NodeID, parameters: [NodeID], optimizer: Optimizer, ranks: Int = 1
+  ) throws {
     guard b.type(loss).isScalar else { throw GraphError.notScalar(op: "train", type: b.type(loss)) }
     guard let dtype = parameters.first.map({ b.type($0).dtype }) else {
       throw GraphError.invalidOperand(op: "train", expected: "at least one param")
     }
+    guard ranks >= 1 else {
+      throw GraphError.invalidOperand(op: "train", expected: "at least 1 rank, got \(ranks)")
+    }
     let lr = try b.input(Self.learningRateInput, .scalar(dtype))
     let t = try b.input(Self.stepInput, .scalar(dtype))
-    let grads = try gradient(of: loss, withRespectTo: parameters, in: b)
+    var grads = try gradient(of: loss, withRespectTo: parameters, in: b)
+    var loss = loss
+    if ranks > 1 { (grads, loss) = try Self.averageOverRanks(b, grads, loss, ranks) }
     var outputs = [GraphOutput("loss", loss)]
     var carried: [(String, String)] = []
     var state: [(String, TensorType)] = []
@@ -96,6 +113,33 @@ public struct TrainingStep: Sendable {
     self.parameters = names
     self.state = state
     self.carried = carried
+    self.ranks = ranks
+  }
+
+  /// The gradients and loss averaged over `ranks`: flattened into one vector, summed over
+  /// the ranks by one `allreduce`, scaled by `1/ranks`, and sliced back into shape.
+  private static func averageOverRanks(
+    _ b: GraphBuilder, _ grads: [NodeID], _ loss: NodeID, _ ranks: Int
+  ) throws -> ([NodeID], NodeID) {
+    let values = grads + [loss]
+    let dtypes = Set(values.map { b.type($0).dtype })
+    guard dtypes.count == 1 else {
+      throw GraphError.invalidOperand(
+        op: "train",
+        expected: "params of one dtype to train on several ranks, got "
+          + dtypes.map(\.rawValue).sorted().joined(separator: " and "))
+    }
+    let flat = try b.concat(values.map { try b.reshape($0, to: [b.type($0).count]) }, axis: 0)
+    let mean = try b.mul(b.allreduce(flat), b.scalar(1 / Double(ranks), like: flat))
+    var averaged: [NodeID] = []
+    var offset = 0
+    for value in values {
+      let type = b.type(value)
+      let part = try b.slice(mean, start: [offset], end: [offset + type.count])
+      averaged.append(try b.reshape(part, to: type.shape))
+      offset += type.count
+    }
+    return (Array(averaged.dropLast()), averaged[averaged.count - 1])
   }
 
   private static func update(

@@ -8,7 +8,7 @@ import GraphIR
 /// outputs become the JSON the eval expects. The functions follow
 /// `../shared/gradbench/README.md`, which writes out every eval's definition.
 enum GradBenchModule: String, CaseIterable {
-  case hello, lse, llsq, gmm, ode, kmeans
+  case hello, lse, llsq, gmm, ode, kmeans, det, ba
 
   /// The module's functions and the shape of each one's output.
   var functions: [String: GradBenchOutput] {
@@ -25,6 +25,12 @@ enum GradBenchModule: String, CaseIterable {
       ]
     case .ode: ["primal": .array("primal"), "gradient": .array("gradient")]
     case .kmeans: ["cost": .number("cost"), "dir": .array("dir")]
+    case .det: ["primal": .number("primal"), "gradient": .array("gradient")]
+    case .ba:
+      [
+        "objective": .custom(["reproj_err", "w_err"], baObjective),
+        "jacobian": .custom(["reproj_vals", "w_vals"], baJacobian),
+      ]
     }
   }
 
@@ -51,6 +57,8 @@ enum GradBenchModule: String, CaseIterable {
     case .gmm: try gmm(input)
     case .ode: try ode(input)
     case .kmeans: try kmeans(input)
+    case .det: try det(input)
+    case .ba: try ba(input)
     }
   }
 }
@@ -63,12 +71,16 @@ enum GradBenchOutput {
   case array(String)
   /// Several outputs as an object: (JSON key, output name), in order.
   case object([(String, String)])
+  /// Outputs in a form of the eval's own, written by a function of their values (in order)
+  /// and the instance's template values (its sizes).
+  case custom([String], ([Tensor], [String: String]) throws -> String)
 
   /// The graph outputs this needs, in order.
   var names: [String] {
     switch self {
     case .number(let name), .array(let name): [name]
     case .object(let members): members.map(\.1)
+    case .custom(let names, _): names
     }
   }
 }
@@ -155,10 +167,12 @@ extension GradBenchModule {
     let values = [
       "d": "\(d)", "k": "\(k)", "n": "\(n)", "m": "\(m)", "p": "\(p)", "kd": "\(k * d)",
       "gamma": "(\(gamma))", "constant": "(\(gmmConstant(d: d, k: k, n: n, m: m, gamma: gamma)))",
-      "columns": gmmColumns(d: d),
+      "dd": "\(d * d)",
     ]
+    var inputs = tensors
+    inputs["lower"] = gmmLower(d: d)
     return GradBenchInstance(
-      key: "d=\(d),k=\(k),n=\(n),m=\(m),gamma=\(gamma)", values: values, inputs: tensors)
+      key: "d=\(d),k=\(k),n=\(n),m=\(m),gamma=\(gamma)", values: values, inputs: inputs)
   }
 
   /// ode: x is float[n], s the number of steps.
@@ -194,6 +208,135 @@ extension GradBenchModule {
   }
 }
 
+extension GradBenchModule {
+  /// det: A is float[ell * ell] in row-major order. The tables of each level of minors
+  /// (see `GradBench/det.graph`) are built here, once per size.
+  private func det(_ input: GradBenchFields) throws -> GradBenchInstance {
+    let a = try input.tensor("A", rank: 1)
+    let l = try atLeast(1, input.integer("ell"), "ell")
+    guard l <= 20 else { throw GradBenchError("ell = \(l) is more than 20") }
+    guard a.shape[0] == l * l else {
+      throw GradBenchError("det: A has \(a.shape[0]) elements, ell * ell = \(l * l)")
+    }
+    var inputs = ["A": a]
+    var steps: [[String: String]] = []
+    // The column sets of the previous level, as bit masks, and where each one sits.
+    var previous: [Int: Int] = [0: 0]
+    for k in 1...l {
+      let sets = (0..<(1 << l)).filter { $0.nonzeroBitCount == k }
+      var columns: [Double] = []
+      var smaller: [Double] = []
+      var signs: [Double] = []
+      for set in sets {
+        var t = 0
+        for column in 0..<l where set & (1 << column) != 0 {
+          columns.append(Double(column))
+          smaller.append(Double(previous[set & ~(1 << column)]!))
+          signs.append(t % 2 == 0 ? 1 : -1)
+          t += 1
+        }
+      }
+      let shape = [sets.count, k]
+      inputs["columns_\(k)"] = Tensor(.i64, shape: shape, scalars: columns)
+      inputs["smaller_\(k)"] = Tensor(.i64, shape: shape, scalars: smaller)
+      inputs["signs_\(k)"] = Tensor(.f64, shape: shape, scalars: signs)
+      steps.append([
+        "k": "\(k)", "previous": "\(k - 1)", "row": "\(l - k)", "count": "\(sets.count)",
+      ])
+      previous = Dictionary(uniqueKeysWithValues: sets.enumerated().map { ($1, $0) })
+    }
+    return GradBenchInstance(
+      key: "ell=\(l)", values: ["l": "\(l)", "ll": "\(l * l)"], steps: steps, inputs: inputs)
+  }
+}
+
+extension GradBenchModule {
+  /// ba: one camera (11 numbers), one point (3), one weight and one feature (2), which the
+  /// eval asks to be repeated: n cameras, m points, p observations and their weights and
+  /// features, observation i seeing camera i mod n and point i mod m. The copies are made
+  /// here (in `prepare`) and the compiled graph works on all of them, as the eval requires.
+  private func ba(_ input: GradBenchFields) throws -> GradBenchInstance {
+    let n = try atLeast(1, input.integer("n"), "n")
+    let m = try atLeast(1, input.integer("m"), "m")
+    let p = try atLeast(1, input.integer("p"), "p")
+    try checkSize([n, 11], "n * 11")
+    try checkSize([m, 3], "m * 3")
+    try checkSize([p, 30], "p * 30")
+    let cam = try input.tensor("cam", rank: 1)
+    let x = try input.tensor("x", rank: 1)
+    let feat = try input.tensor("feat", rank: 1)
+    let w = try input.number("w")
+    for (name, tensor, length) in [("cam", cam, 11), ("x", x, 3), ("feat", feat, 2)]
+    where tensor.shape[0] != length {
+      throw GradBenchError("ba: '\(name)' must have \(length) numbers, got \(tensor.shape[0])")
+    }
+    func repeated(_ tensor: Tensor, _ count: Int) -> Tensor {
+      Tensor(
+        .f64, shape: [count, tensor.shape[0]],
+        scalars: Array([[Double]](repeating: tensor.scalars, count: count).joined()))
+    }
+    let observations = 0..<p
+    let inputs = [
+      "cams": repeated(cam, n), "X": repeated(x, m), "feats": repeated(feat, p),
+      "w": Tensor(.f64, shape: [p], scalars: [Double](repeating: w, count: p)),
+      "cam_index": Tensor(.i64, shape: [p], scalars: observations.map { Double($0 % n) }),
+      "point_index": Tensor(.i64, shape: [p], scalars: observations.map { Double($0 % m) }),
+    ]
+    return GradBenchInstance(
+      key: "n=\(n),m=\(m),p=\(p)", values: ["n": "\(n)", "m": "\(m)", "p": "\(p)"],
+      inputs: inputs)
+  }
+}
+
+/// ba's objective as the eval writes it: the first observation's two errors and the first
+/// weight error, each with how many times it is repeated.
+private func baObjective(_ outputs: [Tensor], _: [String: String]) throws -> String {
+  let (reprojection, weight) = (outputs[0], outputs[1])
+  let p = weight.shape[0]
+  let elements = try reprojection.scalars[0..<2].map(GradBenchJSON.number)
+  return GradBenchJSON.object([
+    (
+      "reproj_error",
+      GradBenchJSON.object([
+        ("elements", "[\(elements.joined(separator: ", "))]"), ("repeated", "\(p)"),
+      ])
+    ),
+    (
+      "w_err",
+      GradBenchJSON.object([
+        ("element", try GradBenchJSON.number(weight.scalars[0])), ("repeated", "\(p)"),
+      ])
+    ),
+  ])
+}
+
+/// ba's Jacobian as the eval writes it: the compressed-row matrix of the reference (for each
+/// observation two rows of 15 entries: its camera's 11 columns, its point's 3 and its
+/// weight's 1; then one row per weight error), cut to its first 30 and its last entry of
+/// `rows`, `cols` and `vals`. The graph computed every entry; `outputs[0]` holds each
+/// observation's 30 entries, `outputs[1]` each weight error's derivative.
+private func baJacobian(_ outputs: [Tensor], _ sizes: [String: String]) throws -> String {
+  let (blocks, weights) = (outputs[0], outputs[1])
+  let p = weights.shape[0]
+  guard blocks.shape == [p, 30], let n = sizes["n"].flatMap(Int.init),
+    let m = sizes["m"].flatMap(Int.init)
+  else {
+    throw GradBenchError("ba: the Jacobian blocks have shape \(blocks.shape), not [\(p), 30]")
+  }
+  // The first observation sees camera 0 and point 0; the last entry is the last weight's.
+  let first = Array(0..<11) + [11 * n, 11 * n + 1, 11 * n + 2, 11 * n + 3 * m]
+  let cols = first + first + [11 * n + 3 * m + p - 1]
+  var rows = (0..<min(30, 3 * p + 1)).map { $0 <= 2 * p ? 15 * $0 : 30 * p + ($0 - 2 * p) }
+  rows.append(31 * p)
+  var vals = try blocks.scalars[0..<30].map(GradBenchJSON.number)
+  vals.append(try GradBenchJSON.number(weights.scalars[p - 1]))
+  func list(_ items: [String]) -> String { "[" + items.joined(separator: ", ") + "]" }
+  return GradBenchJSON.object([
+    ("rows", list(rows.map(String.init))), ("cols", list(cols.map(String.init))),
+    ("vals", list(vals)),
+  ])
+}
+
 // MARK: - Helpers
 
 /// The part of the gmm objective that depends on the sizes only:
@@ -207,21 +350,19 @@ func gmmConstant(d: Int, k: Int, n: Int, m: Int, gamma: Double) -> Double {
   return -Double(n) * dd / 2 * log(2 * Double.pi) + Double(k) * prior
 }
 
-/// Lines defining `columns`, the strictly lower triangle of every L_k in column-major order:
-/// column c is c + 1 zeros and then l[:, start ..< start + d - 1 - c]; the last column is all
-/// zeros.
-func gmmColumns(d: Int) -> String {
-  var lines: [String] = []
-  var start = 0
-  for c in 0..<(d - 1) {
-    let end = start + d - 1 - c
-    let column = "concat(zeros[:, 0:\(c + 1)], l[:, \(start):\(end)], 1)"
-    lines.append(
-      c == 0 ? "columns_0 = \(column)" : "columns_\(c) = concat(columns_\(c - 1), \(column), 1)")
-    start = end
+/// Where each entry of L_k, in row-major order, comes from in `[0, l_k]`: 0 on and above
+/// the diagonal; below it, 1 + the entry's place in l_k, which fills L_k column by column
+/// (column c holds the next d - 1 - c entries, from row c + 1 down).
+func gmmLower(d: Int) -> Tensor {
+  var lower = [Double](repeating: 0, count: d * d)
+  var place = 0
+  for column in 0..<d {
+    for row in (column + 1)..<d {
+      place += 1
+      lower[row * d + column] = Double(place)
+    }
   }
-  lines.append("columns = concat(columns_\(d - 2), zeros, 1)")
-  return lines.joined(separator: "\n")
+  return Tensor(.i64, shape: [d * d], scalars: lower)
 }
 
 /// `value` if it is at least `minimum`, else a `GradBenchError` naming `what`.

@@ -22,7 +22,12 @@ struct Train: ParsableCommand {
       default the first output) must be a scalar. Every epoch visits the examples in an \
       order shuffled by --seed, in full batches, and prints the mean loss of its steps; \
       --json adds a last line with one JSON object: epochs, final_loss, losses (per epoch), \
-      seconds (training, without compiling), steps_per_second.
+      seconds (training, without compiling), steps_per_second. Under mpirun, --distributed \
+      trains data-parallel: the file declares the global batch, each of the P ranks takes \
+      1/P of it (the file is parsed again with that first dimension), the gradients and the \
+      mean loss are averaged over the ranks inside the compiled step, rank 0 prints and \
+      saves, and --json adds ranks, reduction, param_checksums (one per rank) and \
+      exchange_seconds_per_step.
       """)
 
   @Argument(help: "The .graph file.") var file: String
@@ -38,6 +43,7 @@ struct Train: ParsableCommand {
   @Option(help: "sgd, momentum (SGD with 0.9) or adam.") var optimizer = "sgd"
   @OptionGroup var values: ValueOptions
   @OptionGroup var execution: ExecutionArguments
+  @OptionGroup var ranks: DistributedOptions
   @Option(help: "A directory to write the trained params to, one NAME.npy each.")
   var save: String?
   @Option(help: "A directory written by --save: every param starts from its NAME.npy there.")
@@ -54,12 +60,22 @@ struct Train: ParsableCommand {
   }
 
   func run() throws {
-    let source = try loadGraphFile(file)
-    let step = try makeStep(source)
+    let communicator = try ranks.communicator()
+    let size = communicator?.size ?? 1
+    let isLeader = (communicator?.rank ?? 0) == 0
+    var source = try loadGraphFile(file)
     let examples = try TrainingData(source, specs: data, batch: batch)
+    if size > 1 {
+      guard examples.batchSize % size == 0 else {
+        throw DistributedError.unevenBatch(batch: examples.batchSize, ranks: size)
+      }
+      source = try withBatch(
+        examples.batchSize / size, for: Set(examples.tensors.keys), in: source, path: file)
+    }
+    let step = try makeStep(source, ranks: size)
     let given = try readSettings(source, values.settings)
     let fixed = try fixedInputs(source, given: given, data: examples)
-    let trainer = try makeTrainer(step)
+    let trainer = try makeTrainer(step, communicator)
     if let load { try trainer.load(from: load) }
     for declaration in source.declarations where declaration.kind == .param {
       if let start = given[declaration.name] {
@@ -75,35 +91,38 @@ struct Train: ParsableCommand {
         var total = 0.0
         let batches = dataset.batches(size: examples.batchSize, seed: values.seed, epoch: epoch)
         for rows in batches {
-          var inputs = dataset.batch(rows)
+          var inputs = dataset.batch(try trainer.localRows(rows))
           inputs.merge(fixed) { a, _ in a }
           total += try trainer.train(on: inputs, learningRate: lr)
         }
         steps += batches.count
         losses.append(total / Double(batches.count))
-        print("epoch \(epoch + 1)/\(epochs): loss \(formatNumber(losses[epoch]))")
+        if isLeader { print("epoch \(epoch + 1)/\(epochs): loss \(formatNumber(losses[epoch]))") }
       }
     }
     if let save { try trainer.save(to: save) }
     let seconds = milliseconds / 1000
     let rate = Double(steps) / max(seconds, 1e-9)
+    let rankFields = try communicator.map { try finishRanks(trainer, $0) } ?? []
+    guard isLeader else { return }
     guard json else {
       print(String(format: "%d steps in %.3f s (%.0f steps/s)", steps, seconds, rate))
       printSmallParams(trainer.parameters, order: step.parameters)
       return
     }
     let dtype = step.graph[step.graph.outputs[0].node].type.dtype
-    let fields = [
-      "\"epochs\": \(epochs)",
-      "\"final_loss\": \(jsonNumber(losses[losses.count - 1], dtype))",
-      "\"losses\": [" + losses.map { jsonNumber($0, dtype) }.joined(separator: ", ") + "]",
-      "\"seconds\": \(seconds)", "\"steps_per_second\": \(rate)",
-    ]
+    let fields =
+      [
+        "\"epochs\": \(epochs)",
+        "\"final_loss\": \(jsonNumber(losses[losses.count - 1], dtype))",
+        "\"losses\": [" + losses.map { jsonNumber($0, dtype) }.joined(separator: ", ") + "]",
+        "\"seconds\": \(seconds)", "\"steps_per_second\": \(rate)",
+      ] + rankFields
     print("{" + fields.joined(separator: ", ") + "}")
   }
 
   /// The training step: the file's graph, the loss, and an update of every param.
-  private func makeStep(_ source: GraphFile) throws -> TrainingStep {
+  private func makeStep(_ source: GraphFile, ranks: Int) throws -> TrainingStep {
     let graph = source.graph
     let params = source.declarations.filter { $0.kind == .param }
     guard !params.isEmpty else {
@@ -128,7 +147,8 @@ struct Train: ParsableCommand {
     guard let optimizer = Optimizer(name: optimizer) else {
       preconditionFailure("--optimizer '\(optimizer)' passed validation")
     }
-    return try TrainingStep(builder, loss: lossNode, parameters: paramNodes, optimizer: optimizer)
+    return try TrainingStep(
+      builder, loss: lossNode, parameters: paramNodes, optimizer: optimizer, ranks: ranks)
   }
 
   /// The `--set` values of inputs not bound to data; every input needs one or the other.
@@ -159,8 +179,11 @@ struct Train: ParsableCommand {
   }
 
   /// A trainer for `step` on the chosen backend.
-  private func makeTrainer(_ step: TrainingStep) throws -> Trainer {
-    let trainer = try Trainer(step, options: execution.compileOptions(seed: values.seed))
+  private func makeTrainer(_ step: TrainingStep, _ communicator: (any Communicator)?) throws
+    -> Trainer
+  {
+    let trainer = try Trainer(
+      step, options: execution.compileOptions(seed: values.seed), communicator: communicator)
     printWarnings(trainer.compiled.warnings)
     return trainer
   }

@@ -25,11 +25,13 @@ let graphcURL: URL? = {
 
 /// Runs `graphc` with `arguments` in `directory`; with `timeout`, a run still going after
 /// that many seconds is killed (a safety net against hangs, not a speed check).
-func graphc(_ arguments: [String], in directory: URL, timeout: Double? = nil) throws
-  -> CommandResult
-{
+func graphc(
+  _ arguments: [String], in directory: URL, timeout: Double? = nil,
+  environment: [String: String] = [:]
+) throws -> CommandResult {
   let binary = try #require(graphcURL, "graphc binary not found next to the tests")
-  return try runTool(binary.path, arguments, in: directory, timeout: timeout)
+  return try runTool(
+    binary.path, arguments, in: directory, timeout: timeout, environment: environment)
 }
 
 /// The repository's `Examples` directory.
@@ -37,10 +39,15 @@ let examplesDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponen
   .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Examples")
 
 /// Runs the program at `path` (e.g. a C compiler) with `arguments` in `directory`.
-func runTool(_ path: String, _ arguments: [String], in directory: URL, timeout: Double? = nil)
-  throws -> CommandResult
-{
+/// `environment` adds to (or overrides) this process's variables.
+func runTool(
+  _ path: String, _ arguments: [String], in directory: URL, timeout: Double? = nil,
+  environment: [String: String] = [:]
+) throws -> CommandResult {
   let process = Process()
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+  }
   process.executableURL = URL(fileURLWithPath: path)
   process.arguments = arguments
   process.currentDirectoryURL = directory
@@ -54,7 +61,12 @@ func runTool(_ path: String, _ arguments: [String], in directory: URL, timeout: 
       if process.isRunning { process.terminate() }
     }
   }
-  // Read both pipes before waiting, so a large output cannot block the child.
+  return collect(process, out: out, err: err)
+}
+
+/// Reads a running process's output pipes to their end, then waits for it and returns what
+/// it did. Both pipes are read before waiting, so a large output cannot block the child.
+func collect(_ process: Process, out: Pipe, err: Pipe) -> CommandResult {
   let outData = out.fileHandleForReading.readDataToEndOfFile()
   let errData = err.fileHandleForReading.readDataToEndOfFile()
   process.waitUntilExit()
@@ -69,10 +81,22 @@ func executable(_ candidates: [String]) -> String? {
   candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
 }
 
-/// A fresh directory holding `files` (name to contents).
+/// One folder per test process that holds every scratch directory; it is removed when the
+/// process exits, so repeated runs leave nothing behind in the temporary directory.
+private let scratchParent: URL = {
+  let parent = FileManager.default.temporaryDirectory
+    .appendingPathComponent("graphc-tests-\(getpid())-\(UUID().uuidString)")
+  scratchParentPath = parent.path
+  atexit {
+    if let path = scratchParentPath { try? FileManager.default.removeItem(atPath: path) }
+  }
+  return parent
+}()
+nonisolated(unsafe) private var scratchParentPath: String?
+
+/// A fresh directory holding `files` (name to contents), removed when the test process exits.
 func scratchDirectory(_ files: [String: String]) throws -> URL {
-  let directory = FileManager.default.temporaryDirectory
-    .appendingPathComponent("graphc-tests-\(UUID().uuidString)")
+  let directory = scratchParent.appendingPathComponent(UUID().uuidString)
   try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   for (name, text) in files {
     try Data(text.utf8).write(to: directory.appendingPathComponent(name))

@@ -34,7 +34,10 @@ import Testing
     let names = try FileManager.default.contentsOfDirectory(atPath: gradbenchDirectory.path)
       .filter { $0.hasSuffix(".graph") }.sorted()
     #expect(
-      names == ["gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph", "lse.graph", "ode.graph"])
+      names == [
+        "ba.graph", "det.graph", "gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph",
+        "lse.graph", "ode.graph",
+      ])
   }
 }
 

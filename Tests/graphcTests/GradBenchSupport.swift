@@ -22,12 +22,7 @@ func gradbenchSession(_ lines: [String], arguments: [String] = [], timeout: Doub
   }
   input.fileHandleForWriting.write(Data(lines.map { $0 + "\n" }.joined().utf8))
   try input.fileHandleForWriting.close()  // end of input: the tool must exit
-  let outData = out.fileHandleForReading.readDataToEndOfFile()
-  let errData = err.fileHandleForReading.readDataToEndOfFile()
-  process.waitUntilExit()
-  return CommandResult(
-    status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-    stderr: String(decoding: errData, as: UTF8.self))
+  return collect(process, out: out, err: err)
 }
 
 /// The response lines of a session, each decoded as a JSON object.

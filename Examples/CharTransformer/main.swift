@@ -1,0 +1,285 @@
+// Trains a character-level decoder-only transformer on the English text of Debian's
+// `fortunes` package, with the whole step (forward, backward, Adam update) in one compiled
+// call, reports the validation loss as it goes, and samples text from a compiled
+// inference graph at the end.
+import ArgumentParser
+import Foundation
+import GraphCompiler
+import GraphData
+import GraphIR
+import GraphTraining
+
+struct CharTransformer: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "char-transformer",
+    abstract:
+      "Train a character-level transformer (4 layers, 4 heads, 128 channels, context 64) on fortunes."
+  )
+
+  @Option(name: [.long, .customLong("iters")], help: "Training steps.") var steps = 1000
+  @Option(help: "Sequences per step.") var batch = 12
+  @Option(help: "Peak learning rate (Adam; linear warm-up, then cosine decay to a tenth).")
+  var lr = 2e-3
+  @Option(help: "Transformer blocks.") var layers = 4
+  @Option(help: "Attention heads.") var heads = 4
+  @Option(help: "Channels of the residual stream.") var channels = 128
+  @Option(help: "Context length.") var context = 64
+  @Option(help: "Worker threads for the kernels.") var threads = 1
+  @Option(
+    help:
+      "tcc (in-process TinyCC), cc (system compiler) or tiered (TinyCC at once, the system compiler's code once it is built)."
+  )
+  var backend = "tiered"
+  @Option(help: "Seed for initial weights, batches and sampling.") var seed: UInt64 = 0
+  @Option(help: "Steps between validation losses.") var evalEvery = 250
+  @Option(help: "Folder with the fortune files.") var data = Fortunes.directory
+  @Option(help: "Fraction of the text, at its end, that validates.") var validation = 0.1
+  @Option(help: "Characters to sample at the end.") var sample = 400
+  @Option(help: "Sampling temperature.") var temperature = 0.8
+  @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+  @Flag(help: "Train data-parallel on the ranks of mpirun (--batch stays the global batch).")
+  var distributed = false
+  @Option(help: "With --distributed: deterministic or fast (MPI_Allreduce).")
+  var reduction: ReductionMode = .deterministic
+
+  /// Sequences per validation call.
+  static let evalBatch = 32
+
+  func validate() throws {
+    guard steps >= 1, batch >= 1, layers >= 1, heads >= 1, channels >= 1, context >= 2,
+      threads >= 1, evalEvery >= 1, sample >= 0
+    else {
+      throw ValidationError(
+        "--steps, --batch, --layers, --heads, --channels, --threads and --eval-every must be at least 1, --context at least 2"
+      )
+    }
+    guard channels % heads == 0 else {
+      throw ValidationError("--channels must be a multiple of --heads")
+    }
+    guard lr > 0, lr.isFinite, temperature > 0 else {
+      throw ValidationError("--lr and --temperature must be positive numbers")
+    }
+    guard validation > 0, validation < 1 else {
+      throw ValidationError("--validation must be in (0, 1)")
+    }
+    guard Backend(rawValue: backend) != nil else {
+      throw ValidationError("unknown backend '\(backend)' (expected tcc, cc or tiered)")
+    }
+  }
+
+  func run() throws {
+    let started = Date()
+    // With --distributed each rank trains on its slice of every batch; rank 0 reports.
+    let mpi = distributed ? try MPICommunicator.world(mode: reduction) : nil
+    let quiet = (mpi?.rank ?? 0) != 0
+    func log(_ message: String) { if !quiet { self.log(message) } }
+    let corpus = CharacterCorpus(
+      text: try Fortunes.read(directory: data), validationFraction: validation)
+    let unigram = corpus.unigramLoss
+    log(
+      "\(corpus.training.count) training and \(corpus.validation.count) validation characters, "
+        + "\(corpus.vocabulary.count) distinct; unigram loss \(String(format: "%.4f", unigram))")
+    guard corpus.validation.count > context, corpus.training.count > context else {
+      throw ValidationError("the text is too short for a context of \(context)")
+    }
+
+    let config = TransformerConfig(
+      vocabulary: corpus.vocabulary.count, context: context, channels: channels, heads: heads,
+      layers: layers)
+    let options = CompileOptions(
+      backend: Backend(rawValue: backend) ?? .tiered, threads: threads, seed: seed)
+    let compileStart = Date()
+    let ranks = mpi?.size ?? 1
+    guard batch % ranks == 0 else {
+      throw ValidationError("--batch \(batch) does not split evenly over \(ranks) ranks")
+    }
+    let trainer = try Trainer(
+      trainingStep(config, batch: batch / ranks, ranks: ranks), options: options,
+      communicator: mpi)
+    let evaluator = try Pipeline.compile(lossGraph(config), options: options).makeContext()
+    let sampler = try Pipeline.compile(samplingGraph(config), options: options).makeContext()
+    log(
+      String(
+        format: "compiled the step (%d kernels), the loss and the sampler with %@ in %.1f s",
+        trainer.compiled.kernelCount, backend, Date().timeIntervalSince(compileStart)))
+
+    // Validation windows: non-overlapping, in order; the reports in between use every
+    // eighth of them, the final figure all of them.
+    let windows = Array(stride(from: 0, to: corpus.validation.count - context, by: context))
+    var rng = SeededGenerator(seed: seed &+ 1)
+    var reporter = ProgressReporter(quiet: quiet)
+    var curve: [(step: Int, loss: Double)] = []
+    var running = 0.0
+    var trainingSeconds = 0.0  // in training steps only, not in validation
+    for step in 1...steps {
+      let starts = (0..<batch).map { _ in
+        Int(rng.next() % UInt64(corpus.training.count - context))
+      }
+      let stepStart = Date()
+      let loss = try trainer.train(
+        on: windowBatch(corpus.training, try trainer.localRows(starts)),
+        learningRate: learningRate(step))
+      trainingSeconds += Date().timeIntervalSince(stepStart)
+      running = step == 1 ? loss : 0.98 * running + 0.02 * loss
+      reporter.step(epoch: 1, epochs: 1, done: step, total: steps, loss: running)
+      if step % evalEvery == 0 || step == steps {
+        let subset =
+          step == steps
+          ? windows : windows.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
+        let validationLoss = try evaluate(evaluator, trainer.parameters, corpus.validation, subset)
+        curve.append((step, validationLoss))
+        reporter.epochDone(
+          String(
+            format: "step %d/%d  train loss %.4f  val loss %.4f%@  (%.0f ms/step, now %@; %.0f s)",
+            step, steps, running, validationLoss, step == steps ? " (all windows)" : "",
+            1000 * trainingSeconds / Double(step), trainer.compiled.activeBackend.rawValue,
+            Date().timeIntervalSince(started)))
+      }
+    }
+    let valLoss = curve.last?.loss ?? .nan
+    var distributedResult: [String: Any] = [:]
+    if let mpi {
+      let checksums = try trainer.parameterChecksums()
+      MPICommunicator.finalize()
+      if mpi.rank != 0 { return }
+      distributedResult = [
+        "ranks": ranks, "param_checksums": checksums.map { String($0, radix: 16) },
+        "exchange_seconds_per_step": mpi.exchangeSeconds / Double(max(mpi.exchanges, 1)),
+      ]
+    }
+    let text = try generate(sampler, trainer.parameters, corpus, config)
+    print(text)
+    var result: [String: Any] = [
+      "val_loss": valLoss, "unigram_loss": unigram, "ratio": valLoss / unigram, "steps": steps,
+      "seconds": Date().timeIntervalSince(started), "training_seconds": trainingSeconds,
+      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "backend": backend,
+      "final_backend": trainer.compiled.activeBackend.rawValue,
+      "threads": threads, "batch": batch, "sample": text,
+    ]
+    result.merge(distributedResult) { _, new in new }
+    if json {
+      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      print(
+        String(
+          format: "val loss %.4f = %.3f x unigram loss %.4f after %d steps (%.0f s, %.2f steps/s)",
+          valLoss, valLoss / unigram, unigram, steps, Date().timeIntervalSince(started),
+          Double(steps) / max(trainingSeconds, 1e-9)))
+    }
+  }
+
+  /// Linear warm-up over the first 5% of the steps, then a cosine decay to a tenth.
+  func learningRate(_ step: Int) -> Double {
+    let warmup = max(1, steps / 20)
+    if step <= warmup { return lr * Double(step) / Double(warmup) }
+    let progress = Double(step - warmup) / Double(max(1, steps - warmup))
+    return lr * (0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * progress)))
+  }
+
+  /// The model on `batch` sequences of tokens, and its mean cross-entropy against the
+  /// next tokens.
+  func network(_ config: TransformerConfig, batch: Int) throws -> (
+    GraphBuilder, logits: Value, loss: Value, params: [Value]
+  ) {
+    let b = GraphBuilder()
+    let tokens = try b.input("tokens", .i64, shape: [batch, config.context])
+    let targets = try b.input("targets", .i64, shape: [batch, config.context])
+    let model = try Transformer(b, config)
+    let logits = try model(tokens)
+    return (b, logits, try crossEntropy(logits: logits, labels: targets), model.parameters)
+  }
+
+  /// Forward, backward and Adam update as one graph, for `batch` sequences on each of
+  /// `ranks` ranks.
+  func trainingStep(_ config: TransformerConfig, batch: Int, ranks: Int) throws -> TrainingStep {
+    let (b, _, loss, params) = try network(config, batch: batch)
+    return try TrainingStep(
+      b, loss: loss.id, parameters: params.map(\.id), optimizer: .adam, ranks: ranks)
+  }
+
+  /// The mean loss of `evalBatch` sequences.
+  func lossGraph(_ config: TransformerConfig) throws -> Graph {
+    let (b, _, loss, _) = try network(config, batch: Self.evalBatch)
+    b.outputs(["loss": loss])
+    return Simplify.run(b.graph)
+  }
+
+  /// The next-character probabilities at every position of one sequence, logits divided by
+  /// the temperature.
+  func samplingGraph(_ config: TransformerConfig) throws -> Graph {
+    let (b, logits, _, _) = try network(config, batch: 1)
+    b.outputs(["probabilities": try softmax(logits * (1 / temperature), axis: 2)])
+    return Simplify.run(b.graph)
+  }
+
+  /// Tokens and next tokens of the windows of `text` starting at `starts`.
+  func windowBatch(_ text: [Int], _ starts: [Int]) -> [String: Tensor] {
+    let tokens = starts.flatMap { text[$0..<$0 + context] }.map(Double.init)
+    let targets = starts.flatMap { text[$0 + 1..<$0 + context + 1] }.map(Double.init)
+    let shape = [starts.count, context]
+    return [
+      "tokens": Tensor(.i64, shape: shape, scalars: tokens),
+      "targets": Tensor(.i64, shape: shape, scalars: targets),
+    ]
+  }
+
+  /// The mean loss over the windows starting at `starts`, a whole number of evaluation
+  /// batches of them (the last few windows that do not fill one are left out).
+  func evaluate(
+    _ evaluator: ExecutionContext, _ parameters: [String: Tensor], _ text: [Int], _ starts: [Int]
+  ) throws -> Double {
+    for (name, value) in parameters { try evaluator.setInput(name, value) }
+    let batches = max(1, starts.count / Self.evalBatch)
+    var total = 0.0
+    for k in 0..<batches {
+      let chunk = Array(starts[k * Self.evalBatch..<(k + 1) * Self.evalBatch])
+      for (name, value) in windowBatch(text, chunk) { try evaluator.setInput(name, value) }
+      try evaluator.run()
+      total += evaluator.output(at: 0).scalars[0]
+    }
+    return total / Double(batches)
+  }
+
+  /// `sample` characters after a newline, each drawn from the model's distribution given up
+  /// to `context` characters before it.
+  func generate(
+    _ sampler: ExecutionContext, _ parameters: [String: Tensor], _ corpus: CharacterCorpus,
+    _ config: TransformerConfig
+  ) throws -> String {
+    for (name, value) in parameters { try sampler.setInput(name, value) }
+    var rng = SeededGenerator(seed: seed &+ 2)
+    let newline = corpus.vocabulary.firstIndex(of: 10) ?? 0
+    var text = [newline]
+    let v = config.vocabulary
+    for _ in 0..<sample {
+      // The window is the last `context` tokens; positions past its end hold anything, and
+      // the causal mask keeps them out of the position read.
+      let window = Array(text.suffix(context))
+      let padded = window + [Int](repeating: 0, count: context - window.count)
+      try sampler.setInput(
+        "tokens", Tensor(.i64, shape: [1, context], scalars: padded.map(Double.init)))
+      try sampler.run()
+      let p = sampler.output(at: 0).scalars[(window.count - 1) * v..<window.count * v]
+      var u = rng.unit() * p.reduce(0, +)
+      var next = v - 1
+      for (k, q) in zip(0..., p) {
+        u -= q
+        if u < 0 {
+          next = k
+          break
+        }
+      }
+      text.append(next)
+    }
+    return corpus.decode(Array(text.dropFirst()))
+  }
+
+  func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+extension ReductionMode: ExpressibleByArgument {}
+
+CharTransformer.main()
