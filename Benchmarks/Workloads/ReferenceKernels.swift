@@ -17,6 +17,12 @@ final class ReferenceKernels {
       UnsafeMutableRawPointer, UnsafePointer<Float>, UnsafePointer<Float>, Int32, Float, Int32
     )
     -> Float
+  typealias W6Create =
+    @convention(c) (Int32, Int32, Int32, Int32, UnsafePointer<UnsafePointer<Float>>)
+    -> OpaquePointer
+  typealias W6Step =
+    @convention(c) (OpaquePointer, UnsafePointer<Float>, UnsafePointer<Int32>, Float, Int32)
+    -> Float
   typealias W7 =
     @convention(c) (
       UnsafePointer<Int32>, UnsafePointer<UnsafeMutablePointer<Float>>,
@@ -30,6 +36,8 @@ final class ReferenceKernels {
   let w2: W2
   let w1: W1
   let w5: W5
+  let w6Create: W6Create
+  let w6Step: W6Step
   let w7: W7
   private let handle: UnsafeMutableRawPointer
 
@@ -41,7 +49,8 @@ final class ReferenceKernels {
       "gc-reference-\(getpid()).so"
     ).path
     let sources = [
-      "w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c", "w7_transformer.c",
+      "w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c", "w6_cnn.c",
+      "w7_transformer.c",
     ].map {
       "\(root)/\($0)"
     }
@@ -64,7 +73,16 @@ final class ReferenceKernels {
     w2 = try symbol("ref_w2", W2.self)
     w1 = try symbol("ref_w1_step", W1.self)
     w5 = try symbol("ref_w5_step", W5.self)
+    w6Create = try symbol("ref_w6_create", W6Create.self)
+    w6Step = try symbol("ref_w6_step", W6Step.self)
     w7 = try symbol("ref_w7_step", W7.self)
+    // One BLAS thread, as graphc's own calls use (see `NativeSymbols` in GraphCompiler):
+    // otherwise a reference timed before graphc's first compile would run on all cores,
+    // and a workload run alone (`--only`) would compare unlike things.
+    if ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] == nil {
+      typealias SetThreads = @convention(c) (Int32) -> Void
+      try symbol("openblas_set_num_threads", SetThreads.self)(1)
+    }
     try? FileManager.default.removeItem(atPath: library)
   }
 

@@ -2,7 +2,7 @@
 // computation hand-written in C (kernels/reference, built with -O3 -march=native and
 // OpenBLAS) and, for W2 and W3, Swift's _Differentiation. Reports medians and ratios.
 //
-//   swift run -c release workloads [--runs N] [--json] [--only W7]
+//   swift run -c release workloads [--runs N] [--json] [--only W1|...|W7]
 import Autodiff
 import Foundation
 import GraphCompiler
@@ -270,6 +270,83 @@ if selected("W5") {
     let ms = try medianMilliseconds(runs: runs) { try ctx.run() }
     report("W5", name, ms, vs: hand, note: "\(String(format: "%.0f", 1000 / ms)) steps/s")
   }
+}
+
+// MARK: W6: the fashion-mnist demo's CNN step (`Sequential.convolutional`: 5x5 convolutions
+// of 16 and 32 channels with 2x2 max pooling, dense 1568-128-10), batch 128, f32, Adam,
+// integer labels.
+if selected("W6") {
+  let (batch, channels, hidden) = (128, [16, 32], 128)
+  var rng = SeededGenerator(seed: 11)
+  let images = (0..<batch * 784).map { _ in Float(rng.unit()) }
+  let labels = (0..<batch).map { _ in Int32(rng.next() % 10) }
+  func cnnStep() throws -> TrainingStep {
+    let b = GraphBuilder()
+    let x = try b.input("image", .f32, shape: [batch, 784])
+    let label = try b.input("label", .i32, shape: [batch])
+    let net = try Sequential.convolutional(b, channels: channels, hidden: hidden)
+    let loss = try crossEntropy(logits: net(reshape(x, [batch, 1, 28, 28])), labels: label)
+    return try TrainingStep(
+      b, loss: loss.id, parameters: net.parameters.map(\.id), optimizer: .adam)
+  }
+  let step = try cnnStep()
+  let shapes = step.parameters.map { name in
+    step.graph.argument(named: name).map { step.graph[$0].type.shape } ?? []
+  }
+  // He-scaled weights (fan-in: C*KH*KW for a convolution, the rows of a dense matrix), biases
+  // 0.01, so every ReLU passes part of its inputs.
+  let weights = shapes.map { shape in
+    let fanIn = shape.count == 4 ? shape[1...].reduce(1, *) : shape.count == 2 ? shape[0] : 0
+    let std = fanIn > 0 ? (2.0 / Double(fanIn)).squareRoot() : 0
+    return (0..<shape.reduce(1, *)).map { _ in fanIn > 0 ? Float(rng.normal() * std) : 0.01 }
+  }
+  let copies = weights.map { UnsafePointer(heapCopy($0)) }
+  let table = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: copies.count)
+  table.initialize(from: copies, count: copies.count)
+  let state = reference.w6Create(
+    Int32(batch), Int32(channels[0]), Int32(channels[1]), Int32(hidden), table)
+  var t: Int32 = 0
+  var refLoss: Float = 0
+  // CPU time of this thread: everything here runs on it (one kernel thread, one BLAS
+  // thread), and on a shared machine wall time would also count waiting for a core.
+  let hand = medianCPUMilliseconds(runs: runs) {
+    t += 1
+    let loss = reference.w6Step(state, images, labels, 0.001, t)
+    if t == 1 { refLoss = loss }
+  }
+  report("W6", "hand C + OpenBLAS (im2col; CNN step, Adam)", hand, vs: nil)
+
+  for (name, ctx) in contexts(step.graph) {
+    try ctx.setInput("image", Tensor(.f32, shape: [batch, 784], scalars: images.map(Double.init)))
+    try ctx.setInput("label", Tensor(.i32, shape: [batch], scalars: labels.map(Double.init)))
+    try ctx.setInput(TrainingStep.learningRateInput, Tensor(0.001, dtype: .f32))
+    try ctx.setInput(TrainingStep.stepInput, Tensor(1, dtype: .f32))
+    for (k, param) in step.parameters.enumerated() {
+      try ctx.setInput(
+        param, Tensor(.f32, shape: shapes[k], scalars: weights[k].map(Double.init)))
+    }
+    let ms = try medianCPUMilliseconds(runs: runs) { try ctx.run() }
+    let loss = ctx.output(at: 0).scalars[0]
+    report(
+      "W6", name, ms, vs: hand,
+      note:
+        "first-step loss \(String(format: "%.6f", loss)) (C: \(String(format: "%.6f", refLoss))); "
+        + "\(ctx.compiled.kernelCount) kernels, \(ctx.compiled.arenaBytes >> 20) MiB arena")
+  }
+
+  // From the Swift definition to a callable step: build and differentiate the graph,
+  // optimise, plan, emit C and compile with TinyCC. Making a context (allocating and zeroing
+  // the arena, whose pages are touched for the first time) is reported beside it.
+  let compiled = try Pipeline.compile(try cnnStep().graph, options: CompileOptions(backend: .tcc))
+  let compile = try medianCPUMilliseconds(runs: runs) {
+    _ = try Pipeline.compile(try cnnStep().graph, options: CompileOptions(backend: .tcc))
+  }
+  let context = try medianCPUMilliseconds(runs: 3) { _ = try compiled.makeContext() }
+  report(
+    "W6", "Swift definition to compiled step, graphc tcc", compile, vs: nil,
+    note: String(
+      format: "target < 50 ms; then a context (%d MiB arena) %.1f ms",
+      compiled.arenaBytes >> 20, context))
 }
 
 // MARK: W7: the char-transformer example's step (see TransformerWorkload).

@@ -203,6 +203,24 @@ extension KernelWriter {
     let cs = index.coordinates(in: node.type.shape)
     let q = cs.count
     let counts = [windows[windows.count - 2], windows[windows.count - 1]]
+    let zero = CLiteral.number(0, node.type.dtype)
+    if w.stride == w.kernel, w.dilation == [1, 1] {
+      // Windows that tile the axes (pooling): an element lies in at most one window, at
+      // offset (h % sh, w % sw) of window (h / sh, w / sw), so one read replaces KH*KW tests.
+      var conditions: [String] = []
+      var offsets: [IndexExpression] = []
+      var at: [IndexExpression] = []
+      for k in 0..<2 {
+        let e = cs[q - 2 + k]
+        let last = counts[k] * w.stride[k] - 1  // beyond it, the windows that did not fit
+        if e.range.high > last { conditions.append("\(e.operandText) <= \(last)") }
+        offsets.append(e.remainder(w.stride[k]))
+        at.append(e.divided(by: w.stride[k]))
+      }
+      let read = directRead(operand, .multi(Array(cs.prefix(q - 2)) + offsets + at))
+      let test = conditions.joined(separator: " && ")
+      return conditions.isEmpty ? read : "(\(test) ? \(read) : \(zero))"
+    }
     var terms: [String] = []
     for kh in 0..<w.kernel[0] {
       for kw in 0..<w.kernel[1] {
@@ -221,7 +239,6 @@ extension KernelWriter {
         }
         let offsets: [IndexExpression] = [IndexExpression(kh), IndexExpression(kw)]
         let read = directRead(operand, .multi(Array(cs.prefix(q - 2)) + offsets + at))
-        let zero = CLiteral.number(0, node.type.dtype)
         let test = conditions.joined(separator: " && ")
         terms.append(conditions.isEmpty ? read : "(\(test) ? \(read) : \(zero))")
       }
@@ -253,6 +270,14 @@ extension KernelWriter {
   private mutating func directRead(_ id: NodeID, _ index: IndexMapping) -> String {
     let node = graph[id]
     if let c = node.op.constantValue { return CLiteral.number(c, node.type.dtype) }
+    // A reshape or transpose without a buffer is read from its operand's (see
+    // `StoredValues.indexOnlySource`).
+    if plan.bufferOf[id] == nil, case .reshape = node.op {
+      return directRead(node.inputs[0], .flat(index.offset(in: node.type.shape)))
+    }
+    if plan.bufferOf[id] == nil, case .transpose(let perm) = node.op {
+      return directRead(node.inputs[0], index.transpose(perm, shape: node.type.shape))
+    }
     guard let b = plan.bufferOf[id] else {
       preconditionFailure("codegen: pad/concat operand \(id) has no buffer")
     }

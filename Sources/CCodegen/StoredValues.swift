@@ -7,8 +7,9 @@ import GraphIR
 /// output (unless constant), reduction, running sum and its operand (unless constant), matrix product (or, for a `BiasedMatmul`, its add
 /// and bias instead of the bare product), matrix-product operand (the source of a transposed
 /// one), `take` and `scatterAdd` with both operands, pad and concat operand that is not a constant (except the pads' operands of a stored
-/// `ShiftedSum`, which the sum's loop computes in place), and every value used more than once
-/// whose inline expression is longer than `recomputeLimit` nodes and whose users lie in
+/// `ShiftedSum`, which the sum's loop computes in place), `windowSum` (or its only user
+/// when that is a slice) and the source of its operand through reshapes and transposes, and
+/// every value used more than once whose inline expression is longer than `recomputeLimit` nodes and whose users lie in
 /// kernels of different stages (`sharedLongExpressions`). Linear in the number of nodes.
 public struct StoredValues: Sendable {
   /// The nodes that get buffers.
@@ -154,14 +155,48 @@ public struct StoredValues: Sendable {
     }
     // Consumers first, so whether a shifted sum is stored is known before its pads.
     var scattered = Set<NodeID>()
+    var slicedSums = Set<NodeID>()
+    let uses = graph.useCounts()
     for id in graph.ids.reversed() {
       if required.contains(id), let sum = sums[id] { scattered.formUnion(sum.pads) }
       let operands = graph[id].inputs.filter { graph[$0].op.constantValue == nil }
       if case .pad = graph[id].op, !scattered.contains(id) { required.formUnion(operands) }
       if case .concat = graph[id].op { required.formUnion(operands) }
-      if case .windowSum = graph[id].op { required.formUnion(operands) }
+      if case .windowSum = graph[id].op {
+        // Stored once (each element sums up to KH*KW reads; inlined, every kernel that uses
+        // it would add them up again), or where its one use is a slice (the gradient of a
+        // padded convolution keeps the interior), only that slice. Its operand is read
+        // through reshapes and transposes (the kernel's reads follow them), so the
+        // transposed im2col gradient of a convolution is never copied: its source is stored.
+        if !slicedSums.contains(id) { required.insert(id) }
+        required.formUnion(operands.map { indexOnlySource(graph, $0) })
+      }
+      if case .slice = graph[id].op, let sum = graph[id].inputs.first,
+        case .windowSum = graph[sum].op, uses[sum.index] == 1
+      {
+        required.insert(id)
+        slicedSums.insert(sum)
+      }
     }
     return required
+  }
+
+  /// The value that `id` reads through reshapes and transposes (itself when it is neither).
+  static func indexOnlySource(_ graph: Graph, _ id: NodeID) -> NodeID {
+    var source = id
+    while isReshapeOrTranspose(graph[source].op), let operand = graph[source].inputs.first,
+      graph[operand].op.constantValue == nil
+    {
+      source = operand
+    }
+    return source
+  }
+
+  private static func isReshapeOrTranspose(_ op: Op) -> Bool {
+    switch op {
+    case .reshape, .transpose: true
+    default: false
+    }
   }
 
   /// What a matrix product reads for operand `id`: the operand itself, or for a transpose of

@@ -16,6 +16,10 @@ enum NativeSymbols {
       + [("gc_allreduce", RankSums.hostAddress)]
   }()
 
+  /// Finds OpenBLAS and sets its threads (see `openBLAS`), once per process: the TinyCC
+  /// backend does so through `table`, the system compiler's backend calls this.
+  static func setUpBLAS() { _ = openBLAS }
+
   /// OpenBLAS, set up once: found in the process (graphc links it) or loaded by name.
   ///
   /// Threads: graphc splits a matrix product by rows across its own threads

@@ -10,6 +10,10 @@ struct SystemCCBackend: CodeBackend {
   func build(_ graph: Graph, _ program: CProgram, _ options: CompileOptions) throws
     -> CompiledGraph
   {
+    // The library links OpenBLAS itself, and binds no symbols through `NativeSymbols`: set
+    // up BLAS's threads here too, or a process that only ever uses this backend would run
+    // every product on all cores while the caller's thread spins in `sched_yield`.
+    NativeSymbols.setUpBLAS()
     do {
       let built = try SystemCC.compile(program.fastMathSource, entry: program.entry, systemCC)
       let compiled = try CompiledGraph(

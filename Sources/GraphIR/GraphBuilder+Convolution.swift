@@ -118,15 +118,22 @@ extension GraphBuilder {
   /// The maximum of each window of the last two axes. Its gradient goes to the first maximal
   /// element of each window in row-major order (PyTorch's choice): the result is a chain of
   /// `select`s on `element == maximum`, first window element outermost; a window whose
-  /// maximum is NaN gives NaN.
+  /// maximum is NaN gives NaN (and no gradient).
+  ///
+  /// The maximum itself is an elementwise `maximum` chain over the window's elements (NaN if
+  /// any is), so it fuses into the loop that chooses the element instead of being a
+  /// reduction kernel of its own, and it is held constant (`stopGradient`): it is only
+  /// compared with, and the chain's last resort, taken only for a NaN window. So the
+  /// derivatives, of every order, are those of the chosen element.
   public func maxPool2d(_ x: NodeID, kernel: [Int], stride: [Int]? = nil) throws -> NodeID {
     let windows = try poolWindows("max_pool2d", x, kernel: kernel, stride: stride ?? kernel)
-    let lead = type(x).rank - 2
     let parts = try windowElements(windows)
-    let maximum = try reduceMax(windows, axes: [lead, lead + 1])
-    var result = maximum  // taken only where no element equals the maximum: NaN
+    var largest = parts[0]
+    for part in parts.dropFirst() { largest = try maximum(largest, part) }
+    let held = try apply(.stopGradient, [largest])
+    var result = held
     for part in parts.reversed() {
-      result = try select(equal(part, maximum), part, result)
+      result = try select(equal(part, held), part, result)
     }
     return result
   }

@@ -1,3 +1,4 @@
+import Autodiff
 import GraphIR
 import Testing
 
@@ -49,6 +50,35 @@ func kernelText(_ program: CProgram) -> String { program.body }
 
   /// Every output is written by exactly one root, and kernels only read buffers written by
   /// earlier kernels (or inputs).
+  /// The input gradient of a padded convolution (col2im, `windowSum`) reads the product's
+  /// gradient through its reshape and transpose, which get no buffer (no copy), and is stored
+  /// only where its one user, the slice that drops the padding, keeps it.
+  @Test func convolutionGradientReadsThroughTransposes() throws {
+    let b = GraphBuilder()
+    let x = try b.input("x", TensorType(.f64, [2, 2, 6, 6]))
+    let w = try b.input("w", TensorType(.f64, [3, 2, 3, 3]))
+    let y = try b.conv2d(x, w, padding: [1, 1])
+    let loss = try b.sum(b.mul(y, y))
+    b.output("g", try gradient(of: loss, withRespectTo: [x], in: b)[0])
+    let graph = Simplify.run(b.graph)
+    let plan = Lowering.plan(graph, options: CodegenOptions())
+    let sums = graph.ids.filter {
+      if case .windowSum = graph[$0].op { return true }
+      return false
+    }
+    #expect(sums.count == 1)
+    for sum in sums {
+      #expect(plan.bufferOf[sum] == nil)
+      #expect(plan.bufferOf[graph[sum].inputs[0]] == nil)
+      let source = StoredValues.indexOnlySource(graph, graph[sum].inputs[0])
+      guard case .matmul = graph[source].op else {
+        Issue.record("col2im reads \(graph[source].op), not the product")
+        continue
+      }
+      #expect(plan.bufferOf[source] != nil)
+    }
+  }
+
   @Test func kernelsAreInDependencyOrder() throws {
     let b = GraphBuilder()
     let x = try b.input("x", TensorType(.f64, [4, 6]))
