@@ -7,6 +7,7 @@ let package = Package(
     .executable(name: "graphc", targets: ["graphc"]),
     .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
     .executable(name: "char-transformer", targets: ["char-transformer"]),
+    .executable(name: "char-rnn", targets: ["char-rnn"]),
     .library(name: "GraphCompiler", targets: ["GraphCompiler"]),
   ],
   dependencies: [
@@ -46,6 +47,13 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/CharTransformer"),
+    .executableTarget(
+      name: "char-rnn",
+      dependencies: [
+        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/CharRNN"),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR", "GraphLanguage"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(

@@ -1,0 +1,259 @@
+// Trains a character-level LSTM language model on the English text of Debian's `fortunes`
+// package. The recurrence is one `scan` over the time steps, so the compiled step (forward,
+// backward through the loop, Adam update, all in one call) holds the cell once whatever the
+// sequence length. Reports the validation loss as it goes and samples text at the end from
+// a compiled one-step graph.
+import ArgumentParser
+import Foundation
+import GraphCompiler
+import GraphData
+import GraphIR
+import GraphTraining
+
+struct CharRNN: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "char-rnn",
+    abstract: "Train a character-level LSTM (one scan over time) on fortunes.")
+
+  @Option(name: [.long, .customLong("iters")], help: "Training steps.") var steps = 1000
+  @Option(help: "Sequences per step.") var batch = 32
+  @Option(help: "Characters per sequence: the scan's trip count.") var length = 64
+  @Option(help: "Units of the LSTM's state.") var hidden = 128
+  @Option(help: "Peak learning rate (Adam; linear warm-up, then cosine decay to a tenth).")
+  var lr = 1e-2
+  @Option(help: "Worker threads for the kernels.") var threads = 1
+  @Option(
+    help:
+      "tcc (in-process TinyCC), cc (system compiler) or tiered (TinyCC at once, the system compiler's code once it is built)."
+  )
+  var backend = "tiered"
+  @Option(help: "Seed for initial weights, batches and sampling.") var seed: UInt64 = 0
+  @Option(help: "Steps between validation losses.") var evalEvery = 250
+  @Option(help: "Folder with the fortune files.") var data = Fortunes.directory
+  @Option(help: "Fraction of the text, at its end, that validates.") var validation = 0.1
+  @Option(help: "Characters to sample at the end.") var sample = 400
+  @Option(help: "Sampling temperature.") var temperature = 0.8
+  @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+
+  /// Sequences per validation call.
+  static let evalBatch = 64
+
+  func validate() throws {
+    guard steps >= 1, batch >= 1, hidden >= 1, length >= 1, threads >= 1, evalEvery >= 1,
+      sample >= 0
+    else {
+      throw ValidationError(
+        "--steps, --batch, --length, --hidden, --threads and --eval-every must be at least 1")
+    }
+    guard lr > 0, lr.isFinite, temperature > 0 else {
+      throw ValidationError("--lr and --temperature must be positive numbers")
+    }
+    guard validation > 0, validation < 1 else {
+      throw ValidationError("--validation must be in (0, 1)")
+    }
+    guard Backend(rawValue: backend) != nil else {
+      throw ValidationError("unknown backend '\(backend)' (expected tcc, cc or tiered)")
+    }
+  }
+
+  func run() throws {
+    let started = Date()
+    let corpus = CharacterCorpus(
+      text: try Fortunes.read(directory: data), validationFraction: validation)
+    let unigram = corpus.unigramLoss
+    log(
+      "\(corpus.training.count) training and \(corpus.validation.count) validation characters, "
+        + "\(corpus.vocabulary.count) distinct; unigram loss \(String(format: "%.4f", unigram))")
+    guard corpus.validation.count > length * Self.evalBatch, corpus.training.count > length
+    else {
+      throw ValidationError("the text is too short for sequences of \(length)")
+    }
+
+    let vocabulary = corpus.vocabulary.count
+    let options = CompileOptions(
+      backend: Backend(rawValue: backend) ?? .tiered, threads: threads, seed: seed)
+    let compileStart = Date()
+    let trainer = try Trainer(trainingStep(vocabulary), options: options)
+    let evaluator = try Pipeline.compile(lossGraph(vocabulary), options: options).makeContext()
+    let sampler = try Pipeline.compile(samplingGraph(vocabulary), options: options)
+      .makeContext()
+    log(
+      String(
+        format:
+          "compiled the step (%d kernels, %d bytes of C), the loss and the sampler with %@ in %.1f s",
+        trainer.compiled.kernelCount, trainer.compiled.program.source.utf8.count, backend,
+        Date().timeIntervalSince(compileStart)))
+
+    // Validation windows: non-overlapping, in order; the reports in between use every
+    // eighth of them, the final figure all of them.
+    let windows = Array(stride(from: 0, to: corpus.validation.count - length, by: length))
+    var rng = SeededGenerator(seed: seed &+ 1)
+    var reporter = ProgressReporter()
+    var curve: [(step: Int, loss: Double)] = []
+    var running = 0.0
+    var trainingSeconds = 0.0  // in training steps only, not in validation
+    for step in 1...steps {
+      let starts = (0..<batch).map { _ in
+        Int(rng.next() % UInt64(corpus.training.count - length))
+      }
+      let stepStart = Date()
+      let loss = try trainer.train(
+        on: windowBatch(corpus.training, starts), learningRate: learningRate(step))
+      trainingSeconds += Date().timeIntervalSince(stepStart)
+      running = step == 1 ? loss : 0.98 * running + 0.02 * loss
+      reporter.step(epoch: 1, epochs: 1, done: step, total: steps, loss: running)
+      if step % evalEvery == 0 || step == steps {
+        let subset =
+          step == steps
+          ? windows : windows.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
+        let validationLoss = try evaluate(evaluator, trainer.parameters, corpus.validation, subset)
+        curve.append((step, validationLoss))
+        reporter.epochDone(
+          String(
+            format: "step %d/%d  train loss %.4f  val loss %.4f%@  (%.0f ms/step, now %@; %.0f s)",
+            step, steps, running, validationLoss, step == steps ? " (all windows)" : "",
+            1000 * trainingSeconds / Double(step), trainer.compiled.activeBackend.rawValue,
+            Date().timeIntervalSince(started)))
+      }
+    }
+    let valLoss = curve.last?.loss ?? .nan
+    let text = try generate(sampler, trainer.parameters, corpus)
+    print(text)
+    let result: [String: Any] = [
+      "val_loss": valLoss, "unigram_loss": unigram, "ratio": valLoss / unigram, "steps": steps,
+      "seconds": Date().timeIntervalSince(started), "training_seconds": trainingSeconds,
+      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "backend": backend,
+      "final_backend": trainer.compiled.activeBackend.rawValue, "threads": threads,
+      "batch": batch, "length": length, "hidden": hidden,
+      "step_kernels": trainer.compiled.kernelCount,
+      "step_c_bytes": trainer.compiled.program.source.utf8.count, "sample": text,
+    ]
+    if json {
+      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+    } else {
+      print(
+        String(
+          format: "val loss %.4f = %.3f x unigram loss %.4f after %d steps (%.0f s, %.2f steps/s)",
+          valLoss, valLoss / unigram, unigram, steps, Date().timeIntervalSince(started),
+          Double(steps) / max(trainingSeconds, 1e-9)))
+    }
+  }
+
+  /// Linear warm-up over the first 5% of the steps, then a cosine decay to a tenth.
+  func learningRate(_ step: Int) -> Double {
+    let warmup = max(1, steps / 20)
+    if step <= warmup { return lr * Double(step) / Double(warmup) }
+    let progress = Double(step - warmup) / Double(max(1, steps - warmup))
+    return lr * (0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * progress)))
+  }
+
+  /// The model on `batch` sequences of `length` tokens (time-major), and its mean
+  /// cross-entropy against the next tokens.
+  func network(_ vocabulary: Int, batch: Int) throws -> (GraphBuilder, loss: Value, [Value]) {
+    let b = GraphBuilder()
+    let tokens = try b.input("tokens", .i64, shape: [length, batch])
+    let targets = try b.input("targets", .i64, shape: [length, batch])
+    let model = try LSTMLanguageModel(b, vocabulary: vocabulary, hidden: hidden)
+    let loss = try crossEntropy(logits: model(tokens), labels: targets)
+    return (b, loss, model.parameters)
+  }
+
+  /// Forward, backward through the scan, and Adam update as one graph.
+  func trainingStep(_ vocabulary: Int) throws -> TrainingStep {
+    let (b, loss, params) = try network(vocabulary, batch: batch)
+    return try TrainingStep(b, loss: loss.id, parameters: params.map(\.id), optimizer: .adam)
+  }
+
+  /// The mean loss of `evalBatch` sequences.
+  func lossGraph(_ vocabulary: Int) throws -> Graph {
+    let (b, loss, _) = try network(vocabulary, batch: Self.evalBatch)
+    b.outputs(["loss": loss])
+    return Simplify.run(b.graph)
+  }
+
+  /// One step of one sequence: the next-character probabilities (logits divided by the
+  /// temperature) after `token` from state `h`, `c`, and the next state.
+  func samplingGraph(_ vocabulary: Int) throws -> Graph {
+    let b = GraphBuilder()
+    let token = try b.input("token", .i64, shape: [1])
+    let h = try b.input("h", .f32, shape: [1, hidden])
+    let c = try b.input("c", .f32, shape: [1, hidden])
+    let model = try LSTMLanguageModel(b, vocabulary: vocabulary, hidden: hidden)
+    let next = try model.step(token, h, c)
+    b.outputs([
+      "probabilities": try softmax(next.logits * (1 / temperature), axis: 1), "h": next.h,
+      "c": next.c,
+    ])
+    return Simplify.run(b.graph)
+  }
+
+  /// Tokens and next tokens of the windows of `text` starting at `starts`, time-major
+  /// (`[length, starts.count]`).
+  func windowBatch(_ text: [Int], _ starts: [Int]) -> [String: Tensor] {
+    let tokens = (0..<length).flatMap { t in starts.map { Double(text[$0 + t]) } }
+    let targets = (0..<length).flatMap { t in starts.map { Double(text[$0 + t + 1]) } }
+    let shape = [length, starts.count]
+    return [
+      "tokens": Tensor(.i64, shape: shape, scalars: tokens),
+      "targets": Tensor(.i64, shape: shape, scalars: targets),
+    ]
+  }
+
+  /// The mean loss over the windows starting at `starts`, a whole number of evaluation
+  /// batches of them (the last few windows that do not fill one are left out).
+  func evaluate(
+    _ evaluator: ExecutionContext, _ parameters: [String: Tensor], _ text: [Int], _ starts: [Int]
+  ) throws -> Double {
+    for (name, value) in parameters { try evaluator.setInput(name, value) }
+    let batches = max(1, starts.count / Self.evalBatch)
+    var total = 0.0
+    for k in 0..<batches {
+      let chunk = Array(starts[k * Self.evalBatch..<(k + 1) * Self.evalBatch])
+      for (name, value) in windowBatch(text, chunk) { try evaluator.setInput(name, value) }
+      try evaluator.run()
+      total += evaluator.output(at: 0).scalars[0]
+    }
+    return total / Double(batches)
+  }
+
+  /// `sample` characters after a newline, each drawn from the model's distribution given the
+  /// state after every character before it (the state starts at zero, as in training).
+  func generate(
+    _ sampler: ExecutionContext, _ parameters: [String: Tensor], _ corpus: CharacterCorpus
+  ) throws -> String {
+    for (name, value) in parameters { try sampler.setInput(name, value) }
+    let zero = Tensor(.f32, shape: [1, hidden], scalars: Array(repeating: 0, count: hidden))
+    try sampler.setInput("h", zero)
+    try sampler.setInput("c", zero)
+    var rng = SeededGenerator(seed: seed &+ 2)
+    var token = corpus.vocabulary.firstIndex(of: 10) ?? 0
+    var text: [Int] = []
+    for _ in 0..<sample {
+      try sampler.setInput("token", Tensor(.i64, shape: [1], scalars: [Double(token)]))
+      try sampler.run()
+      guard let p = sampler.output("probabilities")?.scalars, let h = sampler.output("h"),
+        let c = sampler.output("c")
+      else { preconditionFailure("the sampler lost an output") }
+      var u = rng.unit() * p.reduce(0, +)
+      token = p.count - 1
+      for (k, q) in zip(0..., p) {
+        u -= q
+        if u < 0 {
+          token = k
+          break
+        }
+      }
+      text.append(token)
+      try sampler.setInput("h", h)
+      try sampler.setInput("c", c)
+    }
+    return corpus.decode(text)
+  }
+
+  func log(_ message: String) {
+    FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+CharRNN.main()
