@@ -15,9 +15,11 @@ extension KernelWriter {
       w.line("for (long long gc_i = 0; gc_i < \(count); gc_i++) \(target)[gc_i] = \(source)[gc_i];")
     }
     /// `p3 + gc_t * 12`: the row of a scanned or stacked buffer that iteration `gc_t`
-    /// addresses (`gc_r` in a reversed loop).
+    /// addresses (`gc_r` in a reversed loop). The buffer may hold a reshape of the value
+    /// (`[8, 3]` for a scanned `[4, 2, 3]`), so a row is its `count`-th part, not the product
+    /// of its own axes after the first.
     func row(_ buffer: Int) -> String {
-      let size = plan.buffers[buffer].type.shape.dropFirst().reduce(1, *)
+      let size = plan.buffers[buffer].type.count / max(loop.count, 1)
       return "\(name(buffer)) + \(loop.reverse ? "gc_r" : "gc_t") * \(size)"
     }
     for c in 0..<k {

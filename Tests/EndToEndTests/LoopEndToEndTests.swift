@@ -63,6 +63,23 @@ import Testing
     g = grad(l, w)
     output hT, hs, l, g
     """,
+    // The scanned values are a reshape of a product's [8, 3] buffer, and so is the stacked
+    // result's cotangent in reverse mode: rows of 6 elements in buffers of rows of 3.
+    "reshaped": """
+    input u: f64[8, 2]
+    input v: f64[2, 3]
+    input wy: f64[3, 5]
+    param w: f64[3] = 0.5
+    def cell(h, x)
+      h2 = x + h * w
+      return h2, h2
+    end
+    xs = reshape(u @ v, [4, 2, 3])
+    hT, hs = scan(cell, [xs[0]], [xs])
+    l = sum(tanh(hs @ wy))
+    g = grad(l, w)
+    output hs, l, g
+    """,
     "nested": """
     input xs: f64[3]
     param w = 0.3

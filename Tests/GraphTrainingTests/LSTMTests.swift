@@ -20,14 +20,22 @@ import Testing
     let model = try LSTMLanguageModel(b, vocabulary: 5, hidden: 3, dtype: .f64)
     let loss = try crossEntropy(logits: model(tokens), labels: targets)
     let (value, gradients) = try valueWithGradient(of: loss, withRespectTo: model.parameters)
-    b.outputs(["loss": value])
-    #expect(model.parameters.count == 4)
+    // input table, recurrent weights, head weight, head bias.
+    b.outputs([
+      "loss": value, "g0": gradients[0], "g1": gradients[1], "g2": gradients[2], "g3": gradients[3],
+    ])
     let (compiled, inputs) = try LayerTests.checkParamGradients(
       b.graph, loss, model.parameters, gradients,
       ["tokens": Self.tokens, "targets": Self.targets])
-    let got = try #require(try compiled.run(inputs)["loss"]?.scalar)
-    let expected = try #require(try Interpreter.run(b.graph, inputs)["loss"]?.scalar)
-    #expect(abs(got - expected) < 1e-12 * max(1, abs(expected)))
+    // The compiled loss and gradients (the C of the backward loop) against the interpreter.
+    let got = try compiled.run(inputs)
+    let expected = try Interpreter.run(b.graph, inputs)
+    for name in ["loss", "g0", "g1", "g2", "g3"] {
+      let (a, e) = (try #require(got[name]), try #require(expected[name]))
+      for (p, q) in zip(a.scalars, e.scalars) {
+        #expect(abs(p - q) <= 1e-12 * max(1, abs(q)), "\(name)")
+      }
+    }
   }
 
   /// The scanned logits are those of `step` applied to one time step after another,
