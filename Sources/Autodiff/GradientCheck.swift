@@ -168,11 +168,11 @@ public enum GradientCheck {
     _ graph: Graph, _ inputs: [String: Tensor], _ variable: String, _ x: Tensor,
     _ evaluate: Evaluator
   ) throws -> Double {
-    // Exactly the cut graph's arguments, in f64.
+    // Exactly the cut graph's arguments, floats in f64 (integers keep their type).
     var all: [String: Tensor] = [:]
     for id in graph.arguments {
       guard let name = graph[id].op.inputName, let given = inputs[name] else { continue }
-      all[name] = Tensor(.f64, shape: given.shape, scalars: given.scalars)
+      all[name] = Tensor(graph[id].type.dtype, shape: given.shape, scalars: given.scalars)
     }
     all[variable] = Tensor(.f64, shape: x.shape, scalars: x.scalars)
     guard let y = try evaluate(graph, all)["y"]?.scalar else {
@@ -183,7 +183,8 @@ public enum GradientCheck {
 
   /// The function `x ↦ y` as a graph in f64: node `x` becomes an input (its operands held
   /// fixed, which is what a gradient with respect to a defined value means), every other
-  /// node keeps its op, inputs keep their names. Loops are written out first (their bodies
+  /// node keeps its op, inputs keep their names, float nodes become f64 and integer nodes
+  /// (indices, labels) keep their type. Loops are written out first (their bodies
   /// have types of their own), which throws if they do not fit the node limit.
   static func promotedFunction(_ graph: Graph, y: NodeID, x: NodeID, as name: String)
     throws -> Graph
@@ -202,9 +203,14 @@ public enum GradientCheck {
         "gradient check: declaring the variable failed: \(error)\n\(graph.context(around: x))")
     }
     let replayed = b.replay(
-      graph, keeping: { $0 <= y }, type: { TensorType(.f64, graph[$0].type.shape) },
+      graph, keeping: { $0 <= y }, type: { promoted(graph[$0].type) },
       substitutes: [x: variable], pass: "gradient check")
     b.output("y", replayed[y])
     return b.graph
+  }
+
+  /// A float type in f64; an integer type as it is.
+  private static func promoted(_ type: TensorType) -> TensorType {
+    type.dtype.isFloat ? TensorType(.f64, type.shape) : type
   }
 }

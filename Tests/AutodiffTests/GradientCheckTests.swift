@@ -34,6 +34,25 @@ import Testing
     for r in results { #expect(r.passed, "\(r)") }
   }
 
+  /// Integer inputs (here the indices of `take`) keep their type in the checked function;
+  /// promoting them to f64 made `take` refuse them, and `graphc check` crash.
+  @Test func integerIndicesStayIntegers() throws {
+    let b = GraphBuilder()
+    let table = try b.param("table", TensorType(.f32, [4, 2]))
+    let idx = try b.input("idx", TensorType(.i64, [3]))
+    let loss = try b.sum(b.square(b.take(table, idx, axis: 0)))
+    let grads = try gradient(of: loss, withRespectTo: [table], in: b)
+    let cases = [GradientCheck.Case(y: loss, x: table, gradient: grads[0], label: "table")]
+    let inputs = [
+      "table": sampleTensor([4, 2], seed: 4, dtype: .f32),
+      "idx": Tensor(.i64, shape: [3], scalars: [2, 0, 2]),
+    ]
+    let results = try GradientCheck.run(
+      b.graph, cases: cases, inputs: inputs, evaluate: Interpreter.run)
+    #expect(results.count == 1)
+    for r in results { #expect(r.passed, "\(r)") }
+  }
+
   @Test func aWrongGradientFailsAndIsReported() throws {
     let b = GraphBuilder()
     let x = try b.input("x", TensorType(.f64, [3]))
