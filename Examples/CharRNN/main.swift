@@ -15,7 +15,7 @@ struct CharRNN: ParsableCommand {
     commandName: "char-rnn",
     abstract: "Train a character-level LSTM (one scan over time) on fortunes.")
 
-  @Option(name: [.long, .customLong("iters")], help: "Training steps.") var steps = 1000
+  @Option(name: [.long, .customLong("iters")], help: "Training steps.") var steps = 3000
   @Option(help: "Sequences per step.") var batch = 32
   @Option(help: "Characters per sequence: the scan's trip count.") var length = 64
   @Option(help: "Units of the LSTM's state.") var hidden = 128
@@ -28,7 +28,7 @@ struct CharRNN: ParsableCommand {
   )
   var backend = "tiered"
   @Option(help: "Seed for initial weights, batches and sampling.") var seed: UInt64 = 0
-  @Option(help: "Steps between validation losses.") var evalEvery = 250
+  @Option(help: "Steps between validation losses.") var evalEvery = 500
   @Option(help: "Folder with the fortune files.") var data = Fortunes.directory
   @Option(help: "Fraction of the text, at its end, that validates.") var validation = 0.1
   @Option(help: "Characters to sample at the end.") var sample = 400
@@ -92,13 +92,14 @@ struct CharRNN: ParsableCommand {
     var curve: [(step: Int, loss: Double)] = []
     var running = 0.0
     var trainingSeconds = 0.0  // in training steps only, not in validation
+    let schedule = WarmupCosineSchedule(peak: lr, steps: steps)
     for step in 1...steps {
       let starts = (0..<batch).map { _ in
         Int(rng.next() % UInt64(corpus.training.count - length))
       }
       let stepStart = Date()
       let loss = try trainer.train(
-        on: windowBatch(corpus.training, starts), learningRate: learningRate(step))
+        on: windowBatch(corpus.training, starts), learningRate: schedule(step))
       trainingSeconds += Date().timeIntervalSince(stepStart)
       running = step == 1 ? loss : 0.98 * running + 0.02 * loss
       reporter.step(epoch: 1, epochs: 1, done: step, total: steps, loss: running)
@@ -106,7 +107,9 @@ struct CharRNN: ParsableCommand {
         let subset =
           step == steps
           ? windows : windows.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
-        let validationLoss = try evaluate(evaluator, trainer.parameters, corpus.validation, subset)
+        let validationLoss = try meanLoss(
+          evaluator, parameters: trainer.parameters, over: subset, batchSize: Self.evalBatch
+        ) { windowBatch(corpus.validation, $0) }
         curve.append((step, validationLoss))
         reporter.epochDone(
           String(
@@ -138,14 +141,6 @@ struct CharRNN: ParsableCommand {
           valLoss, valLoss / unigram, unigram, steps, Date().timeIntervalSince(started),
           Double(steps) / max(trainingSeconds, 1e-9)))
     }
-  }
-
-  /// Linear warm-up over the first 5% of the steps, then a cosine decay to a tenth.
-  func learningRate(_ step: Int) -> Double {
-    let warmup = max(1, steps / 20)
-    if step <= warmup { return lr * Double(step) / Double(warmup) }
-    let progress = Double(step - warmup) / Double(max(1, steps - warmup))
-    return lr * (0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * progress)))
   }
 
   /// The model on `batch` sequences of `length` tokens (time-major), and its mean
@@ -200,23 +195,6 @@ struct CharRNN: ParsableCommand {
     ]
   }
 
-  /// The mean loss over the windows starting at `starts`, a whole number of evaluation
-  /// batches of them (the last few windows that do not fill one are left out).
-  func evaluate(
-    _ evaluator: ExecutionContext, _ parameters: [String: Tensor], _ text: [Int], _ starts: [Int]
-  ) throws -> Double {
-    for (name, value) in parameters { try evaluator.setInput(name, value) }
-    let batches = max(1, starts.count / Self.evalBatch)
-    var total = 0.0
-    for k in 0..<batches {
-      let chunk = Array(starts[k * Self.evalBatch..<(k + 1) * Self.evalBatch])
-      for (name, value) in windowBatch(text, chunk) { try evaluator.setInput(name, value) }
-      try evaluator.run()
-      total += evaluator.output(at: 0).scalars[0]
-    }
-    return total / Double(batches)
-  }
-
   /// `sample` characters after a newline, each drawn from the model's distribution given the
   /// state after every character before it (the state starts at zero, as in training).
   func generate(
@@ -235,15 +213,7 @@ struct CharRNN: ParsableCommand {
       guard let p = sampler.output("probabilities")?.scalars, let h = sampler.output("h"),
         let c = sampler.output("c")
       else { preconditionFailure("the sampler lost an output") }
-      var u = rng.unit() * p.reduce(0, +)
-      token = p.count - 1
-      for (k, q) in zip(0..., p) {
-        u -= q
-        if u < 0 {
-          token = k
-          break
-        }
-      }
+      token = drawIndex(p[...], unit: rng.unit())
       text.append(token)
       try sampler.setInput("h", h)
       try sampler.setInput("c", c)

@@ -111,6 +111,7 @@ struct CharTransformer: ParsableCommand {
     var curve: [(step: Int, loss: Double)] = []
     var running = 0.0
     var trainingSeconds = 0.0  // in training steps only, not in validation
+    let schedule = WarmupCosineSchedule(peak: lr, steps: steps)
     for step in 1...steps {
       let starts = (0..<batch).map { _ in
         Int(rng.next() % UInt64(corpus.training.count - context))
@@ -118,7 +119,7 @@ struct CharTransformer: ParsableCommand {
       let stepStart = Date()
       let loss = try trainer.train(
         on: windowBatch(corpus.training, try trainer.localRows(starts)),
-        learningRate: learningRate(step))
+        learningRate: schedule(step))
       trainingSeconds += Date().timeIntervalSince(stepStart)
       running = step == 1 ? loss : 0.98 * running + 0.02 * loss
       reporter.step(epoch: 1, epochs: 1, done: step, total: steps, loss: running)
@@ -126,7 +127,9 @@ struct CharTransformer: ParsableCommand {
         let subset =
           step == steps
           ? windows : windows.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
-        let validationLoss = try evaluate(evaluator, trainer.parameters, corpus.validation, subset)
+        let validationLoss = try meanLoss(
+          evaluator, parameters: trainer.parameters, over: subset, batchSize: Self.evalBatch
+        ) { windowBatch(corpus.validation, $0) }
         curve.append((step, validationLoss))
         reporter.epochDone(
           String(
@@ -167,14 +170,6 @@ struct CharTransformer: ParsableCommand {
           valLoss, valLoss / unigram, unigram, steps, Date().timeIntervalSince(started),
           Double(steps) / max(trainingSeconds, 1e-9)))
     }
-  }
-
-  /// Linear warm-up over the first 5% of the steps, then a cosine decay to a tenth.
-  func learningRate(_ step: Int) -> Double {
-    let warmup = max(1, steps / 20)
-    if step <= warmup { return lr * Double(step) / Double(warmup) }
-    let progress = Double(step - warmup) / Double(max(1, steps - warmup))
-    return lr * (0.1 + 0.9 * 0.5 * (1 + cos(Double.pi * progress)))
   }
 
   /// The model on `batch` sequences of tokens, and its mean cross-entropy against the
@@ -224,23 +219,6 @@ struct CharTransformer: ParsableCommand {
     ]
   }
 
-  /// The mean loss over the windows starting at `starts`, a whole number of evaluation
-  /// batches of them (the last few windows that do not fill one are left out).
-  func evaluate(
-    _ evaluator: ExecutionContext, _ parameters: [String: Tensor], _ text: [Int], _ starts: [Int]
-  ) throws -> Double {
-    for (name, value) in parameters { try evaluator.setInput(name, value) }
-    let batches = max(1, starts.count / Self.evalBatch)
-    var total = 0.0
-    for k in 0..<batches {
-      let chunk = Array(starts[k * Self.evalBatch..<(k + 1) * Self.evalBatch])
-      for (name, value) in windowBatch(text, chunk) { try evaluator.setInput(name, value) }
-      try evaluator.run()
-      total += evaluator.output(at: 0).scalars[0]
-    }
-    return total / Double(batches)
-  }
-
   /// `sample` characters after a newline, each drawn from the model's distribution given up
   /// to `context` characters before it.
   func generate(
@@ -261,16 +239,7 @@ struct CharTransformer: ParsableCommand {
         "tokens", Tensor(.i64, shape: [1, context], scalars: padded.map(Double.init)))
       try sampler.run()
       let p = sampler.output(at: 0).scalars[(window.count - 1) * v..<window.count * v]
-      var u = rng.unit() * p.reduce(0, +)
-      var next = v - 1
-      for (k, q) in zip(0..., p) {
-        u -= q
-        if u < 0 {
-          next = k
-          break
-        }
-      }
-      text.append(next)
+      text.append(drawIndex(p, unit: rng.unit()))
     }
     return corpus.decode(Array(text.dropFirst()))
   }
