@@ -19,6 +19,7 @@ struct OptimalControlCommand: ParsableCommand {
   @Option(help: "tcc (in-process TinyCC) or cc (system compiler).") var backend = "tcc"
   @Option(help: "Newton iterations at most.") var maxIterations = 100
   @Flag(help: "Print one JSON object with the results.") var json = false
+  @Flag(help: "Print the generated C of the cost and gradient and stop.") var emitC = false
 
   func run() throws {
     let goal = target.split(separator: ",").compactMap { Double($0) }
@@ -30,6 +31,10 @@ struct OptimalControlCommand: ParsableCommand {
     }
     let problem = VehicleProblem(
       horizon: horizon, duration: duration, terminalWeight: weight, target: goal)
+    if emitC {
+      print(try Pipeline.emitC(problem.costAndGradientGraph()).source)
+      return
+    }
     let clock = ContinuousClock()
     var compiled: CompiledVehicle?
     let compileTime = try clock.measure {
