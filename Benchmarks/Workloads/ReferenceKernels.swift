@@ -29,6 +29,11 @@ final class ReferenceKernels {
       UnsafePointer<UnsafeMutablePointer<Float>>, UnsafePointer<UnsafeMutablePointer<Float>>,
       UnsafePointer<Int64>, UnsafePointer<Int64>, Float, Int32
     ) -> Float
+  typealias W9 =
+    @convention(c) (
+      UnsafePointer<Double>, Int32, Double, Double, UnsafePointer<Double>, UnsafePointer<Double>,
+      UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>
+    ) -> Double
 
   let compiler: String
   let w3libm: W3
@@ -39,6 +44,7 @@ final class ReferenceKernels {
   let w6Create: W6Create
   let w6Step: W6Step
   let w7: W7
+  let w9: W9
   private let handle: UnsafeMutableRawPointer
 
   /// Builds and loads the reference kernels; `compiler` is `$CC`, else clang, else cc.
@@ -50,7 +56,7 @@ final class ReferenceKernels {
     ).path
     let sources = [
       "w1_mlp.c", "w2_rosenbrock.c", "w3_tanh_sigmoid.c", "w5_fashion_adam.c", "w6_cnn.c",
-      "w7_transformer.c",
+      "w7_transformer.c", "w9_rk4.c",
     ].map {
       "\(root)/\($0)"
     }
@@ -76,6 +82,7 @@ final class ReferenceKernels {
     w6Create = try symbol("ref_w6_create", W6Create.self)
     w6Step = try symbol("ref_w6_step", W6Step.self)
     w7 = try symbol("ref_w7_step", W7.self)
+    w9 = try symbol("ref_w9", W9.self)
     // One BLAS thread, as graphc's own calls use (see `NativeSymbols` in GraphCompiler):
     // otherwise a reference timed before graphc's first compile would run on all cores,
     // and a workload run alone (`--only`) would compare unlike things.
