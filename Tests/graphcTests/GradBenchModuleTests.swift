@@ -36,7 +36,7 @@ import Testing
     #expect(
       names == [
         "ba.graph", "det.graph", "gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph",
-        "lse.graph", "ode.graph",
+        "lse.graph", "lstm.graph", "ode.graph",
       ])
   }
 }
