@@ -85,7 +85,7 @@ struct LSTMWorkload {
       variants.append((name, { try ctx.run() }, note))
     }
     let times = try interleavedMedianMilliseconds(runs: runs, [hand] + variants.map(\.run))
-    report("W8", "hand C (lstm loss + gradient, l=2, b=14, c=1024)", times[0], vs: nil)
+    report("W8", "hand C (lstm loss and gradient)", times[0], vs: nil)
     for (variant, ms) in zip(variants, times.dropFirst()) {
       report("W8", variant.name, ms, vs: times[0], note: variant.note)
     }
