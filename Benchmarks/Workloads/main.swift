@@ -354,6 +354,11 @@ if selected("W7") {
   try TransformerWorkload().run(reference, runs: runs)
 }
 
+// MARK: W8: the gradient of GradBench's lstm loss (see LSTMWorkload).
+if selected("W8") {
+  try LSTMWorkload().run(reference, runs: runs)
+}
+
 // MARK: W9: the gradient of the RK4 optimal-control cost (see OptimalControlWorkload).
 if selected("W9") {
   try OptimalControlWorkload().run(reference, runs: runs)
