@@ -8,6 +8,7 @@ let package = Package(
     .executable(name: "fashion-mnist", targets: ["fashion-mnist"]),
     .executable(name: "char-transformer", targets: ["char-transformer"]),
     .executable(name: "char-rnn", targets: ["char-rnn"]),
+    .executable(name: "optimal-control", targets: ["optimal-control"]),
     .library(name: "GraphCompiler", targets: ["GraphCompiler"]),
   ],
   dependencies: [
@@ -54,6 +55,16 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/CharRNN"),
+    .target(
+      name: "OptimalControl", dependencies: ["GraphIR", "Autodiff", "GraphCompiler"],
+      path: "Examples/OptimalControl/Problem"),
+    .executableTarget(
+      name: "optimal-control",
+      dependencies: [
+        "OptimalControl", "GraphCompiler",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/OptimalControl/Command"),
     .target(name: "GraphTestSupport", dependencies: ["GraphIR", "GraphLanguage"]),
     .testTarget(name: "GraphIRTests", dependencies: ["GraphIR", "GraphTestSupport"], exclude: ["Fixtures"]),
     .testTarget(
@@ -78,6 +89,7 @@ let package = Package(
       name: "workloads",
       dependencies: [
         "GraphIR", "GraphCompiler", "GraphTraining", "GraphLanguage", "Autodiff", "GraphTestSupport",
+        "OptimalControl",
       ],
       path: "Benchmarks/Workloads",
       linkerSettings: [.linkedLibrary("openblas")]),
@@ -89,6 +101,9 @@ let package = Package(
       name: "graphc-fuzz",
       dependencies: ["GraphIR", "CCodegen", "GraphCompiler", "GraphLanguage", "Autodiff"],
       path: "Benchmarks/Fuzz", exclude: ["README.md", "corpus", "graph.dict", "lsan.supp"]),
+    .testTarget(
+      name: "OptimalControlTests",
+      dependencies: ["OptimalControl", "GraphCompiler", "GraphIR", "GraphTestSupport"]),
     .testTarget(name: "GraphLanguageTests", dependencies: ["GraphLanguage", "GraphIR"]),
     .testTarget(
       name: "graphcTests", dependencies: ["graphc", "GraphLanguage", "GraphIR", "GraphData"]),

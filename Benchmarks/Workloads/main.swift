@@ -2,7 +2,7 @@
 // computation hand-written in C (kernels/reference, built with -O3 -march=native and
 // OpenBLAS) and, for W2 and W3, Swift's _Differentiation. Reports medians and ratios.
 //
-//   swift run -c release workloads [--runs N] [--json] [--only W1|...|W7]
+//   swift run -c release workloads [--runs N] [--json] [--only W1|...|W9]
 import Autodiff
 import Foundation
 import GraphCompiler
@@ -352,6 +352,16 @@ if selected("W6") {
 // MARK: W7: the char-transformer example's step (see TransformerWorkload).
 if selected("W7") {
   try TransformerWorkload().run(reference, runs: runs)
+}
+
+// MARK: W8: the gradient of GradBench's lstm loss (see LSTMWorkload).
+if selected("W8") {
+  try LSTMWorkload().run(reference, runs: runs)
+}
+
+// MARK: W9: the gradient of the RK4 optimal-control cost (see OptimalControlWorkload).
+if selected("W9") {
+  try OptimalControlWorkload().run(reference, runs: runs)
 }
 
 if json {

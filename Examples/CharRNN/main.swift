@@ -132,8 +132,7 @@ struct CharRNN: ParsableCommand {
       "step_c_bytes": trainer.compiled.program.source.utf8.count, "sample": text,
     ]
     if json {
-      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      try printJSONLine(result)
     } else {
       print(
         String(

@@ -142,13 +142,8 @@ struct CharTransformer: ParsableCommand {
     let valLoss = curve.last?.loss ?? .nan
     var distributedResult: [String: Any] = [:]
     if let mpi {
-      let checksums = try trainer.parameterChecksums()
-      MPICommunicator.finalize()
-      if mpi.rank != 0 { return }
-      distributedResult = [
-        "ranks": ranks, "param_checksums": checksums.map { String($0, radix: 16) },
-        "exchange_seconds_per_step": mpi.exchangeSeconds / Double(max(mpi.exchanges, 1)),
-      ]
+      guard let summary = try trainer.finishDistributed(mpi) else { return }
+      distributedResult = summary
     }
     let text = try generate(sampler, trainer.parameters, corpus, config)
     print(text)
@@ -161,8 +156,7 @@ struct CharTransformer: ParsableCommand {
     ]
     result.merge(distributedResult) { _, new in new }
     if json {
-      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      try printJSONLine(result)
     } else {
       print(
         String(

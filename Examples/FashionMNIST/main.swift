@@ -129,12 +129,8 @@ struct FashionMNIST: ParsableCommand {
     if let save { try trainer.save(to: save) }
     var result: [String: Any] = [:]
     if let mpi {
-      let checksums = try trainer.parameterChecksums()
-      MPICommunicator.finalize()
-      if mpi.rank != 0 { return }
-      result["ranks"] = ranks
-      result["param_checksums"] = checksums.map { String($0, radix: 16) }
-      result["exchange_seconds_per_step"] = mpi.exchangeSeconds / Double(max(mpi.exchanges, 1))
+      guard let summary = try trainer.finishDistributed(mpi) else { return }
+      result = summary
     }
     try CurvePlot(
       title: "Fashion-MNIST, \(modelDescription), \(optimizer)", xLabel: "epoch",
@@ -151,8 +147,7 @@ struct FashionMNIST: ParsableCommand {
       "backend": backendName, "optimizer": optimizer, "batch": batch, "model": model.rawValue,
     ]) { mine, _ in mine }
     if json {
-      let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
-      print(String(decoding: data, as: UTF8.self))
+      try printJSONLine(result)
     } else {
       print(
         String(

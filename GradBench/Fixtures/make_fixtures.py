@@ -2,8 +2,8 @@
 """Writes expected.json: small inputs of every GradBench module graphc implements and their
 outputs, computed here independently of graphc, from the definitions in
 ../shared/gradbench/README.md: closed forms where they are short (lse's softmax, llsq's
-normal equations, kmeans' cluster means, det's det(A) inverse(A)^T, hello), central finite differences otherwise (gmm's
-and ode's gradients; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
+normal equations, kmeans' cluster means, det's det(A) inverse(A)^T, hello), central finite differences otherwise (gmm's,
+ode's, ba's and lstm's derivatives; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
 
     python3 GradBench/Fixtures/make_fixtures.py    # needs numpy
 """
@@ -90,6 +90,32 @@ def ode_primal(x, s):
         k4 = f(y + h * k3)
         y = y + h / 6 * (k1 + 2 * k2 + 2 * k3 + k4)
     return y
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def lstm_objective(main, extra, state, sequence):
+    """The diagonal LSTM loss, step by step and layer by layer as the definition writes it."""
+    layers, b, c = len(main) // 2, extra.shape[1], len(sequence)
+    h = [state[2 * L].copy() for L in range(layers)]
+    cell = [state[2 * L + 1].copy() for L in range(layers)]
+    total = 0.0
+    for t in range(c - 1):
+        v = sequence[t] * extra[0]
+        for L in range(layers):
+            W, B = main[2 * L], main[2 * L + 1]
+            forget = sigmoid(v * W[0:b] + B[0:b])
+            input_gate = sigmoid(h[L] * W[b : 2 * b] + B[b : 2 * b])
+            output_gate = sigmoid(v * W[2 * b : 3 * b] + B[2 * b : 3 * b])
+            change = np.tanh(h[L] * W[3 * b :] + B[3 * b :])
+            cell[L] = cell[L] * forget + input_gate * change
+            h[L] = output_gate * np.tanh(cell[L])
+            v = h[L]
+        y = v * extra[1] + extra[2]
+        total += np.sum(sequence[t + 1] * (y - math.log(2 + np.exp(y).sum())))
+    return -total / ((c - 1) * b)
 
 
 def kmeans(points, centroids):
@@ -197,6 +223,22 @@ def main():
     row_starts = [15 * i if i <= 2 * p else 30 * p + (i - 2 * p) for i in range(3 * p + 1)]
     rows = row_starts[:30] + [row_starts[-1]]
     cases.append(case("ba", "jacobian", ba_input, {"rows": rows, "cols": cols, "vals": vals}, tolerance=1e-6))
+
+    # lstm: 2 layers, 3 bits, 5 characters; the gradient by central differences over the
+    # flattened main_params and extra_params, in the eval's order.
+    layers, b, c = 2, 3, 5
+    main, extra = rng.uniform(0, 1, (2 * layers, 4 * b)), rng.uniform(0, 1, (3, b))
+    state = rng.uniform(0, 1, (2 * layers, b))
+    sequence = rng.integers(0, 2, (c, b)).astype(float)
+    lstm_input = {"main_params": main.tolist(), "extra_params": extra.tolist(), "state": state.tolist(),
+                  "sequence": sequence.tolist()}
+    cases.append(case("lstm", "objective", lstm_input, lstm_objective(main, extra, state, sequence)))
+    parameters = np.concatenate([main.ravel(), extra.ravel()])
+
+    def loss(p):
+        return lstm_objective(p[: main.size].reshape(main.shape), p[main.size :].reshape(extra.shape), state, sequence)
+
+    cases.append(case("lstm", "jacobian", lstm_input, central_gradient(loss, parameters).tolist(), tolerance=1e-6))
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.json")
     with open(path, "w") as f:

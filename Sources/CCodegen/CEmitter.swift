@@ -53,19 +53,24 @@ public enum CEmitter {
   }
 
   /// A loop body's kernels (named after `name`) and its entry, `static int NAME(const void*
-  /// const* gc_in, void* const* gc_out, void* gc_arena)`: the body's arguments in `gc_in`,
-  /// its outputs in `gc_out`, its scratch memory at `gc_arena`.
+  /// gc_in0, ..., void* gc_out0, ..., void* gc_arena)`: one pointer per body argument, one
+  /// per output, then its scratch memory. The loop calls it once per iteration, so its
+  /// buffers are parameters rather than tables: the loop would otherwise fill two arrays and
+  /// the body read them back on every iteration, a quarter of W9's instructions under
+  /// TinyCC (see `KernelWriter.writeLoop`).
   static func writeBody(_ program: LoopProgram, name: String, annotate: Bool, _ w: inout CWriter) {
     let options = CodegenOptions(annotate: annotate, blas: false, threads: false)
     let calls = writeKernels(program.graph, program.plan, options, &w, prefix: name + "_")
+    let parameters =
+      program.graph.arguments.indices.map { "const void* gc_in\($0)" }
+      + program.graph.outputs.indices.map { "void* gc_out\($0)" } + ["void* gc_arena"]
     w.line("")
-    w.block("static int \(name)(const void* const* gc_in, void* const* gc_out, void* gc_arena)") {
-      w in
+    w.block("static int \(name)(\(parameters.joined(separator: ", ")))") { w in
       if program.plan.arenaBytes == 0 { w.line("(void)gc_arena;") }  // a body without scratch
       writeCalls(calls, program.plan, &w) { place in
         switch place {
-        case .input(let k): "gc_in[\(k)]"
-        case .output(let k): "gc_out[\(k)]"
+        case .input(let k): "gc_in\(k)"
+        case .output(let k): "gc_out\(k)"
         case .arena: "gc_arena"
         }
       }

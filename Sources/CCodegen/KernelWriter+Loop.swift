@@ -3,7 +3,8 @@ import GraphIR
 /// Loops (`repeat`, `scan`), one kernel kind whose body is a program of its own.
 extension KernelWriter {
   /// `.loop`: the carries copied into their first buffers, then `count` calls of the body's
-  /// entry `body` (written before this kernel by `CEmitter.writeBody`), each on the current
+  /// entry `body` (written before this kernel by `CEmitter.writeBody`, which takes each
+  /// buffer as a parameter of its own), each on the current
   /// carries, row `t` of each scanned value and the captured values, writing the next carries
   /// and row `t` of each stacked result; the two buffers of each carry swap after every
   /// call, and the final carries are copied out. Only the loop's bound depends on the trip
@@ -32,14 +33,13 @@ extension KernelWriter {
     let captures = loop.operands[(k + loop.slices)...].map(name)
     let inputs = (0..<k).map { "gc_now\($0)" } + slices + captures
     let outputs = (0..<k).map { "gc_next\($0)" } + loop.results[k...].map(row)
+    let call = "\(body)(\((inputs + outputs + [name(loop.arena)]).joined(separator: ", ")))"
     w.block("for (long long gc_t = 0; gc_t < \(loop.count); gc_t++)") { w in
       if loop.reverse { w.line("const long long gc_r = \(loop.count - 1) - gc_t;") }
-      w.line("const void* gc_in[] = {\(list(inputs))};")
-      w.line("void* gc_out[] = {\(list(outputs))};")
       if let fault = loop.body.plan.faultOffset {
         // A failed index check in the body: its fault record, and its status among the
         // program's checks.
-        w.line("int gc_status = \(body)(gc_in, gc_out, \(name(loop.arena)));")
+        w.line("int gc_status = \(call);")
         w.block("if (gc_status != 0)") { w in
           let record = "((long long*)((char*)\(name(loop.arena)) + \(fault)))"
           w.line("gc_fault[0] = \(record)[0];")
@@ -47,7 +47,7 @@ extension KernelWriter {
           w.line("return gc_status + \(loop.firstCheck);")
         }
       } else {
-        w.line("\(body)(gc_in, gc_out, \(name(loop.arena)));")
+        w.line("\(call);")
       }
       for c in 0..<k {
         let t = plan.buffers[loop.alternating[c]].type.dtype.cName
@@ -60,10 +60,5 @@ extension KernelWriter {
         plan.buffers[loop.results[c]].type.count, from: "gc_now\(c)", to: name(loop.results[c]), &w)
     }
     if loop.body.plan.faultOffset != nil { w.line("return 0;") }
-  }
-
-  /// `a, b, c`, or `0` for none (C has no empty initialiser).
-  private func list(_ items: [String]) -> String {
-    items.isEmpty ? "0" : items.joined(separator: ", ")
   }
 }

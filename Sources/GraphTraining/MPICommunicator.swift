@@ -390,3 +390,19 @@ private final class Library: @unchecked Sendable {
     if code != 0 { throw DistributedError.mpiCall(function: function, code: code) }
   }
 }
+
+extension Trainer {
+  /// Ends a data-parallel run on `mpi`: gathers every rank's parameter checksum (a collective
+  /// call, so every rank makes it), then finalises MPI. Returns what rank 0 reports in its
+  /// `--json` line (`ranks`, `param_checksums`, `exchange_seconds_per_step`), and nil on the
+  /// other ranks, which have nothing more to do.
+  public func finishDistributed(_ mpi: MPICommunicator) throws -> [String: Any]? {
+    let checksums = try parameterChecksums()
+    MPICommunicator.finalize()
+    guard mpi.rank == 0 else { return nil }
+    return [
+      "ranks": mpi.size, "param_checksums": checksums.map { String($0, radix: 16) },
+      "exchange_seconds_per_step": mpi.exchangeSeconds / Double(max(mpi.exchanges, 1)),
+    ]
+  }
+}

@@ -34,3 +34,10 @@ public struct ProgressReporter {
     FileHandle.standardError.write(Data((prefix + summary + "\n").utf8))
   }
 }
+
+/// Prints `result` on standard output as one line of JSON with sorted keys: the last line an
+/// example writes with `--json`.
+public func printJSONLine(_ result: [String: Any]) throws {
+  let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+  print(String(decoding: data, as: UTF8.self))
+}

@@ -8,7 +8,7 @@ import GraphIR
 /// outputs become the JSON the eval expects. The functions follow
 /// `../shared/gradbench/README.md`, which writes out every eval's definition.
 enum GradBenchModule: String, CaseIterable {
-  case hello, lse, llsq, gmm, ode, kmeans, det, ba
+  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba
 
   /// The module's functions and the shape of each one's output.
   var functions: [String: GradBenchOutput] {
@@ -24,6 +24,7 @@ enum GradBenchModule: String, CaseIterable {
         ]),
       ]
     case .ode: ["primal": .array("primal"), "gradient": .array("gradient")]
+    case .lstm: ["objective": .number("objective"), "jacobian": .array("jacobian")]
     case .kmeans: ["cost": .number("cost"), "dir": .array("dir")]
     case .det: ["primal": .number("primal"), "gradient": .array("gradient")]
     case .ba:
@@ -56,6 +57,7 @@ enum GradBenchModule: String, CaseIterable {
     case .llsq: try llsq(input)
     case .gmm: try gmm(input)
     case .ode: try ode(input)
+    case .lstm: try lstm(input)
     case .kmeans: try kmeans(input)
     case .det: try det(input)
     case .ba: try ba(input)
@@ -180,13 +182,56 @@ extension GradBenchModule {
     let x = try input.tensor("x", rank: 1)
     let n = try atLeast(2, x.shape[0], "the length of x")
     let s = try atLeast(1, input.integer("s"), "s")
-    guard s <= 10_000 else { throw GradBenchError("s = \(s) steps is more than 10000") }
+    try checkSize([n, s], "n * s")  // reverse mode keeps y after every step
     let h = 2 / Double(s)
     let values = [
       "n": "\(n)", "s": "\(s)", "h": "\(h)", "half_h": "\(h / 2)", "sixth_h": "\(h / 6)",
     ]
-    let steps = (1...s).map { ["i": "\($0)", "previous": "\($0 - 1)"] }
-    return GradBenchInstance(key: "n=\(n),s=\(s)", values: values, steps: steps, inputs: ["x": x])
+    return GradBenchInstance(key: "n=\(n),s=\(s)", values: values, inputs: ["x": x])
+  }
+
+  /// lstm: main_params float[2l][4b], extra_params float[3][b], state float[2l][b] and
+  /// sequence float[c][b], for l layers, b bits per character and c characters. The
+  /// template's `#step` block is one layer.
+  private func lstm(_ input: GradBenchFields) throws -> GradBenchInstance {
+    let main = try input.tensor("main_params", rank: 2)
+    let extra = try input.tensor("extra_params", rank: 2)
+    let state = try input.tensor("state", rank: 2)
+    let sequence = try input.tensor("sequence", rank: 2)
+    let (rows, b) = (state.shape[0], state.shape[1])
+    guard rows >= 2, rows % 2 == 0, b >= 1 else {
+      throw GradBenchError(
+        "lstm: state must have shape [2l, b] with l >= 1 and b >= 1, got \(state.shape)")
+    }
+    let l = rows / 2
+    // Each layer is written out in the graph (the template's `#step` block).
+    guard l <= 64 else { throw GradBenchError("l = \(l) layers is more than 64") }
+    let c = try atLeast(2, sequence.shape[0], "the number of characters")
+    try checkSize([c, l, b], "c * l * b")
+    for (name, tensor, shape) in [
+      ("main_params", main, [rows, 4 * b]), ("extra_params", extra, [3, b]),
+      ("sequence", sequence, [c, b]),
+    ] where tensor.shape != shape {
+      throw GradBenchError(
+        "lstm input '\(name)' must have shape \(shape) for l = \(l), b = \(b), c = \(c), got \(tensor.shape)"
+      )
+    }
+    let inputs = [
+      "main_params": main, "extra_params": extra, "state": state, "sequence": sequence,
+    ]
+    let values = [
+      "l": "\(l)", "b": "\(b)", "c": "\(c)", "rows": "\(rows)", "b2": "\(2 * b)",
+      "b3": "\(3 * b)", "b4": "\(4 * b)", "steps": "\(c - 1)", "count": "\((c - 1) * b)",
+      "main_count": "\(8 * l * b)", "extra_count": "\(3 * b)",
+    ]
+    let steps = (1...l).map { layer in
+      [
+        "L": "\(layer)", "previous": "\(layer - 1)", "weight_row": "\(2 * layer - 2)",
+        "bias_row": "\(2 * layer - 1)",
+      ]
+    }
+    return GradBenchInstance(
+      key: "l=\(l),b=\(b),c=\(c)", values: values, steps: steps, inputs: inputs)
   }
 
   /// kmeans: points float[n][d], centroids float[k][d].

@@ -4,10 +4,10 @@ import Foundation
 /// sizes that each `evaluate` carries.
 ///
 /// Expansion is plain text: every `{{name}}` is replaced by its value; lines between `#step`
-/// and `#end step` are written once per step with that step's own values (how `ode` writes
-/// its Runge-Kutta steps until the language has `repeat`); the file's `output` lines are
-/// replaced by one naming the outputs asked for, so that a graph computes only what its
-/// function needs.
+/// and `#end step` are written once per step with that step's own values (how `det` writes
+/// its levels of minors and `lstm` its layers, whose count the input sets); the file's
+/// `output` lines are replaced by one naming the outputs asked for, so that a graph computes
+/// only what its function needs.
 struct GradBenchTemplate {
   /// The file's text.
   let text: String

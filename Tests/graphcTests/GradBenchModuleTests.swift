@@ -29,6 +29,39 @@ import Testing
     }
   }
 
+  /// lstm inputs that do not fit the definition: each is a failed evaluate with its message.
+  @Test func lstmInputErrors() throws {
+    let fits: [String: Any] = [
+      "main_params": [[0.1, 0.2, 0.3, 0.4], [0.5, 0.6, 0.7, 0.8]],
+      "extra_params": [[0.1], [0.2], [0.3]], "state": [[0.4], [0.5]], "sequence": [[1.0], [0.0]],
+    ]
+    let table: [(String, Any, String)] = [
+      ("state", [[0.4]], "lstm: state must have shape [2l, b] with l >= 1 and b >= 1, got [1, 1]"),
+      ("sequence", [[1.0]], "the number of characters must be 2 or more, got 1"),
+      (
+        "main_params", [[0.1, 0.2, 0.3], [0.5, 0.6, 0.7]],
+        "lstm input 'main_params' must have shape [2, 4] for l = 1, b = 1, c = 2, got [2, 3]"
+      ),
+      (
+        "extra_params", [[0.1], [0.2]],
+        "lstm input 'extra_params' must have shape [3, 1] for l = 1, b = 1, c = 2, got [2, 1]"
+      ),
+    ]
+    let lines = try table.enumerated().map { id, row in
+      var input = fits.merging(["min_runs": 1, "min_seconds": 0]) { own, _ in own }
+      input[row.0] = row.1
+      return try jsonLine([
+        "id": id, "kind": "evaluate", "module": "lstm", "function": "objective", "input": input,
+      ])
+    }
+    let r = try responses(try gradbenchSession(lines))
+    try #require(r.count == table.count)
+    for (row, response) in zip(table, r) {
+      #expect(response["success"] as? Bool == false)
+      #expect(response["error"] as? String == row.2)
+    }
+  }
+
   /// The folder holds one template per implemented module, and nothing else ending in .graph.
   @Test func templateFolderHoldsEveryModule() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: gradbenchDirectory.path)
@@ -36,7 +69,7 @@ import Testing
     #expect(
       names == [
         "ba.graph", "det.graph", "gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph",
-        "lse.graph", "ode.graph",
+        "lse.graph", "lstm.graph", "ode.graph",
       ])
   }
 }

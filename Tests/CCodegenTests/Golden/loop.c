@@ -58,14 +58,15 @@ static void gc_k0_body_k0(const double* p0, const double* p1, const double* p2, 
   p6[0] = acc6;
 }
 
-static int gc_k0_body(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
+static int gc_k0_body(const void* gc_in0, const void* gc_in1, const void* gc_in2, void* gc_out0,
+    void* gc_out1, void* gc_out2, void* gc_arena) {
   (void)gc_arena;
-  const double* p0 = (const double*)gc_in[0];
-  const double* p1 = (const double*)gc_in[1];
-  const double* p2 = (const double*)gc_in[2];
-  double* p5 = (double*)gc_out[0];
-  double* p6 = (double*)gc_out[1];
-  double* out2 = (double*)gc_out[2];
+  const double* p0 = (const double*)gc_in0;
+  const double* p1 = (const double*)gc_in1;
+  const double* p2 = (const double*)gc_in2;
+  double* p5 = (double*)gc_out0;
+  double* p6 = (double*)gc_out1;
+  double* out2 = (double*)gc_out2;
   gc_k0_body_k0(p0, p1, p2, p5, p6, out2);
   return 0;
 }
@@ -78,9 +79,7 @@ static void gc_k0(const double* p0, const double* p1, const double* p2, double* 
   double* gc_next0 = l3_b0;
   for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now0[gc_i] = p0[gc_i];
   for (long long gc_t = 0; gc_t < 3; gc_t++) {
-    const void* gc_in[] = {gc_now0, p1 + gc_t * 2, p2};
-    void* gc_out[] = {gc_next0, l3_r1 + gc_t * 1, p7 + gc_t * 2};
-    gc_k0_body(gc_in, gc_out, l3_arena);
+    gc_k0_body(gc_now0, p1 + gc_t * 2, p2, gc_next0, l3_r1 + gc_t * 1, p7 + gc_t * 2, l3_arena);
     double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
   }
   for (long long gc_i = 0; gc_i < 2; gc_i++) p4[gc_i] = gc_now0[gc_i];
@@ -125,17 +124,19 @@ static void gc_k3_body_k0(const double* p0, const double* p1, const double* p2, 
   }
 }
 
-static int gc_k3_body(const void* const* gc_in, void* const* gc_out, void* gc_arena) {
+static int gc_k3_body(const void* gc_in0, const void* gc_in1, const void* gc_in2,
+    const void* gc_in3, const void* gc_in4, const void* gc_in5, void* gc_out0, void* gc_out1,
+    void* gc_out2, void* gc_arena) {
   (void)gc_arena;
-  const double* p0 = (const double*)gc_in[0];
-  const double* p1 = (const double*)gc_in[1];
-  const double* p2 = (const double*)gc_in[2];
-  const double* p3 = (const double*)gc_in[3];
-  const double* p4 = (const double*)gc_in[4];
-  const double* p5 = (const double*)gc_in[5];
-  double* p15 = (double*)gc_out[2];
-  double* p16 = (double*)gc_out[0];
-  double* p18 = (double*)gc_out[1];
+  const double* p0 = (const double*)gc_in0;
+  const double* p1 = (const double*)gc_in1;
+  const double* p2 = (const double*)gc_in2;
+  const double* p3 = (const double*)gc_in3;
+  const double* p4 = (const double*)gc_in4;
+  const double* p5 = (const double*)gc_in5;
+  double* p15 = (double*)gc_out2;
+  double* p16 = (double*)gc_out0;
+  double* p18 = (double*)gc_out1;
   gc_k3_body_k0(p0, p1, p2, p3, p4, p5, p15, p16, p18);
   return 0;
 }
@@ -152,9 +153,8 @@ static void gc_k3(const double* p1, const double* p2, const double* p5, const do
   for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now1[gc_i] = p6[gc_i];
   for (long long gc_t = 0; gc_t < 3; gc_t++) {
     const long long gc_r = 2 - gc_t;
-    const void* gc_in[] = {gc_now0, gc_now1, p7 + gc_r * 2, p1 + gc_r * 2, p5 + gc_r * 1, p2};
-    void* gc_out[] = {gc_next0, gc_next1, l8_r2 + gc_r * 2};
-    gc_k3_body(gc_in, gc_out, l8_arena);
+    gc_k3_body(gc_now0, gc_now1, p7 + gc_r * 2, p1 + gc_r * 2, p5 + gc_r * 1, p2, gc_next0,
+        gc_next1, l8_r2 + gc_r * 2, l8_arena);
     double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
     double* gc_swap1 = gc_now1; gc_now1 = gc_next1; gc_next1 = gc_swap1;
   }
