@@ -84,41 +84,14 @@ struct CharRNN: ParsableCommand {
         trainer.compiled.kernelCount, trainer.compiled.program.source.utf8.count, backend,
         Date().timeIntervalSince(compileStart)))
 
-    // Validation windows: non-overlapping, in order; the reports in between use every
-    // eighth of them, the final figure all of them.
-    let windows = Array(stride(from: 0, to: corpus.validation.count - length, by: length))
-    var rng = SeededGenerator(seed: seed &+ 1)
     var reporter = ProgressReporter()
-    var curve: [(step: Int, loss: Double)] = []
-    var running = 0.0
-    var trainingSeconds = 0.0  // in training steps only, not in validation
-    let schedule = WarmupCosineSchedule(peak: lr, steps: steps)
-    for step in 1...steps {
-      let starts = (0..<batch).map { _ in
-        Int(rng.next() % UInt64(corpus.training.count - length))
-      }
-      let stepStart = Date()
-      let loss = try trainer.train(
-        on: windowBatch(corpus.training, starts), learningRate: schedule(step))
-      trainingSeconds += Date().timeIntervalSince(stepStart)
-      running = step == 1 ? loss : 0.98 * running + 0.02 * loss
-      reporter.step(epoch: 1, epochs: 1, done: step, total: steps, loss: running)
-      if step % evalEvery == 0 || step == steps {
-        let subset =
-          step == steps
-          ? windows : windows.enumerated().filter { $0.offset % 8 == 0 }.map(\.element)
-        let validationLoss = try meanLoss(
-          evaluator, parameters: trainer.parameters, over: subset, batchSize: Self.evalBatch
-        ) { windowBatch(corpus.validation, $0) }
-        curve.append((step, validationLoss))
-        reporter.epochDone(
-          String(
-            format: "step %d/%d  train loss %.4f  val loss %.4f%@  (%.0f ms/step, now %@; %.0f s)",
-            step, steps, running, validationLoss, step == steps ? " (all windows)" : "",
-            1000 * trainingSeconds / Double(step), trainer.compiled.activeBackend.rawValue,
-            Date().timeIntervalSince(started)))
-      }
-    }
+    let loop = WindowTraining(
+      steps: steps, batch: batch, length: length, evalEvery: evalEvery,
+      evalBatch: Self.evalBatch, schedule: WarmupCosineSchedule(peak: lr, steps: steps), seed: seed)
+    let (curve, trainingSeconds) = try loop.run(
+      trainer, evaluator: evaluator, training: corpus.training, validation: corpus.validation,
+      reporter: &reporter, started: started
+    ) { windowBatch($0, $1) }
     let valLoss = curve.last?.loss ?? .nan
     let text = try generate(sampler, trainer.parameters, corpus)
     print(text)
