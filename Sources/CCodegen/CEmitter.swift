@@ -67,6 +67,16 @@ public enum CEmitter {
     w.line("")
     w.block("static int \(name)(\(parameters.joined(separator: ", ")))") { w in
       if program.plan.arenaBytes == 0 { w.line("(void)gc_arena;") }  // a body without scratch
+      // An argument the body does not read (a carry it replaces, say) is still passed.
+      var read = Set<Int>()
+      for call in calls {
+        for buffer in call.parameters + (call.combine?.parameters ?? []) {
+          if case .input(let k) = program.plan.buffers[buffer].place { read.insert(k) }
+        }
+      }
+      for k in program.graph.arguments.indices where !read.contains(k) {
+        w.line("(void)gc_in\(k);")
+      }
       writeCalls(calls, program.plan, &w) { place in
         switch place {
         case .input(let k): "gc_in\(k)"

@@ -199,6 +199,18 @@ func exportCorpus() -> [ExportCase] {
       b.output("l", l)
       b.output("gw", try gradient(of: l, withRespectTo: [w], in: b)[0])
     }
+    // The second derivative's loops pass bodies arguments some of them do not read.
+    add("repeat_second_derivative_\(t)") { b in
+      let (body, p) = try GraphBuilder.loopBody(parameters: [T([3]), T([3])])
+      body.setOutputs([GraphOutput("h", try body.tanh(body.mul(p[0], p[1])))])
+      let x = try b.input("x", T([3]))
+      let w = try b.input("w", T([3]))
+      let r = try b.loop(count: 5, body: body.graph, carries: [x], slices: [], captures: [w])
+      let l = try b.sum(r[0])
+      let g = try gradient(of: l, withRespectTo: [w], in: b)[0]
+      b.output("l", l)
+      b.output("hw", try gradient(of: try b.sum(g), withRespectTo: [w], in: b)[0])
+    }
   }
   return cases
 }
