@@ -61,9 +61,11 @@ public enum CEmitter {
   static func writeBody(_ program: LoopProgram, name: String, annotate: Bool, _ w: inout CWriter) {
     let options = CodegenOptions(annotate: annotate, blas: false, threads: false)
     let calls = writeKernels(program.graph, program.plan, options, &w, prefix: name + "_")
+    let parallel = program.plan.kernels.contains { $0.threads != nil || $0.kind.needsParallelFor }
     let parameters =
       program.graph.arguments.indices.map { "const void* gc_in\($0)" }
       + program.graph.outputs.indices.map { "void* gc_out\($0)" } + ["void* gc_arena"]
+      + (parallel ? ["gc_parallel_for gc_par", "void* gc_par_ctx"] : [])
     w.line("")
     w.block("static int \(name)(\(parameters.joined(separator: ", ")))") { w in
       if program.plan.arenaBytes == 0 { w.line("(void)gc_arena;") }  // a body without scratch
@@ -133,16 +135,17 @@ public enum CEmitter {
     for call in calls {
       let names = call.parameters.map { plan.buffers[$0].name }
       if call.table || call.range != nil { declareTable(call.name, names) }
+      let parallel = call.parallelFor ? ["gc_par", "gc_par_ctx"] : []
       if call.returnsStatus {
-        let arguments = names + (call.checked ? ["gc_fault"] : [])
+        let arguments = names + (call.checked ? ["gc_fault"] : []) + parallel
         w.line("gc_status = \(call.name)(\(arguments.joined(separator: ", ")));")
         w.line("if (gc_status != 0) return gc_status;")
       } else if let range = call.range {
         w.line(
           "gc_run(gc_par, gc_par_ctx, \(range.wrapper), \(call.name)_buffers, \(range.extent));")
       } else {
-        let arguments = call.table ? "\(call.name)_buffers" : names.joined(separator: ", ")
-        w.line("\(call.name)(\(arguments));")
+        let arguments = (call.table ? ["\(call.name)_buffers"] : names) + parallel
+        w.line("\(call.name)(\(arguments.joined(separator: ", ")));")
       }
       if let combine = call.combine {
         let names = combine.parameters.map { plan.buffers[$0].name }

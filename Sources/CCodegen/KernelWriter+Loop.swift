@@ -33,7 +33,9 @@ extension KernelWriter {
     let captures = loop.operands[(k + loop.slices)...].map(name)
     let inputs = (0..<k).map { "gc_now\($0)" } + slices + captures
     let outputs = (0..<k).map { "gc_next\($0)" } + loop.results[k...].map(row)
-    let call = "\(body)(\((inputs + outputs + [name(loop.arena)]).joined(separator: ", ")))"
+    let parallel = kernel.kind.needsParallelFor ? ["gc_par", "gc_par_ctx"] : []
+    let arguments = inputs + outputs + [name(loop.arena)] + parallel
+    let call = "\(body)(\(arguments.joined(separator: ", ")))"
     w.block("for (long long gc_t = 0; gc_t < \(loop.count); gc_t++)") { w in
       if loop.reverse { w.line("const long long gc_r = \(loop.count - 1) - gc_t;") }
       if let fault = loop.body.plan.faultOffset {

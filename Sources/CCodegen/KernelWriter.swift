@@ -18,6 +18,8 @@ struct KernelCall {
   var checked = false
   /// True for a kernel that returns a status (a checked one, or the host's allreduce).
   var returnsStatus = false
+  /// True for a loop whose body threads may split: it takes `gc_par, gc_par_ctx` last.
+  var parallelFor = false
 
   /// A C function and how it takes its buffers.
   struct Function {
@@ -157,7 +159,8 @@ struct KernelWriter {
     }
     return KernelCall(
       name: name, parameters: parameters, table: table, range: range, combine: combine,
-      checked: kernel.kind.isChecked, returnsStatus: kernel.kind.returnsStatus)
+      checked: kernel.kind.isChecked, returnsStatus: kernel.kind.returnsStatus,
+      parallelFor: kernel.kind.needsParallelFor)
   }
 
   /// The most buffers a kernel takes as parameters; beyond, it takes them as a table
@@ -176,7 +179,9 @@ struct KernelWriter {
       return false
     }
     let bounds = range ? ", long long gc_lo, long long gc_hi" : ""
-    w.block("static void \(name)(void* const* b\(bounds))") { w in
+    let parallel =
+      kernel.kind.needsParallelFor ? ", gc_parallel_for gc_par, void* gc_par_ctx" : ""
+    w.block("static void \(name)(void* const* b\(bounds)\(parallel))") { w in
       for (i, buffer) in parameters.enumerated() {
         let t = pointerType(buffer, writes: writes)
         w.line("\(t)* \(plan.buffers[buffer].name) = (\(t)*)b[\(i)];")
@@ -217,6 +222,7 @@ struct KernelWriter {
     }
     if range { list += ["long long gc_lo", "long long gc_hi"] }
     if kernel.kind.isChecked { list += ["long long* gc_fault"] }
+    if kernel.kind.needsParallelFor { list += ["gc_parallel_for gc_par", "void* gc_par_ctx"] }
     let result = kernel.kind.returnsStatus ? "int" : "void"
     return "static \(result) \(name)(\(list.isEmpty ? "void" : list.joined(separator: ", ")))"
   }

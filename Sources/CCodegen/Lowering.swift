@@ -16,11 +16,9 @@ public enum Lowering {
   /// The plan for a verified graph.
   public static func plan(_ graph: Graph, options: CodegenOptions) -> Plan {
     let stored = StoredValues.find(graph)
-    // A loop body is a program of its own, lowered alike, its kernels on one thread (the
-    // loop's iterations are in order).
-    var inBody = options
-    inBody.threads = false
-    var plan = Fusion.run(graph, stored) { Lowering.plan($0, options: inBody) }
+    // A loop body is a program of its own, lowered alike: its iterations run in order, and
+    // threads may split each of its kernels as they split the program's.
+    var plan = Fusion.run(graph, stored) { Lowering.plan($0, options: options) }
     if options.blas { plan = BLASKernels.run(graph, plan) }
     plan = ReductionChunking.run(plan)
     if options.threads { plan = Parallelism.run(plan) }

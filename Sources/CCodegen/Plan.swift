@@ -128,6 +128,13 @@ public enum KernelKind: Hashable, Sendable {
     }
   }
 
+  /// True for a loop whose body (or a loop inside it) has kernels threads may split: the
+  /// loop's kernel takes the caller's parallel-for and passes it to the body.
+  public var needsParallelFor: Bool {
+    guard case .loop(let loop) = self else { return false }
+    return loop.body.plan.kernels.contains { $0.threads != nil || $0.kind.needsParallelFor }
+  }
+
   /// True for the kinds that return a status: the checked ones, and the host's allreduce
   /// (whose failure is `CProgram.allreduceFailed`).
   public var returnsStatus: Bool {

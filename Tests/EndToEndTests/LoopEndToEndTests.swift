@@ -173,6 +173,48 @@ import Testing
     return values
   }
 
+  /// Kernels inside a body that threads may split: the plan splits them, and two threads
+  /// give the same bits as one (each element is written by one thread), equal to the
+  /// interpreter's values.
+  @Test(arguments: [Backend.tcc, .cc])
+  func bodyKernelsSplitAcrossThreads(backend: Backend) throws {
+    let source = """
+      input h0: f64[64, 256]
+      input xs: f64[3, 64, 256]
+      param w: f64[256, 256] = 0.01
+      def cell(h, x)
+        h2 = tanh(h @ w + x)
+        return h2, h2 * h2
+      end
+      hT, ys = scan(cell, [h0], [xs])
+      l = sum(ys)
+      g = grad(l, w)
+      output hT, l, g
+      """
+    let graph = try GraphParser.parse(source)
+    let inputs = Self.inputs(graph)
+    let plan = try Pipeline.compile(graph, options: CompileOptions(threads: 2)).program.plan
+    let split = plan.kernels.contains {
+      if case .loop(let loop) = $0.kind {
+        loop.body.plan.kernels.contains { $0.threads != nil }
+      } else {
+        false
+      }
+    }
+    #expect(split, "no kernel of a loop body may be split")
+    var results: [[String: Tensor]] = []
+    for threads in [1, 2] {
+      let options = CompileOptions(backend: backend, threads: threads)
+      results.append(try Pipeline.compile(graph, options: options).run(inputs))
+    }
+    let expected = try Interpreter.run(graph, inputs)
+    for (name, value) in results[0] {
+      #expect(results[1][name]?.scalars == value.scalars, "\(name): 2 threads differ from 1")
+      let want = try #require(expected[name])
+      #expect(worstError(value, want) <= 1e-9, "\(name) \(backend)")
+    }
+  }
+
   @Test(arguments: programs.keys.sorted(), [Backend.tcc, .cc])
   func compiledMatchesInterpreter(name: String, backend: Backend) throws {
     let graph = try GraphParser.parse(Self.programs[name] ?? "", fileName: "\(name).graph")
