@@ -41,17 +41,24 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/FashionMNIST"),
+    .target(
+      name: "CharacterModels",
+      dependencies: [
+        "GraphTraining", "GraphCompiler", "GraphData",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      path: "Examples/CharacterModels"),
     .executableTarget(
       name: "char-transformer",
       dependencies: [
-        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData",
+        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData", "CharacterModels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/CharTransformer"),
     .executableTarget(
       name: "char-rnn",
       dependencies: [
-        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData",
+        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData", "CharacterModels",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/CharRNN"),

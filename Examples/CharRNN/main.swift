@@ -4,6 +4,7 @@
 // sequence length. Reports the validation loss as it goes and samples text at the end from
 // a compiled one-step graph.
 import ArgumentParser
+import CharacterModels
 import Foundation
 import GraphCompiler
 import GraphData
@@ -21,57 +22,31 @@ struct CharRNN: ParsableCommand {
   @Option(help: "Units of the LSTM's state.") var hidden = 128
   @Option(help: "Peak learning rate (Adam; linear warm-up, then cosine decay to a tenth).")
   var lr = 1e-2
-  @Option(help: "Worker threads for the kernels.") var threads = 1
-  @Option(
-    help:
-      "tcc (in-process TinyCC), cc (system compiler) or tiered (TinyCC at once, the system compiler's code once it is built)."
-  )
-  var backend = "tiered"
-  @Option(help: "Seed for initial weights, batches and sampling.") var seed: UInt64 = 0
   @Option(help: "Steps between validation losses.") var evalEvery = 500
-  @Option(help: "Folder with the fortune files.") var data = Fortunes.directory
-  @Option(help: "Fraction of the text, at its end, that validates.") var validation = 0.1
-  @Option(help: "Characters to sample at the end.") var sample = 400
-  @Option(help: "Sampling temperature.") var temperature = 0.8
-  @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+  @OptionGroup var common: CharacterModelOptions
 
   /// Sequences per validation call.
   static let evalBatch = 64
 
   func validate() throws {
-    guard steps >= 1, batch >= 1, hidden >= 1, length >= 1, threads >= 1, evalEvery >= 1,
-      sample >= 0
-    else {
+    guard steps >= 1, batch >= 1, hidden >= 1, length >= 1, evalEvery >= 1 else {
       throw ValidationError(
-        "--steps, --batch, --length, --hidden, --threads and --eval-every must be at least 1")
+        "--steps, --batch, --length, --hidden and --eval-every must be at least 1")
     }
-    guard lr > 0, lr.isFinite, temperature > 0 else {
-      throw ValidationError("--lr and --temperature must be positive numbers")
-    }
-    guard validation > 0, validation < 1 else {
-      throw ValidationError("--validation must be in (0, 1)")
-    }
-    guard Backend(rawValue: backend) != nil else {
-      throw ValidationError("unknown backend '\(backend)' (expected tcc, cc or tiered)")
-    }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
   }
 
   func run() throws {
     let started = Date()
-    let corpus = CharacterCorpus(
-      text: try Fortunes.read(directory: data), validationFraction: validation)
+    let corpus = try common.corpus(log: log)
     let unigram = corpus.unigramLoss
-    log(
-      "\(corpus.training.count) training and \(corpus.validation.count) validation characters, "
-        + "\(corpus.vocabulary.count) distinct; unigram loss \(String(format: "%.4f", unigram))")
     guard corpus.validation.count > length * Self.evalBatch, corpus.training.count > length
     else {
       throw ValidationError("the text is too short for sequences of \(length)")
     }
 
     let vocabulary = corpus.vocabulary.count
-    let options = CompileOptions(
-      backend: Backend(rawValue: backend) ?? .tiered, threads: threads, seed: seed)
+    let options = common.compileOptions
     let compileStart = Date()
     let trainer = try Trainer(trainingStep(vocabulary), options: options)
     let evaluator = try Pipeline.compile(lossGraph(vocabulary), options: options).makeContext()
@@ -81,13 +56,14 @@ struct CharRNN: ParsableCommand {
       String(
         format:
           "compiled the step (%d kernels, %d bytes of C), the loss and the sampler with %@ in %.1f s",
-        trainer.compiled.kernelCount, trainer.compiled.program.source.utf8.count, backend,
+        trainer.compiled.kernelCount, trainer.compiled.program.source.utf8.count, common.backend,
         Date().timeIntervalSince(compileStart)))
 
     var reporter = ProgressReporter()
     let loop = WindowTraining(
       steps: steps, batch: batch, length: length, evalEvery: evalEvery,
-      evalBatch: Self.evalBatch, schedule: WarmupCosineSchedule(peak: lr, steps: steps), seed: seed)
+      evalBatch: Self.evalBatch, schedule: WarmupCosineSchedule(peak: lr, steps: steps),
+      seed: common.seed)
     let (curve, trainingSeconds) = try loop.run(
       trainer, evaluator: evaluator, training: corpus.training, validation: corpus.validation,
       reporter: &reporter, started: started
@@ -96,23 +72,13 @@ struct CharRNN: ParsableCommand {
     let text = try generate(sampler, trainer.parameters, corpus)
     print(text)
     let result: [String: Any] = [
-      "val_loss": valLoss, "unigram_loss": unigram, "ratio": valLoss / unigram, "steps": steps,
-      "seconds": Date().timeIntervalSince(started), "training_seconds": trainingSeconds,
-      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "backend": backend,
-      "final_backend": trainer.compiled.activeBackend.rawValue, "threads": threads,
-      "batch": batch, "length": length, "hidden": hidden,
-      "step_kernels": trainer.compiled.kernelCount,
+      "final_backend": trainer.compiled.activeBackend.rawValue, "batch": batch,
+      "length": length, "hidden": hidden, "step_kernels": trainer.compiled.kernelCount,
       "step_c_bytes": trainer.compiled.program.source.utf8.count, "sample": text,
     ]
-    if json {
-      try printJSONLine(result)
-    } else {
-      print(
-        String(
-          format: "val loss %.4f = %.3f x unigram loss %.4f after %d steps (%.0f s, %.2f steps/s)",
-          valLoss, valLoss / unigram, unigram, steps, Date().timeIntervalSince(started),
-          Double(steps) / max(trainingSeconds, 1e-9)))
-    }
+    try common.report(
+      result, valLoss: valLoss, unigram: unigram, steps: steps, started: started,
+      trainingSeconds: trainingSeconds)
   }
 
   /// The model on `batch` sequences of `length` tokens (time-major), and its mean
@@ -149,7 +115,7 @@ struct CharRNN: ParsableCommand {
     let model = try LSTMLanguageModel(b, vocabulary: vocabulary, hidden: hidden)
     let next = try model.step(token, h, c)
     b.outputs([
-      "probabilities": try softmax(next.logits * (1 / temperature), axis: 1), "h": next.h,
+      "probabilities": try softmax(next.logits * (1 / common.temperature), axis: 1), "h": next.h,
       "c": next.c,
     ])
     return Simplify.run(b.graph)
@@ -176,10 +142,10 @@ struct CharRNN: ParsableCommand {
     let zero = Tensor(.f32, shape: [1, hidden], scalars: Array(repeating: 0, count: hidden))
     try sampler.setInput("h", zero)
     try sampler.setInput("c", zero)
-    var rng = SeededGenerator(seed: seed &+ 2)
+    var rng = SeededGenerator(seed: common.seed &+ 2)
     var token = corpus.vocabulary.firstIndex(of: 10) ?? 0
     var text: [Int] = []
-    for _ in 0..<sample {
+    for _ in 0..<common.sample {
       try sampler.setInput("token", Tensor(.i64, shape: [1], scalars: [Double(token)]))
       try sampler.run()
       guard let p = sampler.output("probabilities")?.scalars, let h = sampler.output("h"),

@@ -3,6 +3,7 @@
 // call, reports the validation loss as it goes, and samples text from a compiled
 // inference graph at the end.
 import ArgumentParser
+import CharacterModels
 import Foundation
 import GraphCompiler
 import GraphData
@@ -24,19 +25,8 @@ struct CharTransformer: ParsableCommand {
   @Option(help: "Attention heads.") var heads = 4
   @Option(help: "Channels of the residual stream.") var channels = 128
   @Option(help: "Context length.") var context = 64
-  @Option(help: "Worker threads for the kernels.") var threads = 1
-  @Option(
-    help:
-      "tcc (in-process TinyCC), cc (system compiler) or tiered (TinyCC at once, the system compiler's code once it is built)."
-  )
-  var backend = "tiered"
-  @Option(help: "Seed for initial weights, batches and sampling.") var seed: UInt64 = 0
   @Option(help: "Steps between validation losses.") var evalEvery = 250
-  @Option(help: "Folder with the fortune files.") var data = Fortunes.directory
-  @Option(help: "Fraction of the text, at its end, that validates.") var validation = 0.1
-  @Option(help: "Characters to sample at the end.") var sample = 400
-  @Option(help: "Sampling temperature.") var temperature = 0.8
-  @Flag(help: "Print one JSON object with the results as the last line.") var json = false
+  @OptionGroup var common: CharacterModelOptions
   @Flag(help: "Train data-parallel on the ranks of mpirun (--batch stays the global batch).")
   var distributed = false
   @Option(help: "With --distributed: deterministic or fast (MPI_Allreduce).")
@@ -47,24 +37,16 @@ struct CharTransformer: ParsableCommand {
 
   func validate() throws {
     guard steps >= 1, batch >= 1, layers >= 1, heads >= 1, channels >= 1, context >= 2,
-      threads >= 1, evalEvery >= 1, sample >= 0
+      evalEvery >= 1
     else {
       throw ValidationError(
-        "--steps, --batch, --layers, --heads, --channels, --threads and --eval-every must be at least 1, --context at least 2"
+        "--steps, --batch, --layers, --heads, --channels and --eval-every must be at least 1, --context at least 2"
       )
     }
     guard channels % heads == 0 else {
       throw ValidationError("--channels must be a multiple of --heads")
     }
-    guard lr > 0, lr.isFinite, temperature > 0 else {
-      throw ValidationError("--lr and --temperature must be positive numbers")
-    }
-    guard validation > 0, validation < 1 else {
-      throw ValidationError("--validation must be in (0, 1)")
-    }
-    guard Backend(rawValue: backend) != nil else {
-      throw ValidationError("unknown backend '\(backend)' (expected tcc, cc or tiered)")
-    }
+    guard lr > 0, lr.isFinite else { throw ValidationError("--lr must be a positive number") }
   }
 
   func run() throws {
@@ -73,12 +55,8 @@ struct CharTransformer: ParsableCommand {
     let mpi = distributed ? try MPICommunicator.world(mode: reduction) : nil
     let quiet = (mpi?.rank ?? 0) != 0
     func log(_ message: String) { if !quiet { self.log(message) } }
-    let corpus = CharacterCorpus(
-      text: try Fortunes.read(directory: data), validationFraction: validation)
+    let corpus = try common.corpus(log: log)
     let unigram = corpus.unigramLoss
-    log(
-      "\(corpus.training.count) training and \(corpus.validation.count) validation characters, "
-        + "\(corpus.vocabulary.count) distinct; unigram loss \(String(format: "%.4f", unigram))")
     guard corpus.validation.count > context, corpus.training.count > context else {
       throw ValidationError("the text is too short for a context of \(context)")
     }
@@ -86,8 +64,7 @@ struct CharTransformer: ParsableCommand {
     let config = TransformerConfig(
       vocabulary: corpus.vocabulary.count, context: context, channels: channels, heads: heads,
       layers: layers)
-    let options = CompileOptions(
-      backend: Backend(rawValue: backend) ?? .tiered, threads: threads, seed: seed)
+    let options = common.compileOptions
     let compileStart = Date()
     let ranks = mpi?.size ?? 1
     guard batch % ranks == 0 else {
@@ -101,12 +78,13 @@ struct CharTransformer: ParsableCommand {
     log(
       String(
         format: "compiled the step (%d kernels), the loss and the sampler with %@ in %.1f s",
-        trainer.compiled.kernelCount, backend, Date().timeIntervalSince(compileStart)))
+        trainer.compiled.kernelCount, common.backend, Date().timeIntervalSince(compileStart)))
 
     var reporter = ProgressReporter(quiet: quiet)
     let loop = WindowTraining(
       steps: steps, batch: batch, length: context, evalEvery: evalEvery,
-      evalBatch: Self.evalBatch, schedule: WarmupCosineSchedule(peak: lr, steps: steps), seed: seed)
+      evalBatch: Self.evalBatch, schedule: WarmupCosineSchedule(peak: lr, steps: steps),
+      seed: common.seed)
     let (curve, trainingSeconds) = try loop.run(
       trainer, evaluator: evaluator, training: corpus.training, validation: corpus.validation,
       reporter: &reporter, started: started
@@ -119,23 +97,12 @@ struct CharTransformer: ParsableCommand {
     }
     let text = try generate(sampler, trainer.parameters, corpus, config)
     print(text)
-    var result: [String: Any] = [
-      "val_loss": valLoss, "unigram_loss": unigram, "ratio": valLoss / unigram, "steps": steps,
-      "seconds": Date().timeIntervalSince(started), "training_seconds": trainingSeconds,
-      "steps_per_second": Double(steps) / max(trainingSeconds, 1e-9), "backend": backend,
-      "final_backend": trainer.compiled.activeBackend.rawValue,
-      "threads": threads, "batch": batch, "sample": text,
+    let result: [String: Any] = [
+      "final_backend": trainer.compiled.activeBackend.rawValue, "batch": batch, "sample": text,
     ]
-    result.merge(distributedResult) { _, new in new }
-    if json {
-      try printJSONLine(result)
-    } else {
-      print(
-        String(
-          format: "val loss %.4f = %.3f x unigram loss %.4f after %d steps (%.0f s, %.2f steps/s)",
-          valLoss, valLoss / unigram, unigram, steps, Date().timeIntervalSince(started),
-          Double(steps) / max(trainingSeconds, 1e-9)))
-    }
+    try common.report(
+      result.merging(distributedResult) { _, new in new }, valLoss: valLoss, unigram: unigram,
+      steps: steps, started: started, trainingSeconds: trainingSeconds)
   }
 
   /// The model on `batch` sequences of tokens, and its mean cross-entropy against the
@@ -170,7 +137,7 @@ struct CharTransformer: ParsableCommand {
   /// the temperature.
   func samplingGraph(_ config: TransformerConfig) throws -> Graph {
     let (b, logits, _, _) = try network(config, batch: 1)
-    b.outputs(["probabilities": try softmax(logits * (1 / temperature), axis: 2)])
+    b.outputs(["probabilities": try softmax(logits * (1 / common.temperature), axis: 2)])
     return Simplify.run(b.graph)
   }
 
@@ -192,11 +159,11 @@ struct CharTransformer: ParsableCommand {
     _ config: TransformerConfig
   ) throws -> String {
     for (name, value) in parameters { try sampler.setInput(name, value) }
-    var rng = SeededGenerator(seed: seed &+ 2)
+    var rng = SeededGenerator(seed: common.seed &+ 2)
     let newline = corpus.vocabulary.firstIndex(of: 10) ?? 0
     var text = [newline]
     let v = config.vocabulary
-    for _ in 0..<sample {
+    for _ in 0..<common.sample {
       // The window is the last `context` tokens; positions past its end hold anything, and
       // the causal mask keeps them out of the position read.
       let window = Array(text.suffix(context))
