@@ -21,7 +21,7 @@ public enum CEmitter {
     w.line("")
     w.block(
       "int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, "
-        + "gc_parallel_for gc_par, void* gc_par_ctx)"
+        + parallelFor.parameters.joined(separator: ", ") + ")"
     ) { w in
       writeCalls(calls, plan, &w) { place in
         switch place {
@@ -39,6 +39,11 @@ public enum CEmitter {
       outputs: outputBindings(graph),
       kernelCount: plan.kernels.count, arenaBytes: plan.arenaBytes, plan: plan)
   }
+
+  /// The caller's parallel-for, as an entry or a loop kernel takes it and passes it on.
+  static let parallelFor = (
+    parameters: ["gc_parallel_for gc_par", "void* gc_par_ctx"], arguments: ["gc_par", "gc_par_ctx"]
+  )
 
   /// Every kernel's functions, each after an empty line; returns how to call them.
   static func writeKernels(
@@ -61,11 +66,10 @@ public enum CEmitter {
   static func writeBody(_ program: LoopProgram, name: String, annotate: Bool, _ w: inout CWriter) {
     let options = CodegenOptions(annotate: annotate, blas: false, threads: false)
     let calls = writeKernels(program.graph, program.plan, options, &w, prefix: name + "_")
-    let parallel = program.plan.kernels.contains { $0.threads != nil || $0.kind.needsParallelFor }
     let parameters =
       program.graph.arguments.indices.map { "const void* gc_in\($0)" }
       + program.graph.outputs.indices.map { "void* gc_out\($0)" } + ["void* gc_arena"]
-      + (parallel ? ["gc_parallel_for gc_par", "void* gc_par_ctx"] : [])
+      + (program.plan.usesParallelFor ? parallelFor.parameters : [])
     w.line("")
     w.block("static int \(name)(\(parameters.joined(separator: ", ")))") { w in
       if program.plan.arenaBytes == 0 { w.line("(void)gc_arena;") }  // a body without scratch
@@ -135,7 +139,7 @@ public enum CEmitter {
     for call in calls {
       let names = call.parameters.map { plan.buffers[$0].name }
       if call.table || call.range != nil { declareTable(call.name, names) }
-      let parallel = call.parallelFor ? ["gc_par", "gc_par_ctx"] : []
+      let parallel = call.parallelFor ? parallelFor.arguments : []
       if call.returnsStatus {
         let arguments = names + (call.checked ? ["gc_fault"] : []) + parallel
         w.line("gc_status = \(call.name)(\(arguments.joined(separator: ", ")));")

@@ -33,7 +33,7 @@ extension KernelWriter {
     let captures = loop.operands[(k + loop.slices)...].map(name)
     let inputs = (0..<k).map { "gc_now\($0)" } + slices + captures
     let outputs = (0..<k).map { "gc_next\($0)" } + loop.results[k...].map(row)
-    let parallel = kernel.kind.needsParallelFor ? ["gc_par", "gc_par_ctx"] : []
+    let parallel = kernel.kind.needsParallelFor ? CEmitter.parallelFor.arguments : []
     let arguments = inputs + outputs + [name(loop.arena)] + parallel
     let call = "\(body)(\(arguments.joined(separator: ", ")))"
     w.block("for (long long gc_t = 0; gc_t < \(loop.count); gc_t++)") { w in

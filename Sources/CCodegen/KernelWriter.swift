@@ -178,10 +178,10 @@ struct KernelWriter {
       w.block(signature(name, parameters, range: range, writes: writes)) { w in w.raw(body) }
       return false
     }
-    let bounds = range ? ", long long gc_lo, long long gc_hi" : ""
-    let parallel =
-      kernel.kind.needsParallelFor ? ", gc_parallel_for gc_par, void* gc_par_ctx" : ""
-    w.block("static void \(name)(void* const* b\(bounds)\(parallel))") { w in
+    let bounds = range ? ["long long gc_lo", "long long gc_hi"] : []
+    let parallel = kernel.kind.needsParallelFor ? CEmitter.parallelFor.parameters : []
+    let list = ["void* const* b"] + bounds + parallel
+    w.block("static void \(name)(\(list.joined(separator: ", ")))") { w in
       for (i, buffer) in parameters.enumerated() {
         let t = pointerType(buffer, writes: writes)
         w.line("\(t)* \(plan.buffers[buffer].name) = (\(t)*)b[\(i)];")
@@ -222,7 +222,7 @@ struct KernelWriter {
     }
     if range { list += ["long long gc_lo", "long long gc_hi"] }
     if kernel.kind.isChecked { list += ["long long* gc_fault"] }
-    if kernel.kind.needsParallelFor { list += ["gc_parallel_for gc_par", "void* gc_par_ctx"] }
+    if kernel.kind.needsParallelFor { list += CEmitter.parallelFor.parameters }
     let result = kernel.kind.returnsStatus ? "int" : "void"
     return "static \(result) \(name)(\(list.isEmpty ? "void" : list.joined(separator: ", ")))"
   }

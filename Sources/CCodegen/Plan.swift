@@ -25,6 +25,12 @@ public struct Buffer: Hashable, Sendable {
 /// writer needs to know to render it. Passes (see `Pipeline.lower`) produce it; the writer
 /// decides nothing.
 public struct Plan: Sendable {
+  /// True when a kernel threads may split runs in this program, directly or in a loop's
+  /// body: its entry then takes the caller's parallel-for (see `CEmitter.parallelFor`).
+  public var usesParallelFor: Bool {
+    kernels.contains { $0.threads != nil || $0.kind.needsParallelFor }
+  }
+
   /// Every buffer: inputs, outputs, arena tensors and partial results.
   public var buffers: [Buffer]
   /// The buffer holding each materialised node (a reshape of a buffer shares its operand's).
@@ -132,7 +138,7 @@ public enum KernelKind: Hashable, Sendable {
   /// loop's kernel takes the caller's parallel-for and passes it to the body.
   public var needsParallelFor: Bool {
     guard case .loop(let loop) = self else { return false }
-    return loop.body.plan.kernels.contains { $0.threads != nil || $0.kind.needsParallelFor }
+    return loop.body.plan.usesParallelFor
   }
 
   /// True for the kinds that return a status: the checked ones, and the host's allreduce
