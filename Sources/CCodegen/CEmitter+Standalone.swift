@@ -87,10 +87,7 @@ extension CEmitter {
       }
       // A parameter the computation does not need (an input no output depends on, the arena
       // of a graph without intermediates) is still part of the documented signature.
-      let named = CIdentifiers.names(in: entry.text)
-      for p in params where !named.contains(p.name) {
-        w.line("(void)\(p.name); /* not needed by this graph */")
-      }
+      markUnused(params.map(\.name), in: entry.text, note: "not needed by this graph", &w)
       w.raw(entry.text)
     }
     body.raw(run.text)

@@ -66,32 +66,40 @@ public enum CEmitter {
   static func writeBody(_ program: LoopProgram, name: String, annotate: Bool, _ w: inout CWriter) {
     let options = CodegenOptions(annotate: annotate, blas: false, threads: false)
     let calls = writeKernels(program.graph, program.plan, options, &w, prefix: name + "_")
+    let inputs = program.graph.arguments.indices.map { "gc_in\($0)" }
+    let outputs = program.graph.outputs.indices.map { "gc_out\($0)" }
+    let parallel = program.plan.usesParallelFor
     let parameters =
-      program.graph.arguments.indices.map { "const void* gc_in\($0)" }
-      + program.graph.outputs.indices.map { "void* gc_out\($0)" } + ["void* gc_arena"]
-      + (program.plan.usesParallelFor ? parallelFor.parameters : [])
+      inputs.map { "const void* \($0)" } + (outputs + ["gc_arena"]).map { "void* \($0)" }
+      + (parallel ? parallelFor.parameters : [])
     w.line("")
     w.block("static int \(name)(\(parameters.joined(separator: ", ")))") { w in
-      if program.plan.arenaBytes == 0 { w.line("(void)gc_arena;") }  // a body without scratch
-      // An argument the body does not read (a carry it replaces, say) is still passed.
-      var read = Set<Int>()
-      for call in calls {
-        for buffer in call.parameters + (call.combine?.parameters ?? []) {
-          if case .input(let k) = program.plan.buffers[buffer].place { read.insert(k) }
-        }
-      }
-      for k in program.graph.arguments.indices where !read.contains(k) {
-        w.line("(void)gc_in\(k);")
-      }
-      writeCalls(calls, program.plan, &w) { place in
+      var entry = w.detached()
+      writeCalls(calls, program.plan, &entry) { place in
         switch place {
         case .input(let k): "gc_in\(k)"
         case .output(let k): "gc_out\(k)"
         case .arena: "gc_arena"
         }
       }
+      // An argument the body does not read (a carry it replaces, scratch it does not need)
+      // is still passed.
+      let names = inputs + outputs + ["gc_arena"] + (parallel ? parallelFor.arguments : [])
+      markUnused(names, in: entry.text, &w)
+      w.raw(entry.text)
     }
     w.line("")
+  }
+
+  /// `(void)NAME;` for each of `names` that `text` does not mention, with `note` as a
+  /// comment: parameters a signature keeps whether or not this program uses them.
+  static func markUnused(
+    _ names: [String], in text: String, note: String? = nil, _ w: inout CWriter
+  ) {
+    let named = CIdentifiers.names(in: text)
+    for name in names where !named.contains(name) {
+      w.line("(void)\(name);" + (note.map { " /* \($0) */" } ?? ""))
+    }
   }
 
   /// The body of an entry point: a typed pointer for each buffer the kernels take (`source`
