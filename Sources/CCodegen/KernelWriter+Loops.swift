@@ -7,7 +7,9 @@ extension KernelWriter {
     let lines = writeBody(loop.roots, .flat("i", count: loop.space.reduce(1, *)))
     let reductions = loop.roots.filter(\.isReduction)
     for root in reductions { declareAccumulator(root, &w) }
-    simdPragma(reductions, &w)
+    if loop.roots.allSatisfy({ $0.store == .element || $0.store == .copy || isLocal($0) }) {
+      simdPragma(reductions, &w)
+    }
     w.block("for (long long \(outerRange("i", loop.space.reduce(1, *))); i++)") { w in
       lines.forEach { w.line($0) }
     }
@@ -55,15 +57,34 @@ extension KernelWriter {
     }
   }
 
-  /// `#pragma omp simd reduction(+ : acc...)` for a flat loop whose reductions are all sums,
-  /// so an optimising compiler may vectorise it (reassociating the sum); only when the
-  /// program is built with `GC_SIMD` defined, as strict compilers warn about the pragma.
-  private func simdPragma(_ reductions: [Root], _ w: inout CWriter) {
-    guard !reductions.isEmpty, reductions.allSatisfy(isSum) else { return }
-    let names = reductions.map { "acc\($0.node.index)" }.joined(separator: ", ")
+  /// `#pragma omp simd`, with `reduction(+ : acc...)` for the local sums it accumulates, for
+  /// a loop whose iterations are independent apart from those sums, so an optimising
+  /// compiler vectorises it without checking at run time that the buffers do not overlap
+  /// (they never do: a kernel never writes a buffer it reads, see `ArenaPlan`) and may
+  /// reassociate the sums. Only when the program is built with `GC_SIMD` defined, as strict
+  /// compilers warn about the pragma. `accumulated` are the roots whose local accumulators
+  /// the loop adds to; nothing is written for a local maximum (its order matters to which
+  /// element is first maximal).
+  private func simdPragma(_ accumulated: [Root], _ w: inout CWriter) {
+    guard accumulated.allSatisfy(isSum) else { return }
+    let names = accumulated.map { "acc\($0.node.index)" }.joined(separator: ", ")
     w.line("#ifdef GC_SIMD")
-    w.line("#pragma omp simd reduction(+ : \(names))")
+    w.line("#pragma omp simd" + (names.isEmpty ? "" : " reduction(+ : \(names))"))
     w.line("#endif")
+  }
+
+  /// Whether the loop over `axis`, the innermost the nest writes, may run as SIMD lanes: no
+  /// root scatters (shifted sums may add to one element from neighbouring iterations), and no
+  /// reduction accumulating in its buffer reduces over `axis` (every iteration would add to
+  /// the same element).
+  private func lanesIndependent(_ roots: [Root], axis: Int) -> Bool {
+    roots.allSatisfy { root in
+      switch root.store {
+      case .element, .copy: true
+      case .scatter: false
+      case .reduce(let reduction): reduction.localFrom != nil || !reduction.axes.contains(axis)
+      }
+    }
   }
 
   /// `.loopNest`: loops `i0 ... i{r-1}` over the space. A reduction over a suffix of the
@@ -94,6 +115,11 @@ extension KernelWriter {
         level(d + 1, &w)  // its coordinate is 0 (see `IndexMapping.nest`)
       } else {
         let range = d == 0 ? outerRange("i0", loop.space[0]) : "i\(d) = 0; i\(d) < \(loop.space[d])"
+        if loop.space[(d + 1)...].allSatisfy({ $0 == 1 }), lanesIndependent(loop.roots, axis: d) {
+          // The accumulators declared outside this loop (those of trailing axes of size 1
+          // are declared inside it).
+          simdPragma(loop.roots.filter { isLocal($0, from: ...d) }, &w)
+        }
         w.block("for (long long \(range); i\(d)++)") { w in level(d + 1, &w) }
       }
       for root in starting {
@@ -108,6 +134,14 @@ extension KernelWriter {
   mutating func writeScatter(_ loop: Loop, _ w: inout CWriter) {
     writeShiftedSumZeros(loop, &w)
     writeLoopNest(loop, &w)
+  }
+
+  /// True for a reduction kept in a local accumulator (declared at a level in `levels`).
+  private func isLocal(_ root: Root, from levels: PartialRangeThrough<Int> = ...Int.max) -> Bool {
+    if case .reduce(let reduction) = root.store, let from = reduction.localFrom {
+      return levels.contains(from)
+    }
+    return false
   }
 
   func isSum(_ root: Root) -> Bool {

@@ -26,6 +26,9 @@ int gc_allreduce(void* data, long long count, int dtype);
 
 /* p2: %2 = mul %1, %0 : f32[6] */
 static void gc_k0(const float* p0, float* p2) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 6; i++) {
     /* with %0 input x, %2 mul */
     p2[i] = (2.0f * p0[i]);

@@ -27,6 +27,9 @@ typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long lon
 
 /* p2: %2 = mul %0, %1 : f64[4,3]  # p */
 static void gc_k0(const double* p0, const double* p1, double* p2) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 12; i++) {
     /* with %0 input x, %1 input y, %2 mul p */
     p2[i] = (p0[i] * p1[i]);

@@ -43,6 +43,9 @@ static void gc_k0(const double* p0, double* p2) {
 
 /* p3: %3 = exp %0 : f64[2,3,4] */
 static void gc_k1(const double* p0, double* p3) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 24; i++) {
     /* with %0 input x, %3 exp */
     p3[i] = (gc_exp(p0[i]));

@@ -45,6 +45,9 @@ static void gc_k0(const double* p0, double* p2, double* p4) {
   for (long long i0 = 0; i0 < 3; i0++) {
     double acc2 = 0.0;
     const long long o0 = i0 * 4;
+    #ifdef GC_SIMD
+    #pragma omp simd reduction(+ : acc2)
+    #endif
     for (long long i1 = 0; i1 < 4; i1++) {
       /* t0: input x */
       const double t0 = p0[o0 + i1];

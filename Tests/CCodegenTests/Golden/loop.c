@@ -87,6 +87,9 @@ static void gc_k0(const double* p0, const double* p1, const double* p2, double* 
 
 /* p5: %5 = const 1 : f64[3]  # sum: broadcast back */
 static void gc_k1(double* p5) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 3; i++) {
     p5[i] = 1.0;
   }
@@ -94,6 +97,9 @@ static void gc_k1(double* p5) {
 
 /* p6: %6 = const 0 : f64[2]  # chain rule through a loop (reversed loop) */
 static void gc_k2(double* p6) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 2; i++) {
     p6[i] = 0.0;
   }
@@ -105,6 +111,9 @@ static void gc_k2(double* p6) {
 /* p18: %18 = add %1, %17 : f64[2] */
 static void gc_k3_body_k0(const double* p0, const double* p1, const double* p2, const double* p3,
     const double* p4, const double* p5, double* p15, double* p16, double* p18) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 2; i++) {
     /* t2: input p2 */
     const double t2 = p2[i];

@@ -57,6 +57,9 @@ static void gc_k0(const float* p0, const float* p1, const float* p2, float* p5) 
 
 /* p6: %6 = tanh %5 : f32[4,2]  # y */
 static void gc_k1(const float* p5, float* p6) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 8; i++) {
     /* with %5 add, %6 tanh y */
     p6[i] = (gc_tanhf(p5[i]));

@@ -63,6 +63,9 @@ static int gc_k0(const float* p0, const int* p1, float* p2, long long* gc_fault)
 
 /* p6: %6 = sub %4, %5 : f32[3,4]  # chain rule through tanh */
 static void gc_k1(const float* p2, float* p6) {
+  #ifdef GC_SIMD
+  #pragma omp simd
+  #endif
   for (long long i = 0; i < 12; i++) {
     /* t3: tanh; with %2 take */
     const float t3 = gc_tanhf(p2[i]);
