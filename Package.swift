@@ -28,16 +28,22 @@ let package = Package(
       name: "graphc",
       dependencies: [
         "GraphIR", "CCodegen", "GraphCompiler", "GraphLanguage", "Autodiff", "GraphData",
-        "GraphTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "GraphTraining", "TrainingOptions",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
     .target(name: "GraphData", dependencies: ["GraphIR", "CZlib"]),
     .target(
       name: "GraphTraining", dependencies: ["GraphIR", "Autodiff", "GraphCompiler", "GraphData"]),
+    .target(
+      name: "TrainingOptions",
+      dependencies: [
+        "GraphTraining", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]),
     .executableTarget(
       name: "fashion-mnist",
       dependencies: [
-        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData",
+        "GraphIR", "GraphTraining", "GraphCompiler", "GraphData", "TrainingOptions",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/FashionMNIST"),
@@ -52,7 +58,7 @@ let package = Package(
       name: "char-transformer",
       dependencies: [
         "GraphIR", "GraphTraining", "GraphCompiler", "GraphData", "CharacterModels",
-        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        "TrainingOptions", .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       path: "Examples/CharTransformer"),
     .executableTarget(

@@ -9,6 +9,7 @@ import GraphCompiler
 import GraphData
 import GraphIR
 import GraphTraining
+import TrainingOptions
 
 struct CharTransformer: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -27,10 +28,7 @@ struct CharTransformer: ParsableCommand {
   @Option(help: "Context length.") var context = 64
   @Option(help: "Steps between validation losses.") var evalEvery = 250
   @OptionGroup var common: CharacterModelOptions
-  @Flag(help: "Train data-parallel on the ranks of mpirun (--batch stays the global batch).")
-  var distributed = false
-  @Option(help: "With --distributed: deterministic or fast (MPI_Allreduce).")
-  var reduction: ReductionMode = .deterministic
+  @OptionGroup var distribution: DistributedOptions
 
   /// Sequences per validation call.
   static let evalBatch = 32
@@ -52,7 +50,7 @@ struct CharTransformer: ParsableCommand {
   func run() throws {
     let started = Date()
     // With --distributed each rank trains on its slice of every batch; rank 0 reports.
-    let mpi = distributed ? try MPICommunicator.world(mode: reduction) : nil
+    let mpi = try distribution.communicator()
     let quiet = (mpi?.rank ?? 0) != 0
     func log(_ message: String) { if !quiet { self.log(message) } }
     let corpus = try common.corpus(log: log)
@@ -181,7 +179,5 @@ struct CharTransformer: ParsableCommand {
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 }
-
-extension ReductionMode: ExpressibleByArgument {}
 
 CharTransformer.main()

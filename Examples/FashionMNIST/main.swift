@@ -6,6 +6,7 @@ import GraphCompiler
 import GraphData
 import GraphIR
 import GraphTraining
+import TrainingOptions
 
 struct FashionMNIST: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -38,10 +39,7 @@ struct FashionMNIST: ParsableCommand {
   @Option(help: "Start from parameters saved in this folder.") var load: String?
   @Option(help: "Use only this many training examples (0: all).") var limit = 0
   @Flag(help: "Print one JSON object with the results as the last line.") var json = false
-  @Flag(help: "Train data-parallel on the ranks of mpirun (--batch stays the global batch).")
-  var distributed = false
-  @Option(help: "With --distributed: deterministic or fast (MPI_Allreduce).")
-  var reduction: ReductionMode = .deterministic
+  @OptionGroup var distribution: DistributedOptions
 
   /// The two networks the demo trains.
   enum Model: String, ExpressibleByArgument {
@@ -85,7 +83,7 @@ struct FashionMNIST: ParsableCommand {
       backend: Backend(rawValue: backendName) ?? .tcc, threads: threads, seed: seed)
     let batch = batchSize
     // With --distributed each rank trains on its slice of every batch; rank 0 reports.
-    let mpi = distributed ? try MPICommunicator.world(mode: reduction) : nil
+    let mpi = try distribution.communicator()
     let ranks = mpi?.size ?? 1
     let step = try trainingStep(batch: batch / ranks, ranks: ranks)
     let trainer = try Trainer(step, options: options, communicator: mpi)
@@ -252,7 +250,5 @@ struct FashionMNIST: ParsableCommand {
     FileHandle.standardError.write(Data((message + "\n").utf8))
   }
 }
-
-extension ReductionMode: ExpressibleByArgument {}
 
 FashionMNIST.main()

@@ -2,40 +2,7 @@ import ArgumentParser
 import Foundation
 import GraphLanguage
 import GraphTraining
-
-/// `--distributed` and its settings: data-parallel training over the ranks `mpirun` starts.
-struct DistributedOptions: ParsableArguments {
-  @Flag(
-    help: """
-      Train data-parallel on the ranks mpirun starts (mpirun -np 4 graphc train ... \
-      --distributed): each rank takes an equal slice of every global batch.
-      """)
-  var distributed = false
-  @Option(
-    help: """
-      With --distributed: deterministic (each rank adds all ranks' gradients in rank order; \
-      bitwise identical on every rank and run) or fast (MPI_Allreduce).
-      """)
-  var reduction: ReductionMode = .deterministic
-  @Option(
-    help: "With --distributed: seconds to wait for another rank before stopping with an error.")
-  var rankTimeout = 60.0
-
-  func validate() throws {
-    guard rankTimeout.isFinite, rankTimeout > 0 else {
-      throw ValidationError("--rank-timeout must be a positive number of seconds")
-    }
-  }
-
-  /// The world communicator with `--distributed`, else nil (one process).
-  func communicator() throws -> MPICommunicator? {
-    guard distributed else { return nil }
-    return try MPICommunicator.world(
-      mode: reduction, timeout: .milliseconds(Int64(rankTimeout * 1000)))
-  }
-}
-
-extension ReductionMode: ExpressibleByArgument {}
+import TrainingOptions
 
 /// Ends a data-parallel run on every rank: gathers every rank's parameter checksum (which
 /// deterministic mode requires to agree) and finalises MPI. Returns the fields `--json`

@@ -4,6 +4,7 @@ import GraphCompiler
 import GraphIR
 import GraphLanguage
 import GraphTraining
+import TrainingOptions
 
 /// `graphc train FILE`: fits the file's params to data by minimising a scalar loss.
 struct Train: ParsableCommand {
