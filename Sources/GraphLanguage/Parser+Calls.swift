@@ -310,10 +310,14 @@ extension Parser {
     }
     try expect(")", "')' after the arguments of '\(function)'")
     if !loopLevels.isEmpty, names[name] == nil, outerNames[name] != nil {
-      // Its derivative would have to follow the value through the earlier iterations too.
+      // As the unrolled loop would, its derivative would have to follow the value through
+      // the carries of every earlier iteration, each of which may hold this very derivative.
       throw error(
         "'\(function)' inside a loop body differentiates with respect to the body's own "
-          + "names; '\(name)' is defined outside it (not yet supported)", at: xToken.position)
+          + "names; '\(name)' is defined outside it, and the derivative with respect to it "
+          + "would have to follow '\(name)' through every earlier iteration (not supported: "
+          + "take the derivative outside the loop, or pass '\(name)' in as a carry to hold "
+          + "the earlier iterations fixed)", at: xToken.position)
     }
     guard let binding = try resolve(name) else {
       throw error("unknown name '\(name)'", at: xToken.position)

@@ -118,7 +118,10 @@ import Testing
     (
       "param w\ndef f(a)\n  return a + grad(sin(a * w), w)\nend\ny = repeat(f, 2, w)\noutput y",
       "t.graph:3:31: error: 'grad' inside a loop body differentiates with respect to the body's "
-        + "own names; 'w' is defined outside it (not yet supported)"
+        + "own names; 'w' is defined outside it, and the derivative with respect to it would "
+        + "have to follow 'w' through every earlier iteration (not supported: take the "
+        + "derivative outside the loop, or pass 'w' in as a carry to hold the earlier "
+        + "iterations fixed)"
     ),
     // `scan`
     (
