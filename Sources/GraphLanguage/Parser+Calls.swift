@@ -309,16 +309,15 @@ extension Parser {
       throw error("'\(function)' takes 2 arguments, got \(count)", at: position)
     }
     try expect(")", "')' after the arguments of '\(function)'")
-    if !loopLevels.isEmpty, names[name] == nil, outerNames[name] != nil {
-      // As the unrolled loop would, its derivative would have to follow the value through
-      // the carries of every earlier iteration, each of which may hold this very derivative.
-      throw error(
-        "'\(function)' inside a loop body differentiates with respect to the body's own "
-          + "names; '\(name)' is defined outside it, and the derivative with respect to it "
-          + "would have to follow '\(name)' through every earlier iteration (not supported: "
-          + "take the derivative outside the loop, or pass '\(name)' in as a carry to hold "
-          + "the earlier iterations fixed)", at: xToken.position)
-    }
+    // A value of the file, seen from inside a loop body (see `OuterGradient`).
+    let outerValue: NodeID? =
+      if !loopLevels.isEmpty, names[name] == nil, let binding = outerNames[name] {
+        switch binding.operand {
+        case .node(let id): id
+        case .literal(_, let tracked?): try tracked.node(.f64)
+        case .literal(_, nil): nil
+        }
+      } else { nil }
     guard let binding = try resolve(name) else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }
@@ -351,6 +350,12 @@ extension Parser {
         at: y.position)
     }
     let result = try located(position) { try derivative(kind, yNode, xNodes, builder) }
+    if let outerValue {
+      loopLevels[loopLevels.count - 1].outerGradients.append(
+        OuterGradient(
+          y: yNode, parameter: xNodes[0], value: outerValue, name: name, function: function,
+          position: xToken.position))
+    }
     if kind == .grad, loopLevels.isEmpty {  // sites name nodes of the file's graph
       let x = xNodes.first { builder.type($0).dtype == builder.type(yNode).dtype } ?? xNodes[0]
       gradients.append(

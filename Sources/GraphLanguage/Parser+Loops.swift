@@ -9,6 +9,8 @@ struct LoopLevel {
   var captured: [NodeID: NodeID] = [:]
   /// The captured outer nodes, in parameter order.
   var captures: [NodeID] = []
+  /// The `grad`s with respect to outer values in this body and the bodies inside it.
+  var outerGradients: [OuterGradient] = []
 }
 
 /// `repeat(F, COUNT, I1, ..., Ik)` and `scan(F, [I1, ..., Ik], [X1, ..., Xj])`.
@@ -197,10 +199,17 @@ extension Parser {
     }
     body.setOutputs(outputs.enumerated().map { GraphOutput("r\($0)", $1) })
     let captures = loopLevels[loopLevels.count - 1].captures
-    return try located(position) {
+    let loopResults = try located(position) {
       try outer.loop(
         count: count, body: body.graph, carries: carries, slices: xs, captures: captures)
     }
+    let loopNode = loopResults.lazy.compactMap { id -> NodeID? in
+      guard case .result = outer[id].op else { return nil }
+      return outer[id].inputs[0]
+    }.first
+    try settleOuterGradients(
+      loopLevels[loopLevels.count - 1].outerGradients, loopNode: loopNode, in: outer.graph)
+    return loopResults
   }
 
   /// The value of `name` in the current scope. Inside a loop body, a value of the file read

@@ -115,14 +115,6 @@ import Testing
       "input x\n\(f)y = repeat(exp, 2, x)\noutput y",
       "t.graph:5:12: error: 'repeat' runs a function defined with 'def', not the built-in 'exp'"
     ),
-    (
-      "param w\ndef f(a)\n  return a + grad(sin(a * w), w)\nend\ny = repeat(f, 2, w)\noutput y",
-      "t.graph:3:31: error: 'grad' inside a loop body differentiates with respect to the body's "
-        + "own names; 'w' is defined outside it, and the derivative with respect to it would "
-        + "have to follow 'w' through every earlier iteration (not supported: take the "
-        + "derivative outside the loop, or pass 'w' in as a carry to hold the earlier "
-        + "iterations fixed)"
-    ),
     // `scan`
     (
       "input x\ninput v: f64[3]\ninput u: f64[4]\ndef g(c, a, b)\n  return c, a + b\nend\n"
