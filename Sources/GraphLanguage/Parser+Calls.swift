@@ -309,18 +309,13 @@ extension Parser {
       throw error("'\(function)' takes 2 arguments, got \(count)", at: position)
     }
     try expect(")", "')' after the arguments of '\(function)'")
-    // A value of the file, seen from inside a loop body (see `OuterGradient`).
-    let outerValue: NodeID? =
-      if !loopLevels.isEmpty, names[name] == nil, let binding = outerNames[name] {
-        switch binding.operand {
-        case .node(let id): id
-        case .literal(_, let tracked?): try tracked.node(.f64)
-        case .literal(_, nil): nil
-        }
-      } else { nil }
     guard let binding = try resolve(name) else {
       throw error("unknown name '\(name)'", at: xToken.position)
     }
+    // A value of the file seen from inside a loop body, by its name or through a function's
+    // parameter (see `OuterGradient`).
+    let outerValue: NodeID? =
+      if case .node(let x) = binding.operand { fileValue(capturedAs: x) } else { nil }
     if case .node(let x) = binding.operand, builder.type(x).dtype.isInteger {
       throw error(
         "'\(function)' cannot differentiate with respect to '\(name)', an integer value "

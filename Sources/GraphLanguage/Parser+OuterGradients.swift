@@ -27,6 +27,20 @@ struct OuterGradient {
 }
 
 extension Parser {
+  /// The value of the file that `node`, a node of the innermost loop body, stands for when it
+  /// is a captured value's parameter there (through every enclosing body); else nil.
+  func fileValue(capturedAs node: NodeID) -> NodeID? {
+    guard !loopLevels.isEmpty else { return nil }
+    var id = node
+    for level in loopLevels.indices.reversed() {
+      guard let outer = loopLevels[level].captured.first(where: { $0.value == id })?.key else {
+        return nil
+      }
+      id = outer
+    }
+    return id
+  }
+
   /// Hands the `grad`s recorded in the body just built as `loopNode` (nil when the loop
   /// vanished, as a loop of no iterations does) to the enclosing body, or checks them when
   /// the body was the outermost one and `outer` is the file's graph.
@@ -45,8 +59,8 @@ extension Parser {
     }
     for site in placed where Self.readsDependentParameter(site, in: outer) {
       throw error(
-        "'\(site.function)' inside a loop body differentiates with respect to '\(site.name)', "
-          + "defined outside it, an expression that also reads a carry or another value of "
+        "'\(site.function)' inside a loop body differentiates with respect to '\(site.name)', a "
+          + "value defined outside it, an expression that also reads a carry or another value of "
           + "the loop that depends on '\(site.name)': the derivative would have to follow "
           + "'\(site.name)' through every earlier iteration (not supported: take the "
           + "derivative outside the loop, or pass '\(site.name)' in as a carry to hold the "

@@ -175,7 +175,7 @@ extension ProgramGenerator {
     case .rank3: return built && shape.count == 2 ? throughRank3(shape, depth) : nil
     case .gradient:
       let targets = pool.filter { $0.shape == shape }
-      guard inlineGradients < 2, depth > 0, !targets.isEmpty else { return nil }
+      guard !inBody, inlineGradients < 2, depth > 0, !targets.isEmpty else { return nil }
       inlineGradients += 1
       return gradient(of: pick(targets), depth: depth)
     }
@@ -198,7 +198,9 @@ extension ProgramGenerator {
     let v = !focused.isEmpty && chance(0.75) ? pick(focused) : pick(candidates)
     // Sometimes the definition's text written again: equal in value, but not the name, so
     // `grad` with respect to the name must not follow it.
-    if v.kind == .definition, let text = v.text, chance(0.08) {
+    if v.kind == .definition, let text = v.text, !(inBody && text.contains("grad(")),
+      chance(0.08)
+    {
       var e = Expr.leaf(v)
       (e.text, e.level, e.roots) = ("(\(text))", .atom, v.roots.subtracting([v.name]))
       return e

@@ -114,6 +114,9 @@ struct ProgramGenerator {
   var focus: String? = nil
   /// `grad` calls written inline so far in the current statement (they are costly).
   var inlineGradients = 0
+  /// True while a loop body is written: no `grad` there (the test checks `grad`s at the top
+  /// level, and one inside a body with respect to an outer value may not be allowed).
+  var inBody = false
   private var counters: [String: Int] = [:]
 
   init(seed: UInt64, attempt: UInt64) {
@@ -194,7 +197,7 @@ struct ProgramGenerator {
   // MARK: Statements
 
   mutating func statement() {
-    switch pick(100) {
+    switch pick(106) {
     case 0..<30: define("d", expression(pick(shapes), depth: 1 + pick(3)))
     case 30..<37: alias()
     case 37..<42: number()
@@ -202,7 +205,8 @@ struct ProgramGenerator {
     case 50..<58: define("l", scalar(depth: 1 + pick(3)))
     case 58..<78: gradientStatement()
     case 78..<90: secondOrderStatement()
-    default: gradientDescent()
+    case 90..<100: gradientDescent()
+    default: loopStatement()
     }
   }
 

@@ -95,7 +95,8 @@ import Testing
   }
 
   static let message =
-    "error: 'grad' inside a loop body differentiates with respect to 'w', defined outside it, "
+    "error: 'grad' inside a loop body differentiates with respect to 'w', a value defined outside "
+    + "it, "
     + "an expression that also reads a carry or another value of the loop that depends on "
     + "'w': the derivative would have to follow 'w' through every earlier iteration (not "
     + "supported: take the derivative outside the loop, or pass 'w' in as a carry to hold the "
@@ -121,6 +122,11 @@ import Testing
     (
       "input x\ninput xs: f64[2]\nparam w\ndef f(a, r)\n  return a + grad(r * w, w)\nend\n"
         + "y = scan(f, [x], [xs * w])\noutput y", "t.graph:5:26"
+    ),
+    // Through a function's parameter bound to the outer value.
+    (
+      "input x\nparam w\ndef s(a, w)\n  return grad(w * w * a, w)\nend\n"
+        + "def f(a)\n  return a + s(a, w)\nend\ny = repeat(f, 2, x)\noutput y", "t.graph:4:26"
     ),
     // The inner loop reads the outer loop's carry, whose new value depends on w.
     (
