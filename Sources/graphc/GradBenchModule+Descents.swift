@@ -39,8 +39,9 @@ extension GradBenchInstance {
 }
 
 extension GradBenchModule {
-  /// particle: w is the starting control. The first counts hold the eval's input (w = 0:
-  /// 93 descent steps, the first evaluating the start, and at most 355 Euler steps); other inputs may need more.
+  /// particle: w is the starting control. The first counts are the powers of two that hold
+  /// the eval's input (w = 0: 93 descent steps, the first evaluating the start, and at most
+  /// 355 Euler steps); other inputs may need more (w = 1: 1144 Euler steps).
   func particle(_ input: GradBenchFields) throws -> GradBenchInstance {
     let w = try input.number("w")
     guard w.isFinite else { throw GradBenchError("particle: w must be finite, got \(w)") }
@@ -56,9 +57,9 @@ extension GradBenchModule {
       ])
   }
 
-  /// saddle: start is float[2], the starting point of every descent. The first counts hold
-  /// the eval's input (start = [1, 1]:
-  /// 171 outer steps, the first evaluating the start, and at most 170 inner steps).
+  /// saddle: start is float[2], the starting point of every descent. The first counts are
+  /// the powers of two that hold the eval's input (start = [1, 1]: 171 outer steps, the
+  /// first evaluating the start, and at most 170 inner steps).
   func saddle(_ input: GradBenchFields) throws -> GradBenchInstance {
     let start = try input.tensor("start", rank: 1)
     guard start.shape == [2], start.scalars.allSatisfy(\.isFinite) else {
