@@ -58,16 +58,15 @@ extension GradBenchModule {
   }
 
   /// saddle: start is float[2], the starting point of every descent. The first counts are
-  /// the powers of two that hold the eval's input (start = [1, 1]: 171 outer steps, the
-  /// first evaluating the start, and at most 170 inner steps).
+  /// the powers of two that hold the eval's input (start = [1, 1]: 171 outer steps and at most
+  /// 171 inner steps, the first of each evaluating the start).
   func saddle(_ input: GradBenchFields) throws -> GradBenchInstance {
     let start = try input.tensor("start", rank: 1)
     guard start.shape == [2], start.scalars.allSatisfy(\.isFinite) else {
       throw GradBenchError("saddle: start must be two finite numbers, got \(start.scalars)")
     }
-    // x0 is the same point under another name: see GradBench/saddle.graph.
     return GradBenchInstance(
-      key: "", values: [:], inputs: ["start": start, "x0": start],
+      key: "", values: [:], inputs: ["start": start],
       loops: [
         GradBenchLoop(
           placeholder: "outer", unfinished: "outer_unfinished", what: "the outer descent",
