@@ -9,9 +9,11 @@ import GraphLanguage
 /// message's `id`; `define` succeeds for the modules of `GradBenchModule`; `evaluate` runs
 /// the compiled function at least `min_runs` times and until the runs add up to
 /// `min_seconds`, reporting one `evaluate` timing per run (the call of the compiled kernels
-/// only) and, separately, `compile` (template to callable code, once per module, function
+/// only) and, separately, `compile` (template to callable code, once per module, outputs
 /// and size) and `prepare` (the input's conversion into the kernels' buffers, and on the
-/// first evaluate of a size the allocation of those buffers). Anything
+/// first evaluate of a size the allocation of those buffers). A template's `while` loop
+/// (`GradBenchLoop`) that ran out of steps in the first run makes that run a
+/// `too_few_steps` timing, and the template is compiled again with twice the steps. Anything
 /// wrong with a message is a `success: false` response; nothing here writes to stdout.
 final class GradBenchSession {
   /// How graphs are compiled.
