@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every GradBench eval graphc implements, at the eval's default sizes, through
 # ../shared/gradbench/run.py against graphc (TinyCC and cc) and the hand-written C++ `manual`
-# tool, then writes the comparison table (table.py) to $OUT/results.md.
+# tool (for evals it lacks, particle and saddle, the C++ `finite` tool: the same C++ with
+# finite differences), then writes the comparison table (table.py) to $OUT/results.md.
 # Needs the setup of setup.sh. Usage: Benchmarks/GradBench/run-all.sh [EVAL ...]
 #   OUT (default /tmp/gradbench-results), GRADBENCH_ROOT, GRADBENCH_PYTHON as in setup.sh;
 #   TOOLS (default "tcc cc manual"); extra eval arguments in EVAL_ARGS (e.g. "--min-seconds 0.2").
@@ -15,7 +16,7 @@ PY=${GRADBENCH_PYTHON:-/tmp/gradbench-venv/bin/python}
 OUT=${OUT:-/tmp/gradbench-results}
 TOOLS=${TOOLS:-tcc cc manual}
 EVALS=("$@")
-[[ ${#EVALS[@]} -gt 0 ]] || EVALS=(hello lse llsq gmm ode lstm kmeans det ba)
+[[ ${#EVALS[@]} -gt 0 ]] || EVALS=(hello lse llsq gmm ode lstm kmeans det ba particle saddle)
 
 mkdir -p "$OUT"
 (cd "$REPO" && swift build -c release --product graphc) || exit 1
@@ -23,8 +24,9 @@ GRAPHC="$REPO/.build/release/graphc"
 
 for eval in "${EVALS[@]}"; do
   for tool in $TOOLS; do
+    [[ $tool == manual && ! -x $ROOT/tools/manual/bin/$eval ]] && tool=finite
     case $tool in
-      manual) command="$PY python/gradbench/gradbench/cpp.py manual" ;;
+      manual | finite) command="$PY python/gradbench/gradbench/cpp.py $tool" ;;
       *) command="$GRAPHC gradbench --backend $tool" ;;
     esac
     echo "== $eval with $tool"

@@ -4,7 +4,8 @@
 #   2. a Python venv with numpy, scipy, pydantic 2, dataclasses-json and the tree's own
 #      `gradbench` package, at $GRADBENCH_PYTHON's venv (default /tmp/gradbench-venv);
 #   3. the hand-written C++ `manual` tool, built in tools/manual/bin (every eval but hello
-#      checks outputs against it).
+#      checks outputs against it), and the `finite` tool's particle and saddle, which
+#      run-all.sh compares with where manual has no program.
 # Usage: Benchmarks/GradBench/setup.sh [GIT_SOURCE]
 #   GIT_SOURCE is a bare or normal git directory holding the upstream history (default: the
 #   local mirror if present, else a fresh clone of https://github.com/gradbench/gradbench).
@@ -57,4 +58,6 @@ else
 fi
 make -C "$ROOT/tools/manual" -Bj"$(nproc)"
 ls "$ROOT/tools/manual/bin"
+echo "== finite C++ tool for particle and saddle (manual has neither)"
+make -C "$ROOT/tools/finite" -B bin/particle bin/saddle
 echo "== done: run evals with $VENV/bin/python $SHARED/run.py --root $ROOT --python $VENV/bin/python"

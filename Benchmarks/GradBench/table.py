@@ -2,7 +2,8 @@
 """Reads the run.py summaries that run-all.sh wrote (EVAL-TOOL.json in a folder) and prints a
 Markdown table: per eval, function and size, graphc's median time per call with TinyCC and
 with cc, the manual C++ tool's, their ratios, graphc's compile time, and the eval's verdicts;
-then the geometric mean of the ratios per eval and function.
+then the geometric mean of the ratios per eval and function. For an eval that manual lacks
+(particle, saddle) the reference is the C++ `finite` tool instead, marked "(finite)".
 
     python3 Benchmarks/GradBench/table.py /tmp/gradbench-results > results.md
 """
@@ -55,19 +56,23 @@ def ratio_text(a, b):
 
 def main(folder):
     runs = load(folder)
-    evals = sorted({e for e, _ in runs}, key=["hello", "lse", "llsq", "gmm", "ode", "lstm", "kmeans", "det", "ba"].index)
+    evals = sorted({e for e, _ in runs}, key=["hello", "lse", "llsq", "gmm", "ode", "lstm", "kmeans", "det", "ba", "particle", "saddle"].index)
     print("| eval | function | size | graphc tcc | graphc cc | manual | tcc/manual | cc/manual "
           "| compile tcc | compile cc | verdict tcc, cc |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")
     ratios = {}
     outcomes = []
+    labels = {}
     for eval_name in evals:
         by_tool = {}
-        for tool in GRAPHC_TOOLS + ("manual",):
+        reference = "manual" if (eval_name, "manual") in runs else "finite"
+        labels[eval_name] = eval_name if reference == "manual" else f"{eval_name} (finite)"
+        for tool in GRAPHC_TOOLS + (reference,):
             summary = runs.get((eval_name, tool))
             if summary is None:
                 continue
             outcomes.append(f"{eval_name} {tool}: {summary['outcome']}")
+            tool = "manual" if tool == reference else tool
             for entry in summary["evaluations"]:
                 size = entry.get("description") or ", ".join(
                     f"{name}={value}" for name, value in (entry.get("sizes") or {}).items()
@@ -80,7 +85,7 @@ def main(folder):
                     ratios.setdefault((eval_name, function, tool), []).append(t[tool] / t["manual"])
             compile_times = [median_ns(entries.get(tool), "compile") for tool in GRAPHC_TOOLS]
             verdicts = ", ".join(verdict(entries.get(tool)) for tool in GRAPHC_TOOLS)
-            print(f"| {eval_name} | {function} | {size} | {time_text(t['tcc'])} | {time_text(t['cc'])} "
+            print(f"| {labels[eval_name]} | {function} | {size} | {time_text(t['tcc'])} | {time_text(t['cc'])} "
                   f"| {time_text(t['manual'])} | {ratio_text(t['tcc'], t['manual'])} "
                   f"| {ratio_text(t['cc'], t['manual'])} | {time_text(compile_times[0])} "
                   f"| {time_text(compile_times[1])} | {verdicts} |")
@@ -95,7 +100,7 @@ def main(folder):
         for tool in GRAPHC_TOOLS:
             values = ratios.get((eval_name, function, tool))
             cells.append(f"{math.exp(sum(map(math.log, values)) / len(values)):.2f}" if values else "-")
-        print(f"| {eval_name} | {function} | {cells[0]} | {cells[1]} |")
+        print(f"| {labels[eval_name]} | {function} | {cells[0]} | {cells[1]} |")
     print()
     print("Outcomes: " + "; ".join(outcomes))
 

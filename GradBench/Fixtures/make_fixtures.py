@@ -4,6 +4,9 @@ outputs, computed here independently of graphc, from the definitions in
 ../shared/gradbench/README.md: closed forms where they are short (lse's softmax, llsq's
 normal equations, kmeans' cluster means, det's det(A) inverse(A)^T, hello), central finite differences otherwise (gmm's,
 ode's, ba's and lstm's derivatives; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
+particle and saddle run the eval's gradient descent in plain Python, with their derivatives
+written out by hand: saddle's in closed form, particle's force as the formula for the
+gradient of 1/|x - c| and its outer derivative in forward mode with dual numbers.
 
     python3 GradBench/Fixtures/make_fixtures.py    # needs numpy
 """
@@ -142,6 +145,103 @@ def ba_errors(cam, X, w, feat):
     return w * (proj * cam[6] + cam[7:9] - feat)
 
 
+class Dual:
+    """a + b e with e^2 = 0: a value and its derivative with respect to one variable."""
+
+    def __init__(self, a, b=0.0):
+        self.a, self.b = a, b
+
+    def __add__(self, other):
+        other = dual(other)
+        return Dual(self.a + other.a, self.b + other.b)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        other = dual(other)
+        return Dual(self.a - other.a, self.b - other.b)
+
+    def __rsub__(self, other):
+        return dual(other) - self
+
+    def __mul__(self, other):
+        other = dual(other)
+        return Dual(self.a * other.a, self.a * other.b + self.b * other.a)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        other = dual(other)
+        return Dual(self.a / other.a, (self.b * other.a - self.a * other.b) / (other.a * other.a))
+
+    def __neg__(self):
+        return Dual(-self.a, -self.b)
+
+
+def dual(value):
+    return value if isinstance(value, Dual) else Dual(float(value))
+
+
+def dual_sqrt(value):
+    root = math.sqrt(value.a)
+    return Dual(root, value.b / (2 * root))
+
+
+def argmin(f, g, x):
+    """The evals' gradient descent from x (a list): eta starts at 1e-5, doubles after 10
+    accepted steps, halves after a rejected one; stops when |g| <= 1e-5 or the step <= 1e-5."""
+    fx, gx, eta, accepted = f(x), g(x), 1e-5, 0
+    while True:
+        if math.sqrt(sum(v * v for v in gx)) <= 1e-5:
+            return x
+        if accepted == 10:
+            eta, accepted = 2 * eta, 0
+            continue
+        xp = [a - eta * b for a, b in zip(x, gx)]
+        if math.sqrt(sum((a - b) ** 2 for a, b in zip(x, xp))) <= 1e-5:
+            return x
+        fp = f(xp)
+        if fp < fx:
+            x, fx, gx, accepted = xp, fp, g(xp), accepted + 1
+        else:
+            eta, accepted = eta / 2, 0
+
+
+def particle_miss(w):
+    """The squared miss distance for the control w (a Dual): Euler steps of 0.1 with the
+    acceleration -grad p = sum over the charges c of (x - c) / |x - c|^3, until the next
+    position is not above the axis, then the line on from the last one to the axis."""
+    charges = [(10.0, 10 - w), (10.0, 0.0)]
+    x0, x1, v0, v1 = Dual(0.0), Dual(8.0), Dual(0.75), Dual(0.0)
+    while True:
+        a0, a1 = Dual(0.0), Dual(0.0)
+        for c0, c1 in charges:
+            d0, d1 = x0 - c0, x1 - c1
+            r = dual_sqrt(d0 * d0 + d1 * d1)
+            a0, a1 = a0 + d0 / (r * r * r), a1 + d1 / (r * r * r)
+        y0, y1 = x0 + 0.1 * v0, x1 + 0.1 * v1
+        if not y1.a > 0:
+            break
+        x0, x1, v0, v1 = y0, y1, v0 + 0.1 * a0, v1 + 0.1 * a1
+    m = x0 - x1 / v1 * v0
+    return m * m
+
+
+def particle(w0):
+    f = lambda w: particle_miss(Dual(w[0])).a
+    g = lambda w: [particle_miss(Dual(w[0], 1.0)).b]
+    return argmin(f, g, [w0])[0]
+
+
+def saddle(start):
+    """argmin over x of max over y of f, then argmax over y at that x, both from start;
+    max over y does not depend on x, so the outer gradient is 2 x."""
+    f = lambda x, y: (x[0] ** 2 + x[1] ** 2) - (y[0] ** 2 + y[1] ** 2)
+    maximiser = lambda x: argmin(lambda y: -f(x, y), lambda y: [2 * y[0], 2 * y[1]], start)
+    r1 = argmin(lambda x: f(x, maximiser(x)), lambda x: [2 * x[0], 2 * x[1]], start)
+    return r1 + maximiser(r1)
+
+
 def case(module, function, input, output, tolerance=1e-9):
     runs = {"min_runs": 1, "min_seconds": 0}
     if isinstance(input, dict):
@@ -239,6 +339,14 @@ def main():
         return lstm_objective(p[: main.size].reshape(main.shape), p[main.size :].reshape(extra.shape), state, sequence)
 
     cases.append(case("lstm", "jacobian", lstm_input, central_gradient(loss, parameters).tolist(), tolerance=1e-6))
+
+    # particle and saddle: every function at the eval's input, one function at another
+    # (particle at w = 1 needs 1144 Euler steps, more than the tool's first count).
+    for function in ["rr", "ff", "fr", "rf"]:
+        cases.append(case("particle", function, {"w": 0.0}, particle(0.0)))
+        cases.append(case("saddle", function, {"start": [1.0, 1.0]}, saddle([1.0, 1.0])))
+    cases.append(case("particle", "rf", {"w": 1.0}, particle(1.0)))
+    cases.append(case("saddle", "fr", {"start": [3.0, -2.0]}, saddle([3.0, -2.0])))
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.json")
     with open(path, "w") as f:

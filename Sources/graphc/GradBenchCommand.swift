@@ -8,7 +8,7 @@ struct GradBench: ParsableCommand {
     commandName: "gradbench",
     abstract: "Act as a GradBench tool: JSON messages on stdin, one response line each on stdout.",
     discussion: """
-      Implements the modules hello, lse, llsq, gmm, ode, lstm, kmeans, det and ba, each a \
+      Implements the modules hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba, particle and saddle, each a \
       .graph template in the repository's GradBench folder whose derivatives graphc \
       computes. Each module, \
       function and size is compiled once. Exits at the end of the input.

@@ -8,7 +8,7 @@ import GraphIR
 /// outputs become the JSON the eval expects. The functions follow
 /// `../shared/gradbench/README.md`, which writes out every eval's definition.
 enum GradBenchModule: String, CaseIterable {
-  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba
+  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba, particle, saddle
 
   /// The module's functions and the shape of each one's output.
   var functions: [String: GradBenchOutput] {
@@ -32,6 +32,10 @@ enum GradBenchModule: String, CaseIterable {
         "objective": .custom(["reproj_err", "w_err"], baObjective),
         "jacobian": .custom(["reproj_vals", "w_vals"], baJacobian),
       ]
+    // The four functions differ in the AD modes the reference chooses; graphc chooses its
+    // own, so they are one graph (see GradBench/README.md).
+    case .particle: Dictionary(uniqueKeysWithValues: descentModes.map { ($0, .number("w")) })
+    case .saddle: Dictionary(uniqueKeysWithValues: descentModes.map { ($0, .array("points")) })
     }
   }
 
@@ -44,7 +48,8 @@ enum GradBenchModule: String, CaseIterable {
     }
     var instance = try sized(input)
     instance.output = output
-    instance.key = "\(rawValue)/\(function)/" + instance.key
+    // Named by the outputs, not the function: functions with the same outputs share a graph.
+    instance.key = "\(rawValue)/\(output.names.joined(separator: ","))/" + instance.key
     return instance
   }
 
@@ -61,6 +66,8 @@ enum GradBenchModule: String, CaseIterable {
     case .kmeans: try kmeans(input)
     case .det: try det(input)
     case .ba: try ba(input)
+    case .particle: try particle(input)
+    case .saddle: try saddle(input)
     }
   }
 }
@@ -99,6 +106,8 @@ struct GradBenchInstance {
   var inputs: [String: Tensor]
   /// The outputs and their JSON form (set by `GradBenchModule.instance`).
   var output: GradBenchOutput = .number("")
+  /// The template's loops that run until a condition holds, at most a count of steps each.
+  var loops: [GradBenchLoop] = []
 }
 
 // MARK: - The modules

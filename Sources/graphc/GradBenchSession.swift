@@ -9,17 +9,22 @@ import GraphLanguage
 /// message's `id`; `define` succeeds for the modules of `GradBenchModule`; `evaluate` runs
 /// the compiled function at least `min_runs` times and until the runs add up to
 /// `min_seconds`, reporting one `evaluate` timing per run (the call of the compiled kernels
-/// only) and, separately, `compile` (template to callable code, once per module, function
+/// only) and, separately, `compile` (template to callable code, once per module, outputs
 /// and size) and `prepare` (the input's conversion into the kernels' buffers, and on the
-/// first evaluate of a size the allocation of those buffers). Anything
+/// first evaluate of a size the allocation of those buffers). A template's `while` loop
+/// (`GradBenchLoop`) that ran out of steps in the first run makes that run a
+/// `too_few_steps` timing, and the template is compiled again with twice the steps. Anything
 /// wrong with a message is a `success: false` response; nothing here writes to stdout.
 final class GradBenchSession {
   /// How graphs are compiled.
   let options: CompileOptions
   /// Where the modules' `.graph` templates are.
   let folder: URL
-  /// Compiled functions and their buffers, by `GradBenchInstance.key`.
+  /// Compiled functions and their buffers, by `GradBenchInstance.compiledKey`.
   private var cache: [String: ExecutionContext] = [:]
+  /// The loop counts that sufficed for earlier inputs, by `GradBenchInstance.key`: a later
+  /// evaluate starts from them.
+  private var loopCounts: [String: [GradBenchLoop]] = [:]
 
   init(options: CompileOptions, folder: URL) {
     self.options = options
@@ -94,23 +99,11 @@ final class GradBenchSession {
       (message.object["input"] as? [String: Any]).map { GradBenchFields($0, context: "input") }
       ?? GradBenchFields(["x": message.object["input"] as Any], context: "input")
     let (minRuns, minSeconds) = try runLimits(input)
-    let instance = try module.instance(function: try message.string("function"), input: input)
+    var instance = try module.instance(function: try message.string("function"), input: input)
+    if let counts = loopCounts[instance.key] { instance.loops = counts }
 
     var timings: [(String, UInt64)] = []
-    let context: ExecutionContext
-    var prepareStart = now()
-    if let cached = cache[instance.key] {
-      context = cached
-    } else {
-      let compiled = try compile(instance, module: module)
-      timings.append(("compile", now() - prepareStart))
-      prepareStart = now()
-      context = try compiled.makeContext()  // the buffers: part of preparing the first input
-      cache[instance.key] = context
-    }
-    for (name, tensor) in instance.inputs { try context.setInput(name, tensor) }
-    timings.append(("prepare", now() - prepareStart))
-
+    var context = try prepared(instance, module, timings: &timings)
     var runs = 0
     var total: UInt64 = 0
     let minNanoseconds = minSeconds * 1e9
@@ -118,6 +111,14 @@ final class GradBenchSession {
       let start = now()
       try context.run()
       let elapsed = now() - start
+      if runs == 0, let grown = try moreSteps(instance, context) {
+        // A loop ran out of steps: this run does not count, and runs again with more.
+        timings.append(("too_few_steps", elapsed))
+        instance = grown
+        loopCounts[instance.key] = instance.loops
+        context = try prepared(instance, module, timings: &timings)
+        continue
+      }
       timings.append(("evaluate", elapsed))
       total += elapsed
       runs += 1
@@ -128,6 +129,49 @@ final class GradBenchSession {
       + timings.map { "{\"name\": \"\($0.0)\", \"nanoseconds\": \($0.1)}" }
       .joined(separator: ", ") + "]"
     return [("success", "true"), ("output", output), ("timings", timingText)]
+  }
+
+  /// The instance's compiled graph and buffers, compiled on its first use (timed as
+  /// `compile`), with the instance's input copied in (timed as `prepare`, which on a first
+  /// use also covers allocating the buffers).
+  private func prepared(
+    _ instance: GradBenchInstance, _ module: GradBenchModule, timings: inout [(String, UInt64)]
+  ) throws -> ExecutionContext {
+    var start = now()
+    let context: ExecutionContext
+    if let cached = cache[instance.compiledKey] {
+      context = cached
+    } else {
+      let compiled = try compile(instance, module: module)
+      timings.append(("compile", now() - start))
+      start = now()
+      context = try compiled.makeContext()  // the buffers: part of preparing the first input
+      cache[instance.compiledKey] = context
+    }
+    for (name, tensor) in instance.inputs { try context.setInput(name, tensor) }
+    timings.append(("prepare", now() - start))
+    return context
+  }
+
+  /// The instance with twice the steps for each loop that ran out of them in the last run
+  /// of `context`, or nil if none did. Throws when a loop would need more than
+  /// `GradBenchLoop.largestCount` steps.
+  private func moreSteps(_ instance: GradBenchInstance, _ context: ExecutionContext) throws
+    -> GradBenchInstance?
+  {
+    var grown = instance
+    for (k, loop) in instance.loops.enumerated() {
+      guard let flag = context.output(loop.unfinished), flag.scalars.count == 1 else {
+        throw GradBenchError("the compiled graph has no scalar output '\(loop.unfinished)'")
+      }
+      guard flag.scalars[0] != 0 else { continue }
+      guard loop.count < GradBenchLoop.largestCount else {
+        throw GradBenchError(
+          "\(loop.what) did not finish in \(loop.count) steps (the most graphc tries)")
+      }
+      grown.loops[k].count = 2 * loop.count
+    }
+    return grown.compiledKey == instance.compiledKey ? nil : grown
   }
 
   /// `min_runs` (at least 1) and `min_seconds` of an input; 1 and 0 where absent (hello).
@@ -147,7 +191,8 @@ final class GradBenchSession {
   {
     let template = try GradBenchTemplate(module: module.rawValue, folder: folder)
     let text = try template.expand(
-      instance.values, steps: instance.steps, outputs: instance.output.names)
+      instance.valuesWithCounts, steps: instance.steps,
+      outputs: instance.output.names + instance.loops.map(\.unfinished))
     let graph = try GraphParser.parse(text, fileName: template.fileName)
     let compiled = try Pipeline.compile(graph, options: options)
     printWarnings(compiled.warnings)

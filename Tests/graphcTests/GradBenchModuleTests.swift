@@ -62,6 +62,47 @@ import Testing
     }
   }
 
+  /// particle's and saddle's four functions are one graph, compiled once; a loop that runs
+  /// out of steps is run again with twice as many (w = 1 needs 1144 Euler steps, the tool
+  /// starts with 512), and the counts that sufficed are kept for the next evaluate.
+  @Test func descentsShareOneGraphAndGrowTheirLoops() throws {
+    func message(_ id: Int, _ function: String, _ w: Double) throws -> String {
+      try jsonLine([
+        "id": id, "kind": "evaluate", "module": "particle", "function": function,
+        "input": ["w": w, "min_runs": 1, "min_seconds": 0],
+      ])
+    }
+    let functions = ["rr", "ff", "fr", "rf"]
+    let lines =
+      try functions.enumerated().map { try message($0, $1, 0) }
+      + [try message(4, "rr", 1), try message(5, "ff", 0)]
+    let r = try responses(try gradbenchSession(lines))
+    try #require(r.count == lines.count)
+    let names = r.map {
+      (($0["timings"] as? [[String: Any]]) ?? []).compactMap { $0["name"] as? String }
+    }
+    #expect(names.map { $0.filter { $0 == "compile" }.count } == [1, 0, 0, 0, 2, 0])
+    #expect(names.map { $0.filter { $0 == "too_few_steps" }.count } == [0, 0, 0, 0, 2, 0])
+    let outputs = r.compactMap { $0["output"] as? Double }
+    #expect(outputs.count == lines.count && Set(outputs[0..<4]).count == 1)
+    #expect(outputs[5] == outputs[0])
+  }
+
+  /// A particle that never reaches the axis (w = -0.5 flies off): the Euler loop is given up
+  /// to 65536 steps, then the evaluate fails with a message.
+  @Test func unfinishedLoopIsAFailedEvaluate() throws {
+    let line = try jsonLine([
+      "id": 0, "kind": "evaluate", "module": "particle", "function": "rr",
+      "input": ["w": -0.5, "min_runs": 1, "min_seconds": 0],
+    ])
+    let r = try responses(try gradbenchSession([line]))
+    try #require(r.count == 1)
+    #expect(r[0]["success"] as? Bool == false)
+    #expect(
+      r[0]["error"] as? String
+        == "the Euler integration did not finish in 65536 steps (the most graphc tries)")
+  }
+
   /// The folder holds one template per implemented module, and nothing else ending in .graph.
   @Test func templateFolderHoldsEveryModule() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: gradbenchDirectory.path)
@@ -69,7 +110,7 @@ import Testing
     #expect(
       names == [
         "ba.graph", "det.graph", "gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph",
-        "lse.graph", "lstm.graph", "ode.graph",
+        "lse.graph", "lstm.graph", "ode.graph", "particle.graph", "saddle.graph",
       ])
   }
 }

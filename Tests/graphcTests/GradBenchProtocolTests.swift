@@ -13,7 +13,7 @@ import Testing
       evaluate,
       #"{"id": 3, "kind": "analysis", "of": 2, "valid": true}"#,
       #"{"id": 4, "kind": "evaluate", "module": "lse", "function": "gradient", "input": {"x": [0.1, 0.7], "min_runs": 1, "min_seconds": 0.001}}"#,
-      #"{"id": 5, "kind": "define", "module": "saddle"}"#,
+      #"{"id": 5, "kind": "define", "module": "cubes"}"#,
       "this is not json",
       "",  // a blank line is not a message: no response
       #"[1, 2]"#,
@@ -22,7 +22,7 @@ import Testing
       #"{"id": 7, "kind": "evaluate", "module": "lse", "function": "hessian", "input": {"x": [1.0], "min_runs": 1, "min_seconds": 0}}"#,
       #"{"id": 8, "kind": "evaluate", "module": "lse", "function": "primal", "input": {"x": [[1.0]], "min_runs": 1, "min_seconds": 0}}"#,
       #"{"id": 9, "kind": "evaluate", "module": "lse", "function": "primal", "input": {"x": [1.0], "min_runs": 0, "min_seconds": 0}}"#,
-      #"{"id": 10, "kind": "evaluate", "module": "saddle", "function": "rr", "input": {}}"#,
+      #"{"id": 10, "kind": "evaluate", "module": "cubes", "function": "rr", "input": {}}"#,
       #"{"id": 11, "kind": "something-new", "extra": true}"#,
       #"{"id": 12, "kind": "evaluate", "module": "hello", "function": "square", "input": 1.5}"#,
     ]
@@ -50,7 +50,7 @@ import Testing
     #expect(gradient.count == 2 && abs(gradient.reduce(0, +) - 1) < 1e-12)
 
     #expect(r[5]["success"] as? Bool == false)
-    #expect((r[5]["error"] as? String)?.contains("does not implement module 'saddle'") == true)
+    #expect((r[5]["error"] as? String)?.contains("does not implement module 'cubes'") == true)
 
     let errors = r.map { $0["error"] as? String }
     #expect(errors[6] == "malformed message: not valid JSON")
@@ -60,7 +60,7 @@ import Testing
     #expect(errors[10] == "module 'lse' has no function 'hessian' (it has gradient, primal)")
     #expect(errors[11] == "input field 'x' must be an array of numbers, not ragged")
     #expect(errors[12] == "min_runs must be 1 or more, got 0")
-    #expect(errors[13] == "graphc does not implement module 'saddle'")
+    #expect(errors[13] == "graphc does not implement module 'cubes'")
     for k in 6...13 { #expect(r[k]["success"] as? Bool == false) }
     #expect(r[14].keys.sorted() == ["id"])
     #expect(r[15]["output"] as? Double == 2.25)
