@@ -14,7 +14,8 @@ import GraphLanguage
 /// a gradient (second and third order, `grad(sum(grad(f, x) * v), x)`,
 /// `grad(grad(f, s), s)`), also written inline inside other expressions; and
 /// unrolled gradient descent (`w1 = w0 - 0.1 * grad(l0, w0)` then `grad(l1, w1)` or
-/// `grad(l1, w0)`). It ends with one `output` line naming every value that holds a `grad`
+/// `grad(l1, w0)`); and loops (`def` run by `repeat` or `scan`, see `loopStatement`), whose
+/// results later statements read and differentiate through. It ends with one `output` line naming every value that holds a `grad`
 /// and a random choice of the others.
 ///
 /// Values stay where every function is smooth and finite differences are well conditioned:
