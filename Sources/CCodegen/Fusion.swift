@@ -50,6 +50,8 @@ public enum Fusion {
     var reads: Set<Int>
     var scatters = false
     var loop: LoopKernel? = nil
+    /// A `take` no kernel stores, whose indices this kernel only checks.
+    var checks: NodeID? = nil
   }
 
   /// Buffers, roots and kernels for one choice of stored nodes, and the expensive inlined
@@ -97,6 +99,25 @@ public enum Fusion {
     var inlinedBy: [NodeID: Set<Int>] = [:]
     var wasteful = Set<NodeID>()
     let visits = Walk.Visits(graph, bufferOf)
+    // Takes read in place, each checked by a kernel of its own before any kernel reads
+    // through it: one per take, placed when the roots reach it (in node order).
+    var views =
+      graph.ids.filter { id in
+        if case .take = graph[id].op { bufferOf[id] == nil } else { false }
+      }.reversed() as [NodeID]
+    var checker: [NodeID: Int] = [:]
+    func check(upTo node: NodeID?) {
+      while let take = views.last, node.map({ take < $0 }) ?? true {
+        views.removeLast()
+        let indices = graph[take].inputs[1]
+        guard let b = bufferOf[indices] else {
+          preconditionFailure(
+            "lowering: a take's indices have no buffer:\n\(graph.context(around: take))")
+        }
+        drafts.append(Draft(space: nil, roots: [], reads: [b], checks: take))
+        checker[take] = drafts.count - 1
+      }
+    }
     // The `result` nodes of each loop, by result index.
     var resultNodes: [NodeID: [Int: NodeID]] = [:]
     for id in graph.ids {
@@ -105,6 +126,7 @@ public enum Fusion {
       }
     }
     for var root in roots {
+      check(upTo: root.store == .copy ? nil : root.node)
       if root.store == .element, case .result = graph[root.node].op { continue }  // its loop's
       if root.store == .element, case .loop(let loop) = graph[root.node].op {
         let id = root.node
@@ -165,7 +187,9 @@ public enum Fusion {
       let walk = Walk(graph, visits, root, shiftedSum: sum)
       root.isFlat = walk.isFlat
       // Strict reads need their writer in an earlier kernel; fusible ones allow the same.
-      let last = walk.reads.compactMap { producer[$0] }.max() ?? -1
+      let last =
+        (walk.reads.compactMap { producer[$0] } + walk.views.compactMap { checker[$0] })
+        .max() ?? -1
       let lastFusible = walk.fusibleReads.compactMap { producer[$0] }.max() ?? -1
       let space = sum?.space ?? iterationShape(graph, root)
       let reads = walk.reads.union(walk.fusibleReads)
@@ -185,6 +209,7 @@ public enum Fusion {
       for n in walk.inlinedExpensive { inlinedBy[n, default: []].insert(k) }
       wasteful.formUnion(walk.expandedExpensive)
     }
+    check(upTo: nil)
     for (n, ks) in inlinedBy where ks.count > 1 { wasteful.insert(n) }
     var checks: [IndexCheck] = []
     let kernels = drafts.map { kernel(graph, $0, bufferOf, stored, &checks) }
@@ -223,30 +248,39 @@ public enum Fusion {
   private static func indexing(
     _ graph: Graph, _ root: Root, _ bufferOf: [NodeID: Int], _ checks: inout [IndexCheck]
   ) -> KernelKind {
-    let node = graph[root.node]
+    let g = gather(graph, root.node, result: root.buffer, bufferOf, &checks)
+    if case .take = graph[root.node].op { return .gather(g) }
+    return .scatterAdd(g)
+  }
+
+  /// The `Gather` of a `take` or `scatterAdd` node writing `result` (nil: a take's check
+  /// alone), with its check appended to `checks`.
+  private static func gather(
+    _ graph: Graph, _ id: NodeID, result: Int?, _ bufferOf: [NodeID: Int],
+    _ checks: inout [IndexCheck]
+  ) -> Gather {
+    let node = graph[id]
     guard let source = bufferOf[node.inputs[0]], let indices = bufferOf[node.inputs[1]] else {
       preconditionFailure(
-        "lowering: an indexing operand has no buffer:\n\(graph.context(around: root.node))")
+        "lowering: an indexing operand has no buffer:\n\(graph.context(around: id))")
     }
     let indexShape = graph[node.inputs[1]].type.shape
     // The tensor indexed along `axis`: the operand of a take, the result of a scatter-add.
-    let (axis, caller, indexed, gathers): (Int, IndexCaller, [Int], Bool)
+    let (axis, caller, indexed): (Int, IndexCaller, [Int])
     if case .take(let a, let c) = node.op {
-      (axis, caller, indexed, gathers) = (a, c, graph[node.inputs[0]].type.shape, true)
+      (axis, caller, indexed) = (a, c, graph[node.inputs[0]].type.shape)
     } else if case .scatterAdd(let a, let c) = node.op {
-      (axis, caller, indexed, gathers) = (a, c, node.type.shape, false)
+      (axis, caller, indexed) = (a, c, node.type.shape)
     } else {
-      preconditionFailure(
-        "lowering: \(root.node) is no indexing op:\n\(graph.context(around: root.node))")
+      preconditionFailure("lowering: \(id) is no indexing op:\n\(graph.context(around: id))")
     }
     checks.append(
       IndexCheck(caller: caller, axis: axis, size: indexed[axis], indexShape: indexShape))
-    let gather = Gather(
-      node: root.node, source: source, indices: indices, result: root.buffer,
+    return Gather(
+      node: id, source: source, indices: indices, result: result,
       outer: indexed[..<axis].reduce(1, *), size: indexed[axis],
       count: indexShape.reduce(1, *), inner: indexed[(axis + 1)...].reduce(1, *),
       check: checks.count - 1)
-    return gathers ? .gather(gather) : .scatterAdd(gather)
   }
 
   /// The finished kernel of a draft: its kind, reads and writes.
@@ -256,6 +290,11 @@ public enum Fusion {
   ) -> Kernel {
     let writes = Set(draft.roots.map(\.buffer))
     let reads = draft.reads.subtracting(writes).sorted()
+    if let take = draft.checks {
+      return Kernel(
+        kind: .gather(gather(graph, take, result: nil, bufferOf, &checks)), reads: reads,
+        writes: [])
+    }
     guard let space = draft.space else {
       let root = draft.roots[0]
       if var loop = draft.loop {

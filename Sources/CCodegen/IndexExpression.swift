@@ -20,6 +20,10 @@ struct IndexExpression: Hashable {
     case variable(String, extent: Int)
     case quotient(IndexExpression, Int)
     case remainder(IndexExpression, Int)
+    /// Element `offset` of the integer buffer `buffer`, an index into an axis of `size`
+    /// already checked to lie in `-size ..< size`, counted from 0 (a negative one from the
+    /// end): how a kernel reads through a `take` it does not store.
+    case element(String, IndexExpression, size: Int)
   }
 
   /// `coefficient * atom`.
@@ -58,6 +62,11 @@ struct IndexExpression: Hashable {
     hasher.combine(terms)
     hasher.combine(constant)
     key = hasher.finalize()
+  }
+
+  /// Element `offset` of the checked index buffer `buffer`, counted from 0 in `0 ..< size`.
+  static func element(_ buffer: String, _ offset: IndexExpression, size: Int) -> IndexExpression {
+    IndexExpression(atom: .element(buffer, offset, size: size))
   }
 
   private init(atom: Atom) {
@@ -183,10 +192,11 @@ extension IndexExpression.Atom {
     // C's `/` truncates, which is monotonic, so the bounds divide too.
     case .quotient(let e, let d): (e.range.low / d, e.range.high / d)
     case .remainder(let e, let m): (e.range.low >= 0 ? 0 : 1 - m, m - 1)
+    case .element(_, _, let size): (0, size - 1)
     }
   }
 
-  /// True for a quotient or remainder (written with an operator).
+  /// True for a quotient, remainder or index element (written with an operator).
   var isCompound: Bool {
     if case .variable = self { return false }
     return true
@@ -197,6 +207,8 @@ extension IndexExpression.Atom {
     case .variable(let name, _): name
     case .quotient(let e, let d): "\(e.operandText) / \(d)"
     case .remainder(let e, let m): "\(e.operandText) % \(m)"
+    case .element(let buffer, let offset, let size):
+      "(\(buffer)[\(offset.text)] < 0 ? \(buffer)[\(offset.text)] + \(size) : \(buffer)[\(offset.text)])"
     }
   }
 }

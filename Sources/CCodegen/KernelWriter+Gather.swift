@@ -8,10 +8,15 @@ import GraphIR
 /// out of bounds and the entry stops at once. Then each index is counted from 0 (a negative
 /// one from the end) and whole slices of `inner` elements move.
 extension KernelWriter {
-  /// `.gather`: `result[o, j, :] = source[o, idx[j], :]`.
+  /// `.gather`: `result[o, j, :] = source[o, idx[j], :]`; without a result, the check alone
+  /// (the take's users read `source` in place).
   func writeGather(_ g: Gather, _ w: inout CWriter) {
-    let (source, result) = (plan.buffers[g.source], plan.buffers[g.result])
     writeCheck(g, &w)
+    guard let r = g.result else {
+      w.line("return 0;")
+      return
+    }
+    let (source, result) = (plan.buffers[g.source], plan.buffers[r])
     writeBlocks(g, &w) { j, v, w in
       moveSlice(
         g, from: (source, "(o * \(g.size) + \(v)) * \(g.inner)"),
@@ -22,7 +27,8 @@ extension KernelWriter {
 
   /// `.scatterAdd`: `result = 0`, then `result[o, idx[j], :] += source[o, j, :]` in order.
   func writeScatterAdd(_ g: Gather, _ w: inout CWriter) {
-    let (source, result) = (plan.buffers[g.source], plan.buffers[g.result])
+    guard let r = g.result else { preconditionFailure("codegen: a scatter-add without a result") }
+    let (source, result) = (plan.buffers[g.source], plan.buffers[r])
     writeCheck(g, &w)
     let zero = CLiteral.number(0, result.type.dtype)
     w.line("for (long long e = 0; e < \(result.type.count); e++) \(result.name)[e] = \(zero);")

@@ -55,7 +55,7 @@ extension KernelWriter {
   private func atomDepth(_ atom: IndexExpression.Atom) -> Int {
     switch atom {
     case .variable(let name, _): loopDepth[name] ?? innermostDepth
-    case .quotient(let e, _), .remainder(let e, _): deepest(e)
+    case .quotient(let e, _), .remainder(let e, _), .element(_, let e, _): deepest(e)
     }
   }
 }

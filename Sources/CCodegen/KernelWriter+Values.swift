@@ -31,7 +31,7 @@ extension KernelWriter {
           stack.append(contentsOf: pending.reversed())
           continue
         }
-        if !node.op.facts.isIndexOnly { reads.forEach { countUse($0) } }
+        if !readsThrough(top.node) { reads.forEach { countUse($0) } }
         memo[top] = define(top.node, top.index, reads)
       }
       stack.removeLast()
@@ -66,16 +66,23 @@ extension KernelWriter {
   }
 
   /// Records one use of a value in the counting pass. An index-only op (broadcast, reshape,
-  /// transpose, slice) is its operand's expression, so the use goes to the operand.
+  /// transpose, slice) or a take read in place is its operand's expression, so the use goes
+  /// to the operand.
   private mutating func countUse(_ key: MemoKey) {
     guard uses == nil else { return }
     var key = key
-    while graph[key.node].op.facts.isIndexOnly,
-      let operand = operandReads(key.node, key.index).first
-    {
+    while readsThrough(key.node), let operand = operandReads(key.node, key.index).first {
       key = operand
     }
     counted[key, default: 0] += 1
+  }
+
+  /// True for a value that is its operand read at another element: an index-only op, or a
+  /// `take` read in place (no buffer).
+  private func readsThrough(_ id: NodeID) -> Bool {
+    if graph[id].op.facts.isIndexOnly { return true }
+    if case .take = graph[id].op { return plan.bufferOf[id] == nil }
+    return false
   }
 
   /// The operand elements a node's definition reads at `index`. Pad and concat read their
@@ -109,7 +116,22 @@ extension KernelWriter {
       return [MemoKey(node: node.inputs[0], index: .multi(source))]
     case .windowSum:
       return []
-    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd, .allreduce, .loop,
+    case .take(let axis, _):
+      // A take no kernel stores: its operand read where the index says (checked by the
+      // take's own check kernel, which runs first).
+      let (x, idx) = (node.inputs[0], node.inputs[1])
+      guard let b = plan.bufferOf[idx] else {
+        preconditionFailure(
+          "codegen: a take's indices have no buffer:\n\(graph.context(around: id))")
+      }
+      let indexShape = graph[idx].type.shape
+      let cs = index.coordinates(in: shape)
+      let position = IndexMapping.multi(Array(cs[axis..<(axis + indexShape.count)]))
+      let element = IndexExpression.element(
+        plan.buffers[b].name, position.offset(in: indexShape), size: graph[x].type.shape[axis])
+      let source = Array(cs[..<axis]) + [element] + Array(cs[(axis + indexShape.count)...])
+      return [MemoKey(node: x, index: .multi(source))]
+    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .scatterAdd, .allreduce, .loop,
       .result:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }
@@ -152,7 +174,7 @@ extension KernelWriter {
       .notEqual, .cast, .stopGradient:
       return local(
         id, CExpressions.expression(node.op, operands, node.type.dtype), index, operands: reads)
-    case .broadcast, .reshape, .transpose, .slice:
+    case .broadcast, .reshape, .transpose, .slice, .take:
       return operands[0]
     case .pad(let low, _):
       return local(id, padExpression(node, low: low, index), index, operands: reads)
@@ -165,7 +187,7 @@ extension KernelWriter {
     case .iota(let axis):
       let coordinate = index.coordinates(in: node.type.shape)[axis]
       return local(id, "(\(node.type.dtype.cName))(\(coordinate.text))", index, operands: reads)
-    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .take, .scatterAdd, .allreduce, .loop,
+    case .input, .param, .sum, .reduceMax, .cumsum, .matmul, .scatterAdd, .allreduce, .loop,
       .result:
       preconditionFailure("codegen: node \(id) has no buffer:\n\(graph.context(around: id))")
     }

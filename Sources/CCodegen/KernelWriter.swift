@@ -128,6 +128,9 @@ struct KernelWriter {
       for (node, buffer) in kernel.results {
         w.line("/* \(plan.buffers[buffer].name): \(writer.described(node)) */")
       }
+      if case .gather(let g) = kernel.kind, g.result == nil {
+        w.line("/* the indices of \(writer.described(g.node)), read in place */")
+      }
     }
     let parameters = writer.parameters(naming: body.text)
     let table = writer.function(

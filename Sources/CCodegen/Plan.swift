@@ -261,7 +261,9 @@ public struct Gather: Hashable, Sendable {
   public var node: NodeID
   public var source: Int
   public var indices: Int
-  public var result: Int
+  /// The buffer written; nil for a `take` read in place by the kernels that use it, whose
+  /// kernel only checks the indices.
+  public var result: Int?
   public var outer: Int
   public var size: Int
   public var count: Int
@@ -323,7 +325,7 @@ extension Kernel {
     case .matmul(let product): [(product.node, product.c)]
     case .axpy(let axpy): [(axpy.node, axpy.y)]
     case .columnSums(let sum): [(sum.node, sum.y)]
-    case .gather(let g), .scatterAdd(let g): [(g.node, g.result)]
+    case .gather(let g), .scatterAdd(let g): g.result.map { [(g.node, $0)] } ?? []
     case .cumulativeSum(let scan): [(scan.node, scan.y)]
     case .allreduce(let sum): [(sum.node, sum.result)]
     case .loop(let loop):

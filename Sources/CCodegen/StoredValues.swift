@@ -6,7 +6,7 @@ import GraphIR
 /// Expects a verified, simplified graph. Guarantees that `nodes` holds every input, param,
 /// output (unless constant), reduction, running sum and its operand (unless constant), matrix product (or, for a `BiasedMatmul`, its add
 /// and bias instead of the bare product), matrix-product operand (the source of a transposed
-/// one), `take` and `scatterAdd` with both operands, pad and concat operand that is not a constant (except the pads' operands of a stored
+/// one), the operands of `take`, `scatterAdd` with both operands, pad and concat operand that is not a constant (except the pads' operands of a stored
 /// `ShiftedSum`, which the sum's loop computes in place), `windowSum` (or its only user
 /// when that is a slice) and the source of its operand through reshapes and transposes, and
 /// every value used more than once whose inline expression is longer than `recomputeLimit` nodes and whose users lie in
@@ -120,8 +120,10 @@ public struct StoredValues: Sendable {
         required.insert(id)
       case .indexing, .communication:
         // A gather reads its operands' buffers at computed positions, an allreduce copies
-        // its operand's buffer; constants included.
-        required.insert(id)
+        // its operand's buffer; constants included. A `take` itself is stored only where a
+        // user needs a buffer (an output, a product's operand, ...): elsewhere the kernels
+        // that use it read its operand where the index says (its kernel only checks them).
+        if case .take = node.op {} else { required.insert(id) }
         required.formUnion(node.inputs)
       case .scan:
         required.insert(id)

@@ -40,6 +40,8 @@ struct Walk {
   /// share its writer's kernel, where the value is simply computed in the same iteration.
   var fusibleReads = Set<Int>()
   var inlinedExpensive = Set<NodeID>()
+  /// `take`s read through without a buffer: their check kernels must run first.
+  var views = Set<NodeID>()
   /// Expensive nodes reached through a broadcast that enlarges them: recomputed per copy.
   var expandedExpensive = Set<NodeID>()
   var isFlat = true
@@ -86,6 +88,7 @@ struct Walk {
         continue
       }
       if op.constantValue != nil { continue }
+      if case .take = op { views.insert(id) }
       if op.facts.isExpensive {
         inlinedExpensive.insert(id)
         if visit.expanded { expandedExpensive.insert(id) }

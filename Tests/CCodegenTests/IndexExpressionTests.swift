@@ -13,6 +13,8 @@ import Testing
         case .variable(let name, _): env[name, default: 0]
         case .quotient(let inner, let d): value(inner, env) / d
         case .remainder(let inner, let m): value(inner, env) % m
+        // An index element counts as a variable named by its buffer, in 0 ..< size.
+        case .element(let buffer, _, _): env[buffer, default: 0]
         }
       return total + term.coefficient * atom
     }

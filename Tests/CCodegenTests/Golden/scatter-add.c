@@ -39,8 +39,8 @@ static inline float gc_tanhf(float x) {
 typedef void (*gc_kernel)(void* const* b, long long lo, long long hi);
 typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long long n);
 
-/* p2: %2 = take(axis: 0, for: take) %0, %1 : f32[3,4] */
-static int gc_k0(const float* p0, const int* p1, float* p2, long long* gc_fault) {
+/* the indices of %2 = take(axis: 0, for: take) %0, %1 : f32[3,4], read in place */
+static int gc_k0(const int* p1, long long* gc_fault) {
   for (long long j = 0; j < 3; j++) {
     const long long v = p1[j];
     if (v < -10 || v >= 10) {
@@ -49,28 +49,23 @@ static int gc_k0(const float* p0, const int* p1, float* p2, long long* gc_fault)
       return 1;
     }
   }
-  for (long long o = 0; o < 1; o++) {
-    for (long long j = 0; j < 3; j++) {
-      const long long i = p1[j];
-      const long long v = i < 0 ? i + 10 : i;
-      const float* src = p0 + (o * 10 + v) * 4;
-      float* dst = p2 + (o * 3 + j) * 4;
-      for (long long t = 0; t < 4; t++) dst[t] = src[t];
-    }
-  }
   return 0;
 }
 
 /* p6: %6 = sub %4, %5 : f32[3,4]  # chain rule through tanh */
-static void gc_k1(const float* p2, float* p6) {
-  #ifdef GC_SIMD
-  #pragma omp simd
-  #endif
-  for (long long i = 0; i < 12; i++) {
-    /* t3: tanh; with %2 take */
-    const float t3 = gc_tanhf(p2[i]);
-    /* with %5 mul: chain rule through tanh, %6 sub: chain rule through tanh */
-    p6[i] = (1.0f - (t3 * t3));
+static void gc_k1(const float* p0, const int* p1, float* p6) {
+  for (long long i0 = 0; i0 < 3; i0++) {
+    const long long o0 = ((p1[i0] < 0 ? p1[i0] + 10 : p1[i0])) * 4;
+    const long long o1 = i0 * 4;
+    #ifdef GC_SIMD
+    #pragma omp simd
+    #endif
+    for (long long i1 = 0; i1 < 4; i1++) {
+      /* t3: tanh */
+      const float t3 = gc_tanhf(p0[o0 + i1]);
+      /* with %5 mul: chain rule through tanh, %6 sub: chain rule through tanh */
+      p6[o1 + i1] = (1.0f - (t3 * t3));
+    }
   }
 }
 
@@ -100,16 +95,15 @@ static int gc_k2(const int* p1, const float* p6, float* p7, long long* gc_fault)
 int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_parallel_for gc_par,
     void* gc_par_ctx) {
   char* gc_a = (char*)gc_arena;
-  long long* gc_fault = (long long*)(gc_a + 128);
+  long long* gc_fault = (long long*)(gc_a + 64);
   int gc_status;
   const float* p0 = (const float*)gc_in[0];
   const int* p1 = (const int*)gc_in[1];
-  float* p2 = (float*)(gc_a + 0);
-  float* p6 = (float*)(gc_a + 64);
+  float* p6 = (float*)(gc_a + 0);
   float* p7 = (float*)gc_out[0];
-  gc_status = gc_k0(p0, p1, p2, gc_fault);
+  gc_status = gc_k0(p1, gc_fault);
   if (gc_status != 0) return gc_status;
-  gc_k1(p2, p6);
+  gc_k1(p0, p1, p6);
   gc_status = gc_k2(p1, p6, p7, gc_fault);
   if (gc_status != 0) return gc_status;
   return 0;
