@@ -38,48 +38,42 @@ typedef void (*gc_parallel_for)(void* ctx, gc_kernel k, void* const* b, long lon
 
 
 /* p5: %5 = tanh %4 : f64[2]  # h2 */
-/* p6: %6 = sum(axes: [0]) %5 : f64 */
-/* out2: %0 = input "p0" : f64[2] */
+/* out1: %0 = input "p0" : f64[2] */
 static void gc_k0_body_k0(const double* p0, const double* p1, const double* p2, double* p5,
-    double* p6, double* out2) {
-  double acc6 = 0.0;
+    double* out1) {
   #ifdef GC_SIMD
-  #pragma omp simd reduction(+ : acc6)
+  #pragma omp simd
   #endif
   for (long long i = 0; i < 2; i++) {
     /* t0: input p0 */
     const double t0 = p0[i];
-    /* t5: tanh h2; with %1 input p1, %2 input p2, %3 mul, %4 add */
-    const double t5 = gc_tanh((p1[i] + (t0 * p2[i])));
-    p5[i] = t5;
-    acc6 += t5;
-    out2[i] = t0;
+    /* with %1 input p1, %2 input p2, %3 mul, %4 add, %5 tanh h2 */
+    p5[i] = (gc_tanh((p1[i] + (t0 * p2[i]))));
+    out1[i] = t0;
   }
-  p6[0] = acc6;
 }
 
 static int gc_k0_body(const void* gc_in0, const void* gc_in1, const void* gc_in2, void* gc_out0,
-    void* gc_out1, void* gc_out2, void* gc_arena) {
+    void* gc_out1, void* gc_arena) {
   (void)gc_arena;
   const double* p0 = (const double*)gc_in0;
   const double* p1 = (const double*)gc_in1;
   const double* p2 = (const double*)gc_in2;
   double* p5 = (double*)gc_out0;
-  double* p6 = (double*)gc_out1;
-  double* out2 = (double*)gc_out2;
-  gc_k0_body_k0(p0, p1, p2, p5, p6, out2);
+  double* out1 = (double*)gc_out1;
+  gc_k0_body_k0(p0, p1, p2, p5, out1);
   return 0;
 }
 
 /* p4: %4 = result(0) %3 : f64[2]  # hT */
-/* p7: %7 = result(2) %3 : f64[3,2]  # chain rule through a loop (reversed loop) */
+/* p7: %7 = result(1) %3 : f64[3,2]  # chain rule through a loop (reversed loop) */
 static void gc_k0(const double* p0, const double* p1, const double* p2, double* p4, double* p7,
-    double* l3_r1, double* l3_a0, double* l3_b0, double* l3_arena) {
+    double* l3_a0, double* l3_b0, double* l3_arena) {
   double* gc_now0 = l3_a0;
   double* gc_next0 = l3_b0;
   for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now0[gc_i] = p0[gc_i];
   for (long long gc_t = 0; gc_t < 3; gc_t++) {
-    gc_k0_body(gc_now0, p1 + gc_t * 2, p2, gc_next0, l3_r1 + gc_t * 1, p7 + gc_t * 2, l3_arena);
+    gc_k0_body(gc_now0, p1 + gc_t * 2, p2, gc_next0, p7 + gc_t * 2, l3_arena);
     double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
   }
   for (long long gc_i = 0; gc_i < 2; gc_i++) p4[gc_i] = gc_now0[gc_i];
@@ -106,26 +100,24 @@ static void gc_k2(double* p6) {
 }
 
 
-/* p15: %15 = mul %12, %14 : f64[2]  # chain rule through tanh */
 /* p16: %16 = mul %5, %15 : f64[2]  # product rule */
 /* p18: %18 = add %1, %17 : f64[2] */
 static void gc_k3_body_k0(const double* p0, const double* p1, const double* p2, const double* p3,
-    const double* p4, const double* p5, double* p15, double* p16, double* p18) {
+    const double* p4, const double* p5, double* p16, double* p18) {
   #ifdef GC_SIMD
   #pragma omp simd
   #endif
   for (long long i = 0; i < 2; i++) {
-    /* t2: input p2 */
-    const double t2 = p2[i];
     /* t5: input p5 */
     const double t5 = p5[i];
+    /* t2: input p2 */
+    const double t2 = p2[i];
     /* t8: tanh h2; with %3 input p3, %6 mul, %7 add */
     const double t8 = gc_tanh((p3[i] + (t2 * t5)));
     /* t15: mul: chain rule through tanh; with %0 input p0,
         %12 add: multivariable chain rule (sum over uses), %13 mul: chain rule through tanh,
         %14 sub: chain rule through tanh */
     const double t15 = (p0[i] + p4[0]) * (1.0 - (t8 * t8));
-    p15[i] = t15;
     /* with %16 mul: product rule */
     p16[i] = (t5 * t15);
     /* with %1 input p1, %17 mul: product rule, %18 add */
@@ -135,7 +127,7 @@ static void gc_k3_body_k0(const double* p0, const double* p1, const double* p2, 
 
 static int gc_k3_body(const void* gc_in0, const void* gc_in1, const void* gc_in2,
     const void* gc_in3, const void* gc_in4, const void* gc_in5, void* gc_out0, void* gc_out1,
-    void* gc_out2, void* gc_arena) {
+    void* gc_arena) {
   (void)gc_arena;
   const double* p0 = (const double*)gc_in0;
   const double* p1 = (const double*)gc_in1;
@@ -143,17 +135,16 @@ static int gc_k3_body(const void* gc_in0, const void* gc_in1, const void* gc_in2
   const double* p3 = (const double*)gc_in3;
   const double* p4 = (const double*)gc_in4;
   const double* p5 = (const double*)gc_in5;
-  double* p15 = (double*)gc_out2;
   double* p16 = (double*)gc_out0;
   double* p18 = (double*)gc_out1;
-  gc_k3_body_k0(p0, p1, p2, p3, p4, p5, p15, p16, p18);
+  gc_k3_body_k0(p0, p1, p2, p3, p4, p5, p16, p18);
   return 0;
 }
 
 /* p9: %9 = result(1) %8 : f64[2]  # g; chain rule through a loop (reversed loop) */
 static void gc_k3(const double* p1, const double* p2, const double* p5, const double* p6,
-    const double* p7, double* p9, double* l8_r0, double* l8_r2, double* l8_a0, double* l8_a1,
-    double* l8_b0, double* l8_b1, double* l8_arena) {
+    const double* p7, double* p9, double* l8_r0, double* l8_a0, double* l8_a1, double* l8_b0,
+    double* l8_b1, double* l8_arena) {
   double* gc_now0 = l8_a0;
   double* gc_next0 = l8_b0;
   for (long long gc_i = 0; gc_i < 2; gc_i++) gc_now0[gc_i] = p6[gc_i];
@@ -163,7 +154,7 @@ static void gc_k3(const double* p1, const double* p2, const double* p5, const do
   for (long long gc_t = 0; gc_t < 3; gc_t++) {
     const long long gc_r = 2 - gc_t;
     gc_k3_body(gc_now0, gc_now1, p7 + gc_r * 2, p1 + gc_r * 2, p5 + gc_r * 1, p2, gc_next0,
-        gc_next1, l8_r2 + gc_r * 2, l8_arena);
+        gc_next1, l8_arena);
     double* gc_swap0 = gc_now0; gc_now0 = gc_next0; gc_next0 = gc_swap0;
     double* gc_swap1 = gc_now1; gc_now1 = gc_next1; gc_next1 = gc_swap1;
   }
@@ -182,20 +173,18 @@ int gc_entry(const void* const* gc_in, void* const* gc_out, void* gc_arena, gc_p
   double* p6 = (double*)(gc_a + 128);
   double* p7 = (double*)(gc_a + 0);
   double* p9 = (double*)gc_out[1];
-  double* l3_r1 = (double*)(gc_a + 64);
-  double* l3_a0 = (double*)(gc_a + 128);
-  double* l3_b0 = (double*)(gc_a + 192);
-  double* l3_arena = (double*)(gc_a + 256);
+  double* l3_a0 = (double*)(gc_a + 64);
+  double* l3_b0 = (double*)(gc_a + 128);
+  double* l3_arena = (double*)(gc_a + 192);
   double* l8_r0 = (double*)(gc_a + 192);
-  double* l8_r2 = (double*)(gc_a + 256);
-  double* l8_a0 = (double*)(gc_a + 320);
-  double* l8_a1 = (double*)(gc_a + 384);
-  double* l8_b0 = (double*)(gc_a + 448);
-  double* l8_b1 = (double*)(gc_a + 512);
-  double* l8_arena = (double*)(gc_a + 576);
-  gc_k0(p0, p1, p2, p4, p7, l3_r1, l3_a0, l3_b0, l3_arena);
+  double* l8_a0 = (double*)(gc_a + 256);
+  double* l8_a1 = (double*)(gc_a + 320);
+  double* l8_b0 = (double*)(gc_a + 384);
+  double* l8_b1 = (double*)(gc_a + 448);
+  double* l8_arena = (double*)(gc_a + 512);
+  gc_k0(p0, p1, p2, p4, p7, l3_a0, l3_b0, l3_arena);
   gc_k1(p5);
   gc_k2(p6);
-  gc_k3(p1, p2, p5, p6, p7, p9, l8_r0, l8_r2, l8_a0, l8_a1, l8_b0, l8_b1, l8_arena);
+  gc_k3(p1, p2, p5, p6, p7, p9, l8_r0, l8_a0, l8_a1, l8_b0, l8_b1, l8_arena);
   return 0;
 }
