@@ -292,13 +292,16 @@ extension KernelWriter {
   private mutating func directRead(_ id: NodeID, _ index: IndexMapping) -> String {
     let node = graph[id]
     if let c = node.op.constantValue { return CLiteral.number(c, node.type.dtype) }
-    // A reshape or transpose without a buffer is read from its operand's (see
-    // `StoredValues.indexOnlySource`).
+    // A reshape, transpose or slice without a buffer is read from its operand's (see
+    // `StoredValues.indexOnlySource` and `viewSource`).
     if plan.bufferOf[id] == nil, case .reshape = node.op {
       return directRead(node.inputs[0], .flat(index.offset(in: node.type.shape)))
     }
     if plan.bufferOf[id] == nil, case .transpose(let perm) = node.op {
       return directRead(node.inputs[0], index.transpose(perm, shape: node.type.shape))
+    }
+    if plan.bufferOf[id] == nil, case .slice(let start, _, let step) = node.op {
+      return directRead(node.inputs[0], index.strided(start, step, shape: node.type.shape))
     }
     guard let b = plan.bufferOf[id] else {
       preconditionFailure("codegen: pad/concat operand \(id) has no buffer")

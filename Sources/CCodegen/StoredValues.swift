@@ -162,8 +162,12 @@ public struct StoredValues: Sendable {
     for id in graph.ids.reversed() {
       if required.contains(id), let sum = sums[id] { scattered.formUnion(sum.pads) }
       let operands = graph[id].inputs.filter { graph[$0].op.constantValue == nil }
-      if case .pad = graph[id].op, !scattered.contains(id) { required.formUnion(operands) }
-      if case .concat = graph[id].op { required.formUnion(operands) }
+      // Pad and concat read their operands' buffers directly (inside their conditions),
+      // through reshapes, transposes and slices (`viewSource`).
+      if case .pad = graph[id].op, !scattered.contains(id) {
+        required.formUnion(operands.map { viewSource(graph, $0) })
+      }
+      if case .concat = graph[id].op { required.formUnion(operands.map { viewSource(graph, $0) }) }
       if case .windowSum = graph[id].op {
         // Stored once (each element sums up to KH*KW reads; inlined, every kernel that uses
         // it would add them up again), or where its one use is a slice (the gradient of a
@@ -192,6 +196,25 @@ public struct StoredValues: Sendable {
       source = operand
     }
     return source
+  }
+
+  /// The value that `id` reads through reshapes, transposes and slices (itself when it is
+  /// none of them).
+  static func viewSource(_ graph: Graph, _ id: NodeID) -> NodeID {
+    var source = id
+    while isView(graph[source].op), let operand = graph[source].inputs.first,
+      graph[operand].op.constantValue == nil
+    {
+      source = operand
+    }
+    return source
+  }
+
+  private static func isView(_ op: Op) -> Bool {
+    switch op {
+    case .reshape, .transpose, .slice: true
+    default: false
+    }
   }
 
   private static func isReshapeOrTranspose(_ op: Op) -> Bool {
