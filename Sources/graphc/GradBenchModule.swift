@@ -8,7 +8,7 @@ import GraphIR
 /// outputs become the JSON the eval expects. The functions follow
 /// `../shared/gradbench/README.md`, which writes out every eval's definition.
 enum GradBenchModule: String, CaseIterable {
-  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba
+  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba, ht
 
   /// The module's functions and the shape of each one's output.
   var functions: [String: GradBenchOutput] {
@@ -32,6 +32,7 @@ enum GradBenchModule: String, CaseIterable {
         "objective": .custom(["reproj_err", "w_err"], baObjective),
         "jacobian": .custom(["reproj_vals", "w_vals"], baJacobian),
       ]
+    case .ht: ["objective": .array("objective"), "jacobian": .array("jacobian")]
     }
   }
 
@@ -42,7 +43,7 @@ enum GradBenchModule: String, CaseIterable {
       let known = functions.keys.sorted().joined(separator: ", ")
       throw GradBenchError("module '\(rawValue)' has no function '\(function)' (it has \(known))")
     }
-    var instance = try sized(input)
+    var instance = try sized(input, function: function)
     instance.output = output
     instance.key = "\(rawValue)/\(function)/" + instance.key
     return instance
@@ -50,7 +51,7 @@ enum GradBenchModule: String, CaseIterable {
 
   /// The values, steps and tensors of the template for the sizes of `input`; the key names
   /// the sizes (the caller adds the module and function).
-  private func sized(_ input: GradBenchFields) throws -> GradBenchInstance {
+  private func sized(_ input: GradBenchFields, function: String) throws -> GradBenchInstance {
     switch self {
     case .hello: try hello(input)
     case .lse: try lse(input)
@@ -61,6 +62,7 @@ enum GradBenchModule: String, CaseIterable {
     case .kmeans: try kmeans(input)
     case .det: try det(input)
     case .ba: try ba(input)
+    case .ht: try ht(input, function: function)
     }
   }
 }
@@ -411,7 +413,7 @@ func gmmLower(d: Int) -> Tensor {
 }
 
 /// `value` if it is at least `minimum`, else a `GradBenchError` naming `what`.
-private func atLeast(_ minimum: Int, _ value: Int, _ what: String) throws -> Int {
+func atLeast(_ minimum: Int, _ value: Int, _ what: String) throws -> Int {
   guard value >= minimum else {
     throw GradBenchError("\(what) must be \(minimum) or more, got \(value)")
   }
@@ -420,7 +422,7 @@ private func atLeast(_ minimum: Int, _ value: Int, _ what: String) throws -> Int
 
 /// Refuses sizes whose product (the elements of a tensor the graph holds) is beyond what
 /// could be allocated, 2^34, checking before any arithmetic on them can overflow.
-private func checkSize(_ factors: [Int], _ what: String) throws {
+func checkSize(_ factors: [Int], _ what: String) throws {
   var product = 1
   for factor in factors {
     let (next, overflow) = product.multipliedReportingOverflow(by: factor)

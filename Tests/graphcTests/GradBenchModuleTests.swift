@@ -68,8 +68,8 @@ import Testing
       .filter { $0.hasSuffix(".graph") }.sorted()
     #expect(
       names == [
-        "ba.graph", "det.graph", "gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph",
-        "lse.graph", "lstm.graph", "ode.graph",
+        "ba.graph", "det.graph", "gmm.graph", "hello.graph", "ht.graph", "kmeans.graph",
+        "llsq.graph", "lse.graph", "lstm.graph", "ode.graph",
       ])
   }
 }
