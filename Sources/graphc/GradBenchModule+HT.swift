@@ -6,7 +6,7 @@ extension GradBenchModule {
   /// (parents, base_relatives and inverse_base_absolutes float[b][4][4], base_positions
   /// float[v][4], weights float[v][b], triangles int[t][3], is_mirrored), the
   /// correspondences int[n] and the points float[n][3]. The template is written for the
-  /// variant (`complicated` or `simple`), the bone tree (its `#step` block, one per bone) and
+  /// variant (`complicated` or `simple`), the bone tree (its `#step` block, one per level) and
   /// the number of copies of the pose (26 for the Jacobian, 1 for the objective).
   func ht(_ input: GradBenchFields, function: String) throws -> GradBenchInstance {
     let data = try input.fields("data")
@@ -66,22 +66,26 @@ extension GradBenchModule {
     // The vertex rows the errors read; skinning only those is less work when they are fewer
     // than the model's vertices.
     let m = complicated ? 3 * n : n
-    let values = [
+    var values = [
       "b": "\(b)", "v": "\(v)", "n": "\(n)", "t": "\(t)", "r": "\(r)", "n3": "\(3 * n)",
-      "r2": "\(r + 2)", "r12": "\(12 * r)", "last": "\(b - 1)", "m": "\(m)",
+      "r2": "\(r + 2)", "r12": "\(12 * r)", "m": "\(m)",
       "complicated": "\(complicated)", "simple": "\(!complicated)",
       "gathered": "\(m < v)", "all_vertices": "\(m >= v)",
     ]
-    let steps = parents.scalars.enumerated().map { bone, parent in
-      [
-        "k": "\(bone)", "parent_product": parent < 0 ? "" : "absolute_\(Int(parent)) @ ",
-        "before": bone == 0 ? "stack_start" : "stack_\(bone - 1)",
-      ]
+    let tree = htBoneTree(parents: parents.scalars.map { Int($0) })
+    inputs["order"] = tree.order
+    for (level, bones) in tree.bones.enumerated() { inputs["bones_\(level)"] = bones }
+    for (level, slots) in tree.slots.enumerated() { inputs["slots_\(level + 1)"] = slots }
+    values["roots"] = "\(tree.bones[0].shape[0])"
+    values["depth"] = "\(tree.bones.count - 1)"
+    let steps = (1..<tree.bones.count).map { level in
+      ["L": "\(level)", "previous": "\(level - 1)", "count": "\(tree.bones[level].shape[0])"]
     }
-    let tree = parents.scalars.map { String(Int($0)) }.joined(separator: ",")
+    // The graph depends on the tree only through the sizes of its levels (the tables are inputs).
+    let levels = tree.bones.map { String($0.shape[0]) }.joined(separator: ",")
     let variant = complicated ? "complicated" : "simple"
     return GradBenchInstance(
-      key: "\(variant),b=\(b),v=\(v),n=\(n),t=\(t),parents=\(tree)", values: values, steps: steps,
+      key: "\(variant),b=\(b),v=\(v),n=\(n),t=\(t),levels=\(levels)", values: values, steps: steps,
       inputs: inputs)
   }
 
@@ -93,6 +97,25 @@ extension GradBenchModule {
     }
     return Tensor(.i64, shape: tensor.shape, scalars: tensor.scalars)
   }
+}
+
+/// The bone tree level by level, as `GradBench/ht.graph` reads it: `bones[L]`, the bones of
+/// depth L (the roots first) in bone order; `slots[L - 1]`, where the parent of each of
+/// them sits when the levels before are stacked; `order`, where each bone sits in the stack
+/// of all levels. Expects every parent to be -1 or an earlier bone.
+func htBoneTree(parents: [Int]) -> (bones: [Tensor], slots: [Tensor], order: Tensor) {
+  var depth: [Int] = []
+  for parent in parents { depth.append(parent < 0 ? 0 : depth[parent] + 1) }
+  let levels = (0...(depth.max() ?? 0)).map { level in depth.indices.filter { depth[$0] == level } }
+  var slot = [Int](repeating: 0, count: parents.count)
+  for (place, bone) in levels.joined().enumerated() { slot[bone] = place }
+  func table(_ values: [Int]) -> Tensor {
+    Tensor(.i64, shape: [values.count], scalars: values.map(Double.init))
+  }
+  return (
+    levels.map(table), levels.dropFirst().map { table($0.map { slot[parents[$0]] }) },
+    table(slot)
+  )
 }
 
 /// Where each bone's Euler angles (x, z, y) sit in `[0, theta]`: 1 + their index in theta,
