@@ -6,8 +6,9 @@ extension GradBenchModule {
   /// (parents, base_relatives and inverse_base_absolutes float[b][4][4], base_positions
   /// float[v][4], weights float[v][b], triangles int[t][3], is_mirrored), the
   /// correspondences int[n] and the points float[n][3]. The template is written for the
-  /// variant (`complicated` or `simple`), the bone tree (its `#step` block, one per level) and
-  /// the number of copies of the pose (26 for the Jacobian, 1 for the objective).
+  /// variant (`complicated` or `simple`), the bone tree (its `#step` blocks, one per level
+  /// below the roots), whether to skin only the vertices the points read, and the number of
+  /// copies of the pose (26 for the Jacobian, 1 for the objective).
   func ht(_ input: GradBenchFields, function: String) throws -> GradBenchInstance {
     let data = try input.fields("data")
     let model = try data.fields("model")
@@ -68,7 +69,7 @@ extension GradBenchModule {
     let m = complicated ? 3 * n : n
     var values = [
       "b": "\(b)", "v": "\(v)", "n": "\(n)", "t": "\(t)", "r": "\(r)", "n3": "\(3 * n)",
-      "r2": "\(r + 2)", "r12": "\(12 * r)", "m": "\(m)",
+      "r2": "\(r + 2)", "m": "\(m)",
       "complicated": "\(complicated)", "simple": "\(!complicated)",
       "gathered": "\(m < v)", "all_vertices": "\(m >= v)",
     ]
