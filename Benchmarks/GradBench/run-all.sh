@@ -16,7 +16,7 @@ PY=${GRADBENCH_PYTHON:-/tmp/gradbench-venv/bin/python}
 OUT=${OUT:-/tmp/gradbench-results}
 TOOLS=${TOOLS:-tcc cc manual}
 EVALS=("$@")
-[[ ${#EVALS[@]} -gt 0 ]] || EVALS=(hello lse llsq gmm ode lstm kmeans det ba particle saddle)
+[[ ${#EVALS[@]} -gt 0 ]] || EVALS=(hello lse llsq gmm ode lstm kmeans det ba particle saddle ht)
 
 mkdir -p "$OUT"
 (cd "$REPO" && swift build -c release --product graphc) || exit 1

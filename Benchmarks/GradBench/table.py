@@ -56,7 +56,7 @@ def ratio_text(a, b):
 
 def main(folder):
     runs = load(folder)
-    evals = sorted({e for e, _ in runs}, key=["hello", "lse", "llsq", "gmm", "ode", "lstm", "kmeans", "det", "ba", "particle", "saddle"].index)
+    evals = sorted({e for e, _ in runs}, key=["hello", "lse", "llsq", "gmm", "ode", "lstm", "kmeans", "det", "ba", "particle", "saddle", "ht"].index)
     print("| eval | function | size | graphc tcc | graphc cc | manual | tcc/manual | cc/manual "
           "| compile tcc | compile cc | verdict tcc, cc |")
     print("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|")

@@ -3,7 +3,7 @@
 outputs, computed here independently of graphc, from the definitions in
 ../shared/gradbench/README.md: closed forms where they are short (lse's softmax, llsq's
 normal equations, kmeans' cluster means, det's det(A) inverse(A)^T, hello), central finite differences otherwise (gmm's,
-ode's, ba's and lstm's derivatives; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
+ode's, ba's, lstm's and ht's derivatives; error about 1e-9, so the tests compare those with a tolerance of 1e-6).
 particle and saddle run the eval's gradient descent in plain Python, with their derivatives
 written out by hand: saddle's in closed form, particle's force as the formula for the
 gradient of 1/|x - c| and its outer derivative in forward mode with dual numbers.
@@ -241,6 +241,86 @@ def saddle(start):
     r1 = argmin(lambda x: f(x, maximiser(x)), lambda x: [2 * x[0], 2 * x[1]], start)
     return r1 + maximiser(r1)
 
+def euler_rotation(tx, tz, ty):
+    """Rz(tz) Ry(ty) Rx(tx), each the rotation about one axis."""
+    cx, sx, cy, sy, cz, sz = math.cos(tx), math.sin(tx), math.cos(ty), math.sin(ty), math.cos(tz), math.sin(tz)
+    rx = np.array([[1, 0, 0], [0, cx, -sx], [0, sx, cx]])
+    ry = np.array([[cy, 0, sy], [0, 1, 0], [-sy, 0, cy]])
+    rz = np.array([[cz, -sz, 0], [sz, cz, 0], [0, 0, 1]])
+    return rz @ ry @ rx
+
+
+def angle_axis_rotation(g):
+    """Rodrigues: cos t I + (1 - cos t) k k^T + sin t [k]x with t = |g|, k = g / t; I for t < 1e-4."""
+    t = math.sqrt(g @ g)
+    if t < 1e-4:
+        return np.eye(3)
+    k = g / t
+    cross = np.array([[0, -k[2], k[1]], [k[2], 0, -k[0]], [-k[1], k[0], 0]])
+    return math.cos(t) * np.eye(3) + (1 - math.cos(t)) * np.outer(k, k) + math.sin(t) * cross
+
+
+def ht_errors(theta, us, model, correspondences, points):
+    """Observed points minus posed model points, flattened point by point (ADBench's hand model)."""
+    b = len(model["parents"])
+    # Bone i's Euler angles (x, z, y) are column i + 3 of the pose parameters; theta fills
+    # fingers f = 0..4: column 5 + 4f gets (theta[6 + 4f], theta[7 + 4f]), columns 6 + 4f and
+    # 7 + 4f get theta[8 + 4f] and theta[9 + 4f] as their x angle.
+    pose = np.zeros((b + 3, 3))
+    for f in range(5):
+        pose[5 + 4 * f, 0:2] = theta[6 + 4 * f : 8 + 4 * f]
+        pose[6 + 4 * f, 0] = theta[8 + 4 * f]
+        pose[7 + 4 * f, 0] = theta[9 + 4 * f]
+    absolutes = []
+    for i in range(b):
+        turn = np.eye(4)
+        tx, tz, ty = pose[i + 3]
+        turn[0:3, 0:3] = euler_rotation(tx, tz, ty)
+        relative = np.array(model["base_relatives"][i]) @ turn
+        parent = model["parents"][i]
+        absolutes.append(relative if parent == -1 else absolutes[parent] @ relative)
+    base = np.array(model["base_positions"])
+    weights = np.array(model["weights"])
+    vertices = np.zeros((len(base), 3))
+    for i in range(b):
+        transform = absolutes[i] @ np.array(model["inverse_base_absolutes"][i])
+        vertices += weights[:, i : i + 1] * (base @ transform.T)[:, 0:3]
+    if model["is_mirrored"]:
+        vertices[:, 0] *= -1
+    vertices = vertices @ angle_axis_rotation(theta[0:3]).T + theta[3:6]
+    if len(us) == 0:
+        hand = vertices[correspondences]
+    else:
+        corners = np.array(model["triangles"])[correspondences]
+        u = np.array(us)
+        hand = u[:, 0:1] * vertices[corners[:, 0]] + u[:, 1:2] * vertices[corners[:, 1]]
+        hand += (1 - u[:, 0:1] - u[:, 1:2]) * vertices[corners[:, 2]]
+    return (np.array(points) - hand).ravel()
+
+
+def ht_model(vertices, triangles, mirrored):
+    """A random hand model with ADBench's 22 bones: the wrist, five fingers of four bones each
+    (each finger's first bone on the wrist), the forearm; each vertex on one to four bones."""
+    parents = [-1] + [0 if k % 4 == 0 else 4 * (k // 4) + k % 4 for k in range(20)] + [0]
+
+    def rigid():
+        transform = np.eye(4)
+        transform[0:3, 0:3] = euler_rotation(*rng.uniform(-1, 1, 3))
+        transform[0:3, 3] = rng.uniform(-0.5, 0.5, 3)
+        return transform.tolist()
+
+    weights = np.zeros((vertices, 22))
+    for i in range(vertices):
+        bones = rng.choice(22, rng.integers(1, 5), replace=False)
+        weights[i, bones] = rng.dirichlet(np.ones(len(bones)))
+    return {
+        "bone_count": 22, "bone_names": [f"bone{i}" for i in range(22)], "parents": parents,
+        "base_relatives": [rigid() for _ in range(22)], "inverse_base_absolutes": [rigid() for _ in range(22)],
+        "base_positions": np.concatenate([rng.uniform(-1, 1, (vertices, 3)), np.ones((vertices, 1))], 1).tolist(),
+        "weights": weights.tolist(), "triangles": rng.integers(0, vertices, (triangles, 3)).tolist(),
+        "is_mirrored": mirrored,
+    }
+
 
 def case(module, function, input, output, tolerance=1e-9):
     runs = {"min_runs": 1, "min_seconds": 0}
@@ -347,6 +427,32 @@ def main():
         cases.append(case("saddle", function, {"start": [1.0, 1.0]}, saddle([1.0, 1.0])))
     cases.append(case("particle", "rf", {"w": 1.0}, particle(1.0)))
     cases.append(case("saddle", "fr", {"start": [3.0, -2.0]}, saddle([3.0, -2.0])))
+    # ht: a small random model (9 vertices, 6 triangles), 5 points; the complicated variant
+    # (points on triangles, us given) unmirrored, the simple one (points on vertices, us
+    # empty) mirrored. The Jacobian by central differences: columns u0 and u1 (of each
+    # point's own us, which only its own errors read), then theta's 26.
+    for variant, mirrored in (("complicated", False), ("simple", True)):
+        model = ht_model(9, 6, mirrored)
+        n = 5
+        complicated = variant == "complicated"
+        correspondences = rng.integers(0, 6 if complicated else 9, n)
+        points = rng.uniform(-1, 1, (n, 3))
+        us = rng.uniform(0, 0.5, (n, 2)) if complicated else np.zeros((0, 2))
+        theta = rng.uniform(-0.6, 0.6, 26)
+        ht_input = {"theta": theta.tolist(), "us": us.tolist(), "data": {
+            "model": model, "correspondences": correspondences.tolist(), "points": points.tolist()}}
+        errors = ht_errors(theta, us, model, correspondences, points)
+        cases.append(case("ht", "objective", ht_input, errors.tolist()))
+        jacobian = central_gradient_rows(lambda p: ht_errors(p, us, model, correspondences, points), theta)
+        if complicated:
+            columns = [
+                central_gradient_rows(
+                    lambda a, k=k: ht_errors(theta, np.where(np.arange(2) == k, a[:, None], us), model,
+                                             correspondences, points), us[:, k].copy()).sum(1)
+                for k in (0, 1)
+            ]
+            jacobian = np.concatenate([np.stack(columns, 1), jacobian], 1)
+        cases.append(case("ht", "jacobian", ht_input, jacobian.tolist(), tolerance=1e-6))
 
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "expected.json")
     with open(path, "w") as f:

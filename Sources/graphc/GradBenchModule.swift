@@ -8,7 +8,7 @@ import GraphIR
 /// outputs become the JSON the eval expects. The functions follow
 /// `../shared/gradbench/README.md`, which writes out every eval's definition.
 enum GradBenchModule: String, CaseIterable {
-  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba, particle, saddle
+  case hello, lse, llsq, gmm, ode, lstm, kmeans, det, ba, particle, saddle, ht
 
   /// The module's functions and the shape of each one's output.
   var functions: [String: GradBenchOutput] {
@@ -36,6 +36,7 @@ enum GradBenchModule: String, CaseIterable {
     // own, so they are one graph (see GradBench/README.md).
     case .particle: Dictionary(uniqueKeysWithValues: descentModes.map { ($0, .number("w")) })
     case .saddle: Dictionary(uniqueKeysWithValues: descentModes.map { ($0, .array("points")) })
+    case .ht: ["objective": .array("objective"), "jacobian": .array("jacobian")]
     }
   }
 
@@ -46,7 +47,7 @@ enum GradBenchModule: String, CaseIterable {
       let known = functions.keys.sorted().joined(separator: ", ")
       throw GradBenchError("module '\(rawValue)' has no function '\(function)' (it has \(known))")
     }
-    var instance = try sized(input)
+    var instance = try sized(input, function: function)
     instance.output = output
     // Named by the outputs, not the function: functions with the same outputs share a graph.
     instance.key = "\(rawValue)/\(output.names.joined(separator: ","))/" + instance.key
@@ -55,7 +56,7 @@ enum GradBenchModule: String, CaseIterable {
 
   /// The values, steps and tensors of the template for the sizes of `input`; the key names
   /// the sizes (the caller adds the module and function).
-  private func sized(_ input: GradBenchFields) throws -> GradBenchInstance {
+  private func sized(_ input: GradBenchFields, function: String) throws -> GradBenchInstance {
     switch self {
     case .hello: try hello(input)
     case .lse: try lse(input)
@@ -68,6 +69,7 @@ enum GradBenchModule: String, CaseIterable {
     case .ba: try ba(input)
     case .particle: try particle(input)
     case .saddle: try saddle(input)
+    case .ht: try ht(input, function: function)
     }
   }
 }
@@ -420,7 +422,7 @@ func gmmLower(d: Int) -> Tensor {
 }
 
 /// `value` if it is at least `minimum`, else a `GradBenchError` naming `what`.
-private func atLeast(_ minimum: Int, _ value: Int, _ what: String) throws -> Int {
+func atLeast(_ minimum: Int, _ value: Int, _ what: String) throws -> Int {
   guard value >= minimum else {
     throw GradBenchError("\(what) must be \(minimum) or more, got \(value)")
   }
@@ -429,7 +431,7 @@ private func atLeast(_ minimum: Int, _ value: Int, _ what: String) throws -> Int
 
 /// Refuses sizes whose product (the elements of a tensor the graph holds) is beyond what
 /// could be allocated, 2^34, checking before any arithmetic on them can overflow.
-private func checkSize(_ factors: [Int], _ what: String) throws {
+func checkSize(_ factors: [Int], _ what: String) throws {
   var product = 1
   for factor in factors {
     let (next, overflow) = product.multipliedReportingOverflow(by: factor)

@@ -5,9 +5,10 @@ import Foundation
 ///
 /// Expansion is plain text: every `{{name}}` is replaced by its value; lines between `#step`
 /// and `#end step` are written once per step with that step's own values (how `det` writes
-/// its levels of minors and `lstm` its layers, whose count the input sets); the file's
-/// `output` lines are replaced by one naming the outputs asked for, so that a graph computes
-/// only what its function needs.
+/// its levels of minors and `lstm` its layers, whose count the input sets); lines between
+/// `#if NAME` and `#end if` are kept when the value of NAME is `true` and dropped when it is
+/// `false` (how `ht` writes its two variants); the file's `output` lines are replaced by one
+/// naming the outputs asked for, so that a graph computes only what its function needs.
 struct GradBenchTemplate {
   /// The file's text.
   let text: String
@@ -36,9 +37,18 @@ struct GradBenchTemplate {
   {
     var lines: [String] = []
     var block: [String]?
+    var condition: Bool?  // inside `#if`: whether its lines are kept
     for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
       let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed == "#step" {
+      if trimmed.hasPrefix("#if ") {
+        guard condition == nil else { throw GradBenchError("\(fileName): '#if' inside '#if'") }
+        condition = try isTrue(String(trimmed.dropFirst(4)), values)
+      } else if trimmed == "#end if" {
+        guard condition != nil else { throw GradBenchError("\(fileName): '#end if' without '#if'") }
+        condition = nil
+      } else if condition == false {
+        continue
+      } else if trimmed == "#step" {
         block = []
       } else if trimmed == "#end step", let body = block {
         for step in steps {
@@ -56,8 +66,18 @@ struct GradBenchTemplate {
       }
     }
     if block != nil { throw GradBenchError("\(fileName): '#step' without '#end step'") }
+    if condition != nil { throw GradBenchError("\(fileName): '#if' without '#end if'") }
     lines.append("output " + outputs.joined(separator: ", "))
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// Whether the `#if` condition `name` holds: its value must be `true` or `false`.
+  private func isTrue(_ name: String, _ values: [String: String]) throws -> Bool {
+    switch values[name.trimmingCharacters(in: .whitespaces)] {
+    case "true": return true
+    case "false": return false
+    default: throw GradBenchError("\(fileName): '#if \(name)' needs the value true or false")
+    }
   }
 
   /// `line` with every `{{name}}` replaced by its value.

@@ -103,14 +103,70 @@ import Testing
         == "the Euler integration did not finish in 65536 steps (the most graphc tries)")
   }
 
+  /// ht inputs that do not fit the definition (the fixture's complicated input, changed in
+  /// one field): each is a failed evaluate with its message.
+  @Test func htInputErrors() throws {
+    let url = gradbenchDirectory.appendingPathComponent("Fixtures/expected.json")
+    let data = try #require(FileManager.default.contents(atPath: url.path))
+    let cases = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    let fits = try #require(
+      cases.first { $0["module"] as? String == "ht" }?["input"] as? [String: Any])
+    let sample = try #require(fits["data"] as? [String: Any])
+    let model = try #require(sample["model"] as? [String: Any])
+    let parents = try #require(model["parents"] as? [Int])
+    let weights = try #require(model["weights"] as? [[Double]])
+    let theta = try #require(fits["theta"] as? [Double])
+    func changed(_ name: String, _ value: Any) -> [String: Any] {
+      var input = fits
+      if name == "theta" {
+        input[name] = value
+      } else if name == "correspondences" {
+        input["data"] = sample.merging([name: value]) { _, new in new }
+      } else {
+        let changedModel = model.merging([name: value]) { _, new in new }
+        input["data"] = sample.merging(["model": changedModel]) { _, new in new }
+      }
+      return input
+    }
+    var tree = parents
+    tree[3] = 5
+    let table: [([String: Any], String)] = [
+      (changed("theta", Array(theta.dropLast())), "ht: theta must have 26 numbers, got 25"),
+      (changed("parents", tree), "ht: bone 3's parent must be -1 or an earlier bone, got 5"),
+      (
+        changed("parents", Array(parents.dropLast())),
+        "ht: the model must have 22 bones or more, got 21"
+      ),
+      (
+        changed("weights", weights.map { Array($0.dropLast()) }),
+        "ht input 'weights' must have shape [9, 22] for b = 22, v = 9, n = 5, got [9, 21]"
+      ),
+      (
+        changed("correspondences", [0.5, 1, 2, 3, 4]),
+        "data field 'correspondences' must hold integers"
+      ),
+    ]
+    let lines = try table.enumerated().map { id, row in
+      try jsonLine([
+        "id": id, "kind": "evaluate", "module": "ht", "function": "objective", "input": row.0,
+      ])
+    }
+    let r = try responses(try gradbenchSession(lines))
+    try #require(r.count == table.count)
+    for (row, response) in zip(table, r) {
+      #expect(response["success"] as? Bool == false)
+      #expect(response["error"] as? String == row.1)
+    }
+  }
+
   /// The folder holds one template per implemented module, and nothing else ending in .graph.
   @Test func templateFolderHoldsEveryModule() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: gradbenchDirectory.path)
       .filter { $0.hasSuffix(".graph") }.sorted()
     #expect(
       names == [
-        "ba.graph", "det.graph", "gmm.graph", "hello.graph", "kmeans.graph", "llsq.graph",
-        "lse.graph", "lstm.graph", "ode.graph", "particle.graph", "saddle.graph",
+        "ba.graph", "det.graph", "gmm.graph", "hello.graph", "ht.graph", "kmeans.graph",
+        "llsq.graph", "lse.graph", "lstm.graph", "ode.graph", "particle.graph", "saddle.graph",
       ])
   }
 }
