@@ -189,39 +189,25 @@ public struct StoredValues: Sendable {
 
   /// The value that `id` reads through reshapes and transposes (itself when it is neither).
   static func indexOnlySource(_ graph: Graph, _ id: NodeID) -> NodeID {
-    var source = id
-    while isReshapeOrTranspose(graph[source].op), let operand = graph[source].inputs.first,
-      graph[operand].op.constantValue == nil
-    {
-      source = operand
-    }
-    return source
+    source(graph, id, throughSlices: false)
   }
 
   /// The value that `id` reads through reshapes, transposes and slices (itself when it is
   /// none of them).
   static func viewSource(_ graph: Graph, _ id: NodeID) -> NodeID {
+    source(graph, id, throughSlices: true)
+  }
+
+  private static func source(_ graph: Graph, _ id: NodeID, throughSlices: Bool) -> NodeID {
     var source = id
-    while isView(graph[source].op), let operand = graph[source].inputs.first,
-      graph[operand].op.constantValue == nil
-    {
-      source = operand
+    while let operand = graph[source].inputs.first, graph[operand].op.constantValue == nil {
+      switch graph[source].op {
+      case .reshape, .transpose: source = operand
+      case .slice where throughSlices: source = operand
+      default: return source
+      }
     }
     return source
-  }
-
-  private static func isView(_ op: Op) -> Bool {
-    switch op {
-    case .reshape, .transpose, .slice: true
-    default: false
-    }
-  }
-
-  private static func isReshapeOrTranspose(_ op: Op) -> Bool {
-    switch op {
-    case .reshape, .transpose: true
-    default: false
-    }
   }
 
   /// What a matrix product reads for operand `id`: the operand itself, or for a transpose of
