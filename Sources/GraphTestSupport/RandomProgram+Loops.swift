@@ -10,7 +10,8 @@ extension ProgramGenerator {
   /// q0_0, q0_1, q0_2 = scan(f0, [tanh(EXPR), tanh(EXPR)], [xs])
   /// y0 = q0_0 + 0
   /// ```
-  /// One or two carries, each kept within ±1 (half the old value plus half a `tanh`, from a
+  /// A body may also run an earlier one-carry function with `repeat` (loops nested in
+  /// loops). One or two carries, each kept within ±1 (half the old value plus half a `tanh`, from a
   /// `tanh` start), so any trip count stays bounded; `repeat` runs 0 to 5 times, `scan` over
   /// the rows of a vector or matrix of the pool, with a per-step value now and then. Each
   /// result gets a definition of its own (`y = q + 0`), which `grad` may take as its variable
@@ -63,6 +64,19 @@ extension ProgramGenerator {
           name: local, kind: .input, shape: e.shape, bound: e.bound, lower: e.lower,
           roots: e.roots.union([local]), text: nil, root: local))
     }
+    if let inner = repeatable.isEmpty || !chance(0.8) ? nil : pick(repeatable) {
+      // An earlier function run as a loop inside this body, from a value of the body: its
+      // derivatives go through both loops.
+      let local = fresh("b")
+      locals.append(local)
+      let start = expression(inner.shape, depth: 1 + pick(2))
+      used.formUnion(start.roots)
+      body.append("  \(local) = repeat(\(inner.name), \(1 + pick(3)), tanh(\(start.text)))")
+      pool.append(
+        PoolValue(
+          name: local, kind: .input, shape: inner.shape, bound: 1, lower: nil,
+          roots: start.roots.union([local]), text: nil, root: local))
+    }
     var results: [Expr] = []
     for (k, shape) in carryShapes.enumerated() {
       let e = expression(shape, depth: 1 + pick(2))
@@ -102,6 +116,7 @@ extension ProgramGenerator {
       }
     } else {
       call = "repeat(\(function), \(pick([0, 1, 2, 3, 5])), \(initText))"
+      if carryShapes.count == 1 { repeatable.append((function, carryShapes[0])) }
     }
     let names = resultShapes.indices.map { _ in fresh("q") }
     lines.append("\(names.joined(separator: ", ")) = \(call)")

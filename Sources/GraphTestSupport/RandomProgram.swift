@@ -118,6 +118,9 @@ struct ProgramGenerator {
   /// True while a loop body is written: no `grad` there (the test checks `grad`s at the top
   /// level, and one inside a body with respect to an outer value may not be allowed).
   var inBody = false
+  /// The functions of earlier loops with one carry and no slice, by name, with the carry's
+  /// shape: a later body may run one with `repeat` (loops nested in loops).
+  var repeatable: [(name: String, shape: [Int])] = []
   private var counters: [String: Int] = [:]
 
   init(seed: UInt64, attempt: UInt64) {
@@ -198,7 +201,7 @@ struct ProgramGenerator {
   // MARK: Statements
 
   mutating func statement() {
-    switch pick(106) {
+    switch pick(110) {
     case 0..<30: define("d", expression(pick(shapes), depth: 1 + pick(3)))
     case 30..<37: alias()
     case 37..<42: number()
