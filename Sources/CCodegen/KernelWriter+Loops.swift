@@ -218,9 +218,17 @@ extension KernelWriter {
         let kept = operandShape.indices.filter { !reduction.axes.contains($0) }.map { cs[$0] }
         target = "\(buffer.name)[\(address(IndexMapping.multi(kept).offset(in: node.type.shape)))]"
       }
-      let line =
-        reduction.isSum ? "\(target) += \(v);" : "\(target) = gc_max\(f)(\(target), \(v));"
-      store(line, operandNotes)
+      if reduction.isSum {
+        store("\(target) += \(v);", operandNotes)
+      } else {
+        // `gc_max` written out (NaN propagates, as there): TinyCC calls an inline function
+        // rather than inlining it, once per element of the reduced operand.
+        let m = "m\(root.node.index)"
+        store("const \(node.type.dtype.cName) \(m) = \(v);", operandNotes)
+        store(
+          "\(target) = (\(target) != \(target) || \(m) != \(m)) ? \(target) + \(m) : "
+            + "(\(target) > \(m) ? \(target) : \(m));", [])
+      }
     }
   }
 }

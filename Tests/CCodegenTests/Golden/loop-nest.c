@@ -25,12 +25,6 @@ double exp(double);
 /* IEEE specials written portably: constant-folded by every compiler, no builtins. */
 #define GC_INF (1.0 / 0.0)
 
-/* Larger and smaller of two values, NaN if either is NaN (NumPy's maximum/minimum).
- * `a + b` is NaN whenever one operand is. */
-static inline double gc_max(double a, double b) {
-  return (a != a || b != b) ? a + b : (a > b ? a : b);
-}
-
 /* A kernel that threads may split computes iterations [lo, hi) of its outermost loop,
  * reading and writing the buffers in the table `b` (its parameters, in order). A
  * parallel-for runs a kernel over [0, n), possibly split across threads; gc_run falls
@@ -54,7 +48,8 @@ static void gc_k0(const double* p0, double* p2, double* p4) {
       /* with %1 mul */
       acc2 += (t0 * t0);
       /* with %3 exp */
-      p4[i1] = gc_max(p4[i1], (gc_exp(t0)));
+      const double m4 = (gc_exp(t0));
+      p4[i1] = (p4[i1] != p4[i1] || m4 != m4) ? p4[i1] + m4 : (p4[i1] > m4 ? p4[i1] : m4);
     }
     p2[i0] = acc2;
   }
