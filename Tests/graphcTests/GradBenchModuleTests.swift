@@ -47,19 +47,13 @@ import Testing
         "lstm input 'extra_params' must have shape [3, 1] for l = 1, b = 1, c = 2, got [2, 1]"
       ),
     ]
-    let lines = try table.enumerated().map { id, row in
+    let inputs = table.map { row in
       var input = fits.merging(["min_runs": 1, "min_seconds": 0]) { own, _ in own }
       input[row.0] = row.1
-      return try jsonLine([
-        "id": id, "kind": "evaluate", "module": "lstm", "function": "objective", "input": input,
-      ])
+      return input
     }
-    let r = try responses(try gradbenchSession(lines))
-    try #require(r.count == table.count)
-    for (row, response) in zip(table, r) {
-      #expect(response["success"] as? Bool == false)
-      #expect(response["error"] as? String == row.2)
-    }
+    try expectFailedEvaluates(
+      module: "lstm", function: "objective", inputs: inputs, errors: table.map(\.2))
   }
 
   /// particle's and saddle's four functions are one graph, compiled once; a loop that runs
@@ -146,17 +140,8 @@ import Testing
         "data field 'correspondences' must hold integers"
       ),
     ]
-    let lines = try table.enumerated().map { id, row in
-      try jsonLine([
-        "id": id, "kind": "evaluate", "module": "ht", "function": "objective", "input": row.0,
-      ])
-    }
-    let r = try responses(try gradbenchSession(lines))
-    try #require(r.count == table.count)
-    for (row, response) in zip(table, r) {
-      #expect(response["success"] as? Bool == false)
-      #expect(response["error"] as? String == row.1)
-    }
+    try expectFailedEvaluates(
+      module: "ht", function: "objective", inputs: table.map(\.0), errors: table.map(\.1))
   }
 
   /// The folder holds one template per implemented module, and nothing else ending in .graph.

@@ -77,3 +77,22 @@ func jsonDifference(_ actual: Any, _ expected: Any, tolerance: Double, at path: 
 /// The repository's `GradBench` folder.
 let gradbenchDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
   .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("GradBench")
+
+/// Evaluates `function` of `module` on each of `inputs` in one session and expects every
+/// response to be a failure with the message in `errors` at the same position.
+func expectFailedEvaluates(
+  module: String, function: String, inputs: [[String: Any]], errors: [String],
+  sourceLocation: SourceLocation = #_sourceLocation
+) throws {
+  let lines = try inputs.enumerated().map { id, input in
+    try jsonLine([
+      "id": id, "kind": "evaluate", "module": module, "function": function, "input": input,
+    ])
+  }
+  let r = try responses(try gradbenchSession(lines))
+  try #require(r.count == inputs.count, sourceLocation: sourceLocation)
+  for (error, response) in zip(errors, r) {
+    #expect(response["success"] as? Bool == false, sourceLocation: sourceLocation)
+    #expect(response["error"] as? String == error, sourceLocation: sourceLocation)
+  }
+}
